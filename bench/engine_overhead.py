@@ -1,0 +1,164 @@
+"""Engine overhead on CPU: ``ssl_core.engine.train`` against a hand-written plain PyTorch loop.
+
+Both sides do identical work: the same SSLModule (an MLP regressing a fixed projection, per-sample
+MSE), the same in-memory data and per-(seed, epoch) shuffling, AdamW with a warmup-cosine learning
+rate set every step, the loss read back every ``log_every`` steps, and one final checkpoint
+(model + optimizer) written with ``torch.save``. The engine additionally runs its non-finite guard
+(gradient norm + one host sync per step), writes its run directory (config, environment, JSONL
+metrics, log) and its full checkpoint (RNG states, sampler position ...). Monitors are off
+(``monitor_every=0``) because the plain loop has none.
+
+Runs are paired and alternated (plain, engine / engine, plain ...) and the table shows the median
+of the per-pair ratios engine / plain. Target: <= 1.03.
+
+    python bench/engine_overhead.py                 # ~1-2 min on 2 CPU cores
+    python bench/engine_overhead.py --pairs 3 --steps 20 --hidden 256   # quick look
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from ssl_core.data import TensorDictDataset
+from ssl_core.engine import train
+from ssl_core.engine.config import OptimConfig, RunConfig, ScheduleConfig, TrainConfig
+from ssl_core.engine.sampler import GlobalBatchSampler
+from ssl_core.interfaces import Batch, Recipe, SSLModule, StepOutput
+from ssl_core.utils.bench import median_ratio, paired_runs, print_table
+
+
+class MLPRegress(SSLModule):
+    """A 3-layer MLP trained to predict a fixed random projection of its input (per-sample MSE)."""
+
+    def __init__(self, dim: int, hidden: int) -> None:
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.Linear(dim, hidden), nn.GELU(), nn.Linear(hidden, hidden), nn.GELU(), nn.Linear(hidden, dim)
+        )
+        self.register_buffer("target", torch.randn(dim, dim) / math.sqrt(dim))
+
+    def forward(self, batch: Batch, generator: torch.Generator | None = None) -> StepOutput:
+        x = batch["x"]
+        z = self.net(x)
+        loss = (z - x @ self.target).pow(2).mean()
+        return StepOutput(loss=loss, metrics={}, embeddings=None)
+
+
+def _data(n: int, dim: int) -> TensorDictDataset:
+    return TensorDictDataset({"x": torch.randn(n, dim, generator=torch.Generator().manual_seed(1))})
+
+
+def _config(args: argparse.Namespace) -> RunConfig:
+    train_cfg = TrainConfig(
+        steps=args.steps,
+        batch_size=args.batch,
+        device="cpu",
+        precision="fp32",
+        log_every=args.log_every,
+        monitor_every=0,
+        ckpt_every=10**9,
+        progress=False,
+    )
+    optim = OptimConfig(
+        lr=1e-3, weight_decay=0.05, schedule=ScheduleConfig(name="warmup_cosine", warmup_steps=5)
+    )
+    return RunConfig(recipe="bench/mlp", train=train_cfg, optim=optim)
+
+
+def _module(args: argparse.Namespace) -> MLPRegress:
+    torch.manual_seed(0)
+    return MLPRegress(args.dim, args.hidden)
+
+
+def run_engine(args: argparse.Namespace, data: TensorDictDataset, root: Path) -> float:
+    """Seconds for one ``train()`` call (setup, loop, run directory and final checkpoint)."""
+    start = time.perf_counter()
+    recipe = Recipe(name="bench/mlp", module=_module(args), train_data=data)
+    train(_config(args), root / f"engine-{time.monotonic_ns()}", recipe=recipe)
+    return time.perf_counter() - start
+
+
+def run_plain(args: argparse.Namespace, data: TensorDictDataset, root: Path) -> float:
+    """Seconds for the equivalent hand-written loop."""
+    start = time.perf_counter()
+    model = _module(args)
+    decay = [p for n, p in model.named_parameters() if p.dim() > 1]
+    no_decay = [p for n, p in model.named_parameters() if p.dim() <= 1]
+    opt = torch.optim.AdamW(
+        [{"params": decay, "weight_decay": 0.05}, {"params": no_decay, "weight_decay": 0.0}]
+    )
+    sampler = GlobalBatchSampler(len(data), args.batch, seed=0)
+    warmup, total = 5, args.steps
+    for step in range(total):
+        if step < warmup:
+            factor = (step + 1) / warmup
+        else:
+            factor = 0.5 * (1 + math.cos(math.pi * (step - warmup) / max(total - warmup, 1)))
+        for group in opt.param_groups:
+            group["lr"] = 1e-3 * factor
+        batch = data.__getitems__(sampler.rank_indices(step))
+        loss = model(batch).loss
+        loss.backward()
+        opt.step()
+        opt.zero_grad(set_to_none=True)
+        if (step + 1) % args.log_every == 0:
+            loss.item()
+    out = root / f"plain-{time.monotonic_ns()}.pt"
+    torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "step": total}, out)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--pairs", type=int, default=7)
+    parser.add_argument("--steps", type=int, default=60)
+    parser.add_argument("--batch", type=int, default=256)
+    parser.add_argument("--dim", type=int, default=256)
+    parser.add_argument("--hidden", type=int, default=1024)
+    parser.add_argument("--samples", type=int, default=8192)
+    parser.add_argument("--log-every", type=int, default=10)
+    parser.add_argument("--threads", type=int, default=1)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    data = _data(args.samples, args.dim)
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        run_plain(args, data, root), run_engine(args, data, root)  # warm-up (imports, allocator)
+        plain, engine = paired_runs(
+            lambda: run_plain(args, data, root), lambda: run_engine(args, data, root), args.pairs
+        )
+    ratio = median_ratio(engine, plain)
+    per_step = 1000.0 / args.steps
+    rows = [
+        {
+            "loop": "plain PyTorch",
+            "median s": statistics.median(plain),
+            "ms/step": statistics.median(plain) * per_step,
+        },
+        {
+            "loop": "ssl_core.engine",
+            "median s": statistics.median(engine),
+            "ms/step": statistics.median(engine) * per_step,
+        },
+        {"loop": "median ratio engine/plain", "median s": ratio, "ms/step": float("nan")},
+    ]
+    title = (
+        f"engine overhead: {args.pairs} pairs x {args.steps} steps, batch {args.batch}, "
+        f"MLP {args.dim}-{args.hidden}-{args.hidden}-{args.dim}, {args.threads} thread(s), torch {torch.__version__}"
+    )
+    print_table(rows, title)
+    print(f"ratios: {[round(e / p, 4) for e, p in zip(engine, plain)]}  target <= 1.03")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,93 @@
+"""Frozen-feature probes on a parallel multi-speaker corpus (VCTK-style sentence keys).
+
+* Content probe: *which sentence* an utterance reads, from pyramid-pooled frame features, trained on
+  some speakers and tested on a held-out speaker (leave-one-speaker-out, averaged).
+* Speaker probe: *who* speaks, from mean+std pooled frame features, trained on some sentences and
+  tested on the others (so sentence content cannot help).
+
+Both use the core's :func:`ssl_core.evaluation.linear_probe`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import torch
+from ssl_core.evaluation import linear_probe
+from torch import Tensor
+
+from ssl_plugin_speech.data import Utterance
+from ssl_plugin_speech.metrics import mean_std_pool, pyramid_pool
+
+FrameFn = Callable[[Tensor], Tensor]
+"""``fn(wave (1, S)) -> (1, T, D)`` frame features of one utterance."""
+
+PROBE_EPOCHS = 200
+PROBE_WD = 1e-3
+
+
+@torch.no_grad()
+def frame_features(fn: FrameFn, utterances: Sequence[Utterance]) -> list[Tensor]:
+    """``fn`` applied to each whole utterance (no padding), as ``(T, D)`` CPU tensors."""
+    return [fn(torch.from_numpy(u.wave)[None])[0].float().cpu() for u in utterances]
+
+
+def shared_sentences(utterances: Sequence[Utterance]) -> list[str]:
+    """Sentence keys read by every speaker of ``utterances`` (sorted)."""
+    speakers = {u.speaker for u in utterances}
+    by_sentence: dict[str, set[str]] = {}
+    for u in utterances:
+        by_sentence.setdefault(u.sentence, set()).add(u.speaker)
+    return sorted(s for s, spk in by_sentence.items() if spk == speakers)
+
+
+def _probe(x: Tensor, y: Tensor, train: np.ndarray, seed: int) -> float:
+    tr, te = torch.from_numpy(train), torch.from_numpy(~train)
+    res = linear_probe(x[tr], y[tr], x[te], y[te], epochs=PROBE_EPOCHS, weight_decay=PROBE_WD, seed=seed)
+    return float(res["acc"])
+
+
+def sentence_probe(
+    feats: Sequence[Tensor],
+    utterances: Sequence[Utterance],
+    *,
+    train_speakers: int | None = None,
+    seed: int = 0,
+) -> float:
+    """Leave-one-speaker-out sentence-identification accuracy, averaged over held-out speakers.
+
+    Args:
+        feats: ``(T, D)`` frame features per utterance.
+        utterances: the matching utterances.
+        train_speakers: train on only this many of the remaining speakers (few labels); all when None.
+        seed: probe initialisation seed.
+    """
+    sentences = shared_sentences(utterances)
+    if len(sentences) < 2:
+        raise ValueError("the content probe needs at least two sentences read by every speaker")
+    keep = [i for i, u in enumerate(utterances) if u.sentence in sentences]
+    x = torch.stack([pyramid_pool(feats[i]) for i in keep])
+    y = torch.tensor([sentences.index(utterances[i].sentence) for i in keep])
+    spk = np.array([utterances[i].speaker for i in keep])
+    speakers = sorted(set(spk))
+    accs = []
+    for k, held in enumerate(speakers):
+        others = [s for s in speakers if s != held]
+        if train_speakers is not None:
+            others = [others[(k + j) % len(others)] for j in range(train_speakers)]
+        train = np.isin(spk, others)
+        rows = train | (spk == held)
+        accs.append(_probe(x[rows], y[rows], train[rows], seed))
+    return float(np.mean(accs))
+
+
+def speaker_probe(feats: Sequence[Tensor], utterances: Sequence[Utterance], *, seed: int = 0) -> float:
+    """Speaker-identification accuracy, trained on half of the sentences and tested on the rest."""
+    sentences = sorted({u.sentence for u in utterances})
+    test_sentences = set(sentences[1::2])
+    x = torch.stack([mean_std_pool(f) for f in feats])
+    speakers = sorted({u.speaker for u in utterances})
+    y = torch.tensor([speakers.index(u.speaker) for u in utterances])
+    train = np.array([u.sentence not in test_sentences for u in utterances])
+    return _probe(x, y, train, seed)

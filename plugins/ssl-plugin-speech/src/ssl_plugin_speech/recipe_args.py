@@ -1,0 +1,59 @@
+"""Validated arguments of the speech recipes and the default config (torch-free, cheap to import)."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+DEFAULT_HELDOUT = ["021", "022", "023", "024"]
+
+
+@dataclass
+class TERAArgs:
+    """Arguments of ``speech/tera`` (sizes default to the tiny CPU config; paper: 768/3/12/3072)."""
+
+    data: str | None = None
+    segment_frames: int = 128
+    dim: int = 128
+    layers: int = 2
+    heads: int = 4
+    ffn: int = 512
+    dropout: float = 0.1
+    time: bool = True
+    freq: bool = True
+    magnitude: bool = True
+    heldout_sentences: list[str] = field(default_factory=lambda: list(DEFAULT_HELDOUT))
+
+
+@dataclass
+class VCArgs(TERAArgs):
+    """Arguments of ``speech/vc``: TERA's plus the conversion networks and adversary weights."""
+
+    target_speaker: str | None = None
+    content_dim: int = 32
+    content_hidden: int = 96
+    acoustic_hidden: int = 128
+    disc_hidden: int = 64
+    lambda_spk: float = 0.5
+    lambda_mel: float = 0.05
+    tera_weight: float = 1.0
+
+
+DEFAULT_CONFIG: dict[str, Any] = {
+    "recipe": "speech/vc",
+    "recipe_args": {"target_speaker": "p225"},
+    "train": {"steps": 300, "batch_size": 8, "clip_grad": 5.0, "log_every": 20, "monitor_every": 100, "ckpt_every": 300},
+    "optim": {
+        "name": "adamw",
+        "lr": 5e-4,
+        "weight_decay": 0.01,
+        "schedule": {"name": "warmup_cosine", "warmup_steps": 40, "final_ratio": 0.1},
+    },
+}
+"""``ssl-speech pretrain`` with no arguments (sized to about two minutes on a 2-core CPU)."""
+
+
+def default_config() -> dict[str, Any]:
+    """A fresh copy of :data:`DEFAULT_CONFIG`."""
+    return copy.deepcopy(DEFAULT_CONFIG)

@@ -1,0 +1,115 @@
+"""Recipe factories: ``speech/tera`` (TERA pretraining) and ``speech/vc`` (TERA + adversarial VC).
+
+Both read a corpus folder (default: the embedded VCTK subset), hold out ``heldout_sentences``
+(evaluation references for voice conversion and probes), fit global CMVN on the training
+segments and build the SSL module. ``speech/vc`` additionally needs a ``target_speaker``; every
+other speaker's audio is used as *unlabelled external data* (only "not the target" is used).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from ssl_core.errors import DataError
+from ssl_core.data import TensorDictDataset
+from ssl_core.interfaces import Recipe, SSLModule
+
+from ssl_plugin_speech.data import Corpus, load_corpus, segment_dataset
+from ssl_plugin_speech.encoders import AcousticModel, ContentEncoder, FrameDiscriminator, SpecHead, TERAEncoder
+from ssl_plugin_speech.features import MelConfig, frame_mask
+from ssl_plugin_speech.objectives import MaskedReconstructionLoss
+from ssl_plugin_speech.recipe_args import TERAArgs, VCArgs
+from ssl_plugin_speech.tera import SpeechFrontend, TERAMethod
+from ssl_plugin_speech.vc import VoiceConversionMethod
+from ssl_plugin_speech.views import tera_alteration
+
+
+def split_corpus(corpus: Corpus, heldout: list[str]) -> Corpus:
+    """The training part: every utterance whose sentence key is not held out."""
+    train = Corpus(corpus.root, [u for u in corpus.utterances if u.sentence not in heldout])
+    if not train.utterances:
+        raise DataError(corpus.root, "heldout_sentences", f"holding out {heldout} leaves no training audio")
+    return train
+
+
+def build_tera(args: TERAArgs, mel: MelConfig = MelConfig()) -> TERAMethod:
+    """A fresh (untrained, CMVN at identity) TERA module from ``args``."""
+    encoder = TERAEncoder(mel.n_mels, args.dim, args.layers, args.heads, args.ffn, args.dropout)
+    alteration = tera_alteration(time=args.time, freq=args.freq, magnitude=args.magnitude)
+    return TERAMethod(
+        SpeechFrontend(mel), encoder, SpecHead(args.dim, mel.n_mels), alteration, MaskedReconstructionLoss("l1")
+    )
+
+
+def fit_cmvn(frontend: SpeechFrontend, data: dict[str, torch.Tensor], chunk: int = 64) -> None:
+    """Fit the frontend's CMVN on the valid frames of the training segments."""
+    with torch.no_grad():
+        feats = torch.cat([frontend.raw({"wave": data["wave"][i : i + chunk]}) for i in range(0, len(data["wave"]), chunk)])
+    frontend.cmvn.fit(feats, frame_mask(data["n_frames"], feats.shape[1]))
+
+
+def pick_target(corpus: Corpus, target: str | None) -> str:
+    """``target`` if given and present, else the speaker with the most audio."""
+    speakers = corpus.speakers()
+    if target is None:
+        totals = {s: sum(len(u.wave) for u in corpus.utterances if u.speaker == s) for s in speakers}
+        return max(speakers, key=lambda s: totals[s])
+    if target not in speakers:
+        raise DataError(corpus.root, "target_speaker", f"'{target}' is not one of the speakers {speakers}")
+    return target
+
+
+def _evaluate(module: SSLModule, recipe: Recipe) -> dict[str, Any]:
+    from ssl_plugin_speech.evaluate import evaluate_recipe
+
+    return evaluate_recipe(module, recipe)
+
+
+def _recipe(
+    name: str, module: SSLModule, corpus: Corpus, train: Corpus, dataset: TensorDictDataset, extras: dict[str, Any]
+) -> Recipe:
+    return Recipe(
+        name=name,
+        module=module,
+        train_data=dataset,
+        label_key="speaker",
+        evaluate=_evaluate,
+        extras={"corpus": corpus, "train_corpus": train, "mel": MelConfig(), **extras},
+    )
+
+
+def tera_recipe(**kwargs: object) -> Recipe:
+    """``speech/tera``: TERA pretraining on a corpus folder (default: embedded VCTK subset)."""
+    args = TERAArgs(**kwargs)  # type: ignore[arg-type]
+    corpus = load_corpus(args.data)
+    train = split_corpus(corpus, args.heldout_sentences)
+    dataset = segment_dataset(train, args.segment_frames)
+    module = build_tera(args)
+    fit_cmvn(module.frontend, dataset.tensors)
+    return _recipe("speech/tera", module, corpus, train, dataset, {"args": args})
+
+
+def vc_recipe(**kwargs: object) -> Recipe:
+    """``speech/vc``: TERA + any-to-one VC with speaker and mel adversaries (Zhao et al., ICME 2023)."""
+    args = VCArgs(**kwargs)  # type: ignore[arg-type]
+    corpus = load_corpus(args.data)
+    train = split_corpus(corpus, args.heldout_sentences)
+    target = pick_target(train, args.target_speaker)
+    if len(train.speakers()) < 2:
+        raise DataError(corpus.root, "speaker", "voice conversion needs external speakers besides the target")
+    dataset = segment_dataset(train, args.segment_frames, target_speaker=target)
+    tera = build_tera(args)
+    fit_cmvn(tera.frontend, dataset.tensors)
+    n_mels = tera.frontend.cmvn.mean.numel()
+    module = VoiceConversionMethod(
+        tera,
+        ContentEncoder(args.dim, args.content_hidden, args.content_dim),
+        AcousticModel(args.content_dim, args.acoustic_hidden, n_mels, blocks=3),
+        FrameDiscriminator(args.content_dim, args.disc_hidden),
+        FrameDiscriminator(n_mels, args.disc_hidden),
+        lambda_spk=args.lambda_spk,
+        lambda_mel=args.lambda_mel,
+        tera_weight=args.tera_weight,
+    )
+    return _recipe("speech/vc", module, corpus, train, dataset, {"args": args, "target_speaker": target})

@@ -1,0 +1,120 @@
+"""Any-to-one voice conversion with adversarial speaker disentanglement, trained with one optimizer.
+
+Zhao, Wang, Chao, Wu, Meng, "Adversarial Speaker Disentanglement Using Unannotated External Data
+for Self-supervised Representation Based Voice Conversion", ICME 2023 (arXiv 2305.09167).
+
+One step on a batch mixing target-speaker segments (``is_target = 1``) and unlabelled external
+segments (``is_target = 0``)::
+
+    L = w_tera L_TERA                              (SSL front-end, all segments)
+      + L_rec                                      (L1: A(C(h)) vs the target's own mel)
+      + L_spk(D_spk(GRL_{lambda_spk}(C(h))))       (BCE target vs external on content frames)
+      + L_D(D_mel(real), D_mel(fake.detach()))     (LSGAN discriminator: real target vs converted external)
+      + lambda_mel L_G(D_mel~(fake))               (LSGAN generator term through a parameter-frozen D_mel)
+
+``h`` are the TERA encoder's frame features of the clean input, detached: the content encoder
+``C`` sits *over* the self-supervised features as in the paper and does not fine-tune them.
+The gradient-reversal layer (``ssl_core.nn.grad_reverse``) lets D_spk minimise its loss while C
+maximises it; the mel adversary instead evaluates the generator term through a copy of D_mel whose
+parameters are detached (``torch.func.functional_call``), which gives exactly the LSGAN generator
+loss ``(D(fake) - 1)^2`` without touching D_mel's own update. Both keep the engine's single
+optimizer (see the plugin README).
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from ssl_core.interfaces import Batch, StepOutput, SSLModule
+from ssl_core.nn import grad_reverse
+from torch import Tensor
+from torch.func import functional_call
+
+from ssl_plugin_speech.encoders import AcousticModel, ContentEncoder, FrameDiscriminator, masked_mean
+from ssl_plugin_speech.features import frame_mask
+from ssl_plugin_speech.objectives import lsgan_discriminator_loss, lsgan_generator_loss, masked_l1
+from ssl_plugin_speech.tera import TERAMethod
+
+
+class VoiceConversionMethod(SSLModule):
+    """TERA front-end + content encoder + acoustic model + speaker and mel discriminators.
+
+    Args:
+        tera: the TERA module (its encoder provides the SSL features).
+        content: content encoder over TERA frame features.
+        acoustic: content -> target speaker's normalised mel.
+        spk_disc: discriminator on content frames (target vs external speakers).
+        mel_disc: discriminator on mels (real target vs converted).
+        lambda_spk: gradient-reversal strength of the speaker adversary (0 disables it).
+        lambda_mel: weight of the LSGAN generator term (0 disables the mel adversary).
+        tera_weight: weight of the TERA loss (0 when the TERA encoder is pretrained and frozen).
+    """
+
+    def __init__(
+        self,
+        tera: TERAMethod,
+        content: ContentEncoder,
+        acoustic: AcousticModel,
+        spk_disc: FrameDiscriminator,
+        mel_disc: FrameDiscriminator,
+        *,
+        lambda_spk: float = 0.5,
+        lambda_mel: float = 0.05,
+        tera_weight: float = 1.0,
+    ) -> None:
+        super().__init__()
+        self.tera, self.content, self.acoustic = tera, content, acoustic
+        self.spk_disc, self.mel_disc = spk_disc, mel_disc
+        self.lambda_spk, self.lambda_mel, self.tera_weight = lambda_spk, lambda_mel, tera_weight
+
+    def content_frames(self, clean: Batch) -> Tensor:
+        """Content embeddings ``(B, T, C)`` of a featurised batch (TERA features detached)."""
+        return self.content(self.tera.encoder(clean)["tokens"].detach())
+
+    def forward(self, batch: Batch, generator: torch.Generator | None = None) -> StepOutput:
+        clean = self.tera.frontend(batch)
+        metrics: dict[str, Tensor] = {}
+        loss = clean["features"].new_zeros(())
+        if self.tera_weight > 0:
+            tera_out = self.tera.loss_on(clean, generator)
+            loss = loss + self.tera_weight * tera_out.loss
+            metrics.update(tera_out.metrics)
+        content = self.content_frames(clean)
+        mask = frame_mask(clean["n_frames"], content.shape[1])
+        is_tgt = batch["is_target"].bool()
+        mel = self.acoustic(content)
+        rec = masked_l1(mel[is_tgt], clean["features"][is_tgt], mask[is_tgt])
+        spk_logits = self.spk_disc(grad_reverse(content, self.lambda_spk))
+        labels = batch["is_target"].float()[:, None].expand_as(spk_logits)
+        spk = F.binary_cross_entropy_with_logits(spk_logits[mask], labels[mask])
+        loss = loss + rec + spk
+        metrics.update({"loss/rec": rec.detach(), "loss/spk_disc": spk.detach()})
+        if self.lambda_mel > 0 and is_tgt.any() and (~is_tgt).any():
+            d_loss, g_loss = self._mel_adversary(clean["features"][is_tgt], mel[~is_tgt])
+            loss = loss + d_loss + self.lambda_mel * g_loss
+            metrics.update({"loss/mel_disc": d_loss.detach(), "loss/mel_gen": g_loss.detach()})
+        pooled = masked_mean(content, mask).detach()
+        return StepOutput(loss, metrics, pooled)
+
+    def _mel_adversary(self, real: Tensor, fake: Tensor) -> tuple[Tensor, Tensor]:
+        d_loss = lsgan_discriminator_loss(self.mel_disc(real), self.mel_disc(fake.detach()))
+        frozen = {k: v.detach() for k, v in self.mel_disc.named_parameters()}
+        g_loss = lsgan_generator_loss(functional_call(self.mel_disc, frozen, (fake,)))
+        return d_loss, g_loss
+
+    @torch.no_grad()
+    def convert(self, batch: Batch) -> Tensor:
+        """Converted log-mel ``(B, T, F)`` (un-normalised, natural log power) of a waveform batch."""
+        clean = self.tera.frontend(batch)
+        mel = self.acoustic(self.content_frames(clean))
+        return self.tera.frontend.cmvn.inverse(mel)
+
+    def content_embed(self, batch: Batch) -> Tensor:
+        """Frame-level content embeddings ``(B, T, C)`` of a waveform batch."""
+        return self.content_frames(self.tera.frontend(batch))
+
+    def embed(self, batch: Batch) -> Tensor:
+        return self.tera.embed(batch)
+
+
+__all__ = ["VoiceConversionMethod"]

@@ -1,0 +1,126 @@
+"""T-JEPA's downstream protocol: an MLP on the frozen target encoder's flattened output vs raw features.
+
+Thimonier et al. (ICLR 2025, arXiv 2410.05016), section 4: downstream models take the frozen target
+encoder's full output ``(n_cls + D) x H``, flattened. The comparison is the *same* MLP on raw features
+(MinMax numerics + one-hot categoricals), plus scikit-learn's HistGradientBoosting as the strong simple
+baseline (the paper's gradient-boosting anchors are XGBoost / CatBoost).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from ssl_core.evaluation import mlp_probe, over_seeds
+from ssl_core.evaluation.report import ComparisonRow
+from torch import Tensor
+
+from ssl_plugin_tabular.preprocess import EncodedTable, TablePreprocessor
+from ssl_plugin_tabular.tables import PreparedTable
+
+
+@dataclass
+class ProbeSettings:
+    """Downstream MLP settings (full-batch Adam, see :func:`ssl_core.evaluation.mlp_probe`)."""
+
+    epochs: int = 200
+    lr: float = 1e-3
+    hidden: int = 256
+    weight_decay: float = 1e-5
+
+
+def raw_features(table: EncodedTable, cardinalities: Sequence[int]) -> Tensor:
+    """MinMax numerics followed by one-hot categoricals (index 0 = unseen gets its own column)."""
+    parts = [table.x_num]
+    parts += [F.one_hot(table.x_cat[:, j], int(k)).float() for j, k in enumerate(cardinalities)]
+    return torch.cat(parts, dim=1)
+
+
+@torch.no_grad()
+def embed_table(embed: Callable[[dict[str, Tensor]], Tensor], table: EncodedTable, batch_size: int = 4096) -> Tensor:
+    """Apply ``embed`` (e.g. ``module.embed``) to the table in batches; returns ``(N, F)`` on CPU."""
+    tensors = table.tensors()
+    out = [
+        embed({k: v[i : i + batch_size] for k, v in tensors.items()}).float().cpu() for i in range(0, len(table), batch_size)
+    ]
+    return torch.cat(out)
+
+
+def metric_name(prep: TablePreprocessor) -> tuple[str, bool]:
+    """``("acc", True)`` for classification, ``("rmse", False)`` for regression."""
+    return ("acc", True) if prep.schema.task == "classification" else ("rmse", False)
+
+
+def _probe(train_x: Tensor, test_x: Tensor, prepared: PreparedTable, settings: ProbeSettings, seed: int) -> float:
+    prep, train, test = prepared.prep, prepared.splits["train"], prepared.splits["test"]
+    assert train.y is not None and test.y is not None
+    metric, _ = metric_name(prep)
+    out = mlp_probe(
+        train_x, train.y, test_x, test.y,
+        task=prep.schema.task,  # type: ignore[arg-type]
+        epochs=settings.epochs, lr=settings.lr, weight_decay=settings.weight_decay, seed=seed, hidden=settings.hidden,
+    )  # fmt: skip
+    return out[metric] * (prep.y_std if metric == "rmse" else 1.0)
+
+
+def hist_gradient_boosting(prepared: PreparedTable, seed: int) -> float:
+    """scikit-learn's HistGradientBoosting on the encoded features (categoricals native), test metric."""
+    from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+
+    prep, train, test = prepared.prep, prepared.splits["train"], prepared.splits["test"]
+    assert train.y is not None and test.y is not None
+    is_cat = [False] * train.x_num.shape[1] + [True] * train.x_cat.shape[1]
+    cls = HistGradientBoostingClassifier if prep.schema.task == "classification" else HistGradientBoostingRegressor
+    model = cls(categorical_features=np.array(is_cat, dtype=bool), random_state=seed, early_stopping=True)
+    model.fit(train.raw_features().numpy(), train.y.numpy())
+    pred = model.predict(test.raw_features().numpy())
+    if prep.schema.task == "classification":
+        return float(np.mean(pred == test.y.numpy()))
+    return float(np.sqrt(np.mean((pred - test.y.numpy()) ** 2)) * prep.y_std)
+
+
+def compare(
+    embed: Callable[[dict[str, Tensor]], Tensor],
+    prepared: PreparedTable,
+    *,
+    seeds: Sequence[int] = (0, 1, 2),
+    settings: ProbeSettings | None = None,
+    max_train: int | None = None,
+) -> list[ComparisonRow]:
+    """Rows: MLP on T-JEPA features vs the same MLP on raw features, and vs HistGradientBoosting.
+
+    Args:
+        embed: the frozen representation (the SSL module's ``embed``: flattened target-encoder output).
+        prepared: labelled train and test splits.
+        seeds: downstream seeds (mean and std over them).
+        settings: downstream MLP settings.
+        max_train: use only the first ``max_train`` training rows (quick mode).
+    """
+    settings = settings or ProbeSettings()
+    if prepared.task is None or "test" not in prepared.splits:
+        raise ValueError("evaluation needs a labelled table with a test split")
+    train, test = prepared.splits["train"], prepared.splits["test"]
+    if max_train is not None:
+        train = EncodedTable(train.x_num[:max_train], train.x_cat[:max_train], None if train.y is None else train.y[:max_train])
+        prepared = PreparedTable(prepared.name, prepared.prep, {**prepared.splits, "train": train})
+    cards = prepared.prep.cardinalities
+    feats = {
+        "ssl": (embed_table(embed, train), embed_table(embed, test)),
+        "raw": (raw_features(train, cards), raw_features(test, cards)),
+    }
+    metric, higher = metric_name(prepared.prep)
+
+    def run(seed: int) -> dict[str, float]:
+        out = {name: _probe(tr, te, prepared, settings, seed) for name, (tr, te) in feats.items()}
+        out["hgb"] = hist_gradient_boosting(prepared, seed)
+        return out
+
+    stats = over_seeds(run, seeds)
+    extra = {"seeds": len(seeds), "n_train": len(train), "n_test": len(test)}
+    return [
+        ComparisonRow(prepared.name, metric, stats["ssl"], stats["raw"], higher, {"baseline": "same MLP on raw features", **extra}),
+        ComparisonRow(prepared.name, metric, stats["ssl"], stats["hgb"], higher, {"baseline": "HistGradientBoosting", **extra}),
+    ]

@@ -1,0 +1,114 @@
+"""Readers: CSV parsing, arrays, and every malformed input named in issue #5."""
+
+from __future__ import annotations
+
+import gzip
+
+import numpy as np
+import pytest
+from ssl_core.errors import DataError
+
+from ssl_plugin_tabular.data import load_arrays, load_npy, read_csv, split_rows
+from ssl_plugin_tabular.tables import TableSpec, prepare_table
+
+
+def test_read_csv_header_missing_and_suffix(write_csv):
+    path = write_csv("x, y ,lab\n1, ?,a.\n2,NA, b.\n\n")
+    table = read_csv(path, strip_suffix={"lab": "."})
+    assert list(table.columns) == ["x", "y", "lab"]
+    assert table.columns["y"].tolist() == [None, None]
+    assert table.columns["lab"].tolist() == ["a", "b"]
+
+
+def test_read_csv_gzip(tmp_path, csv_text):
+    path = tmp_path / "t.csv.gz"
+    path.write_bytes(gzip.compress(csv_text(9).encode()))
+    assert read_csv(path).n_rows == 9
+
+
+def test_ragged_row_names_line(write_csv):
+    path = write_csv("a,b\n1,2\n3,4,5\n")
+    with pytest.raises(DataError) as err:
+        read_csv(path)
+    assert err.value.field == "line 3" and "ragged" in err.value.reason and str(path) in str(err.value)
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", "a,b\n"])
+def test_empty_file(write_csv, text):
+    with pytest.raises(DataError, match="empty file|no data rows"):
+        read_csv(write_csv(text))
+
+
+def test_corrupt_gzip(tmp_path):
+    path = tmp_path / "t.csv.gz"
+    path.write_bytes(gzip.compress(b"a,b\n1,2\n")[:12])
+    with pytest.raises(DataError, match="corrupt gzip"):
+        read_csv(path)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(DataError, match="file not found"):
+        prepare_table(tmp_path / "nope.csv")
+
+
+def test_load_arrays_checks(tmp_path):
+    np.save(tmp_path / "x.npy", np.ones((4, 2), dtype=np.float32))
+    np.save(tmp_path / "y.npy", np.ones(3, dtype=np.float32))
+    with pytest.raises(DataError, match="3 labels for 4 rows"):
+        load_arrays(tmp_path / "x.npy", tmp_path / "y.npy")
+    np.save(tmp_path / "inf.npy", np.array([[1.0, np.inf]]))
+    with pytest.raises(DataError) as err:
+        load_arrays(tmp_path / "inf.npy", names=["p", "q"])
+    assert err.value.field == "q"
+    np.save(tmp_path / "obj.npy", np.array([[1]], dtype=object), allow_pickle=True)
+    with pytest.raises(DataError, match="not a readable"):
+        load_npy(tmp_path / "obj.npy", ndim=2, kind="f")
+    table = load_arrays(tmp_path / "x.npy", names=["p", "q"])
+    assert table.columns["p"].dtype == np.float64 and table.n_rows == 4
+
+
+def test_split_rows_is_a_partition():
+    keep, out = split_rows(10, 0.3, seed=1)
+    assert len(out) == 3 and sorted([*keep, *out]) == list(range(10))
+    assert (split_rows(10, 0.3, seed=1)[1] == out).all()
+
+
+def test_prepare_csv_end_to_end(write_csv, csv_text):
+    prepared = prepare_table(write_csv(csv_text(100)), TableSpec(target="label"))
+    assert prepared.task == "classification"
+    assert prepared.prep.schema.numeric == ["a", "b"] and prepared.prep.schema.categorical == ["color"]
+    assert sum(len(s) for s in prepared.splits.values()) == 100
+    train = prepared.splits["train"]
+    assert float(train.x_num.min()) == 0.0 and float(train.x_num.max()) == 1.0
+    assert set(train.x_cat[:, 0].tolist()) <= {1, 2, 3}
+
+
+def test_missing_target_column(write_csv, csv_text):
+    with pytest.raises(DataError) as err:
+        prepare_table(write_csv(csv_text()), TableSpec(target="price"))
+    assert err.value.field == "price" and "not found" in err.value.reason
+
+
+def test_text_in_numeric_column(write_csv, csv_text):
+    text = csv_text(60).replace("\n3.0,", "\nthree,", 1)
+    with pytest.raises(DataError) as err:
+        prepare_table(write_csv(text), TableSpec(target="label"))
+    assert err.value.field == "a" and "'three' is not a number" in err.value.reason
+
+
+def test_declared_numeric_with_text(write_csv, csv_text):
+    with pytest.raises(DataError, match="declared numeric"):
+        prepare_table(write_csv(csv_text()), TableSpec(target="label", numeric=["color"]))
+
+
+def test_all_nan_column(write_csv):
+    text = "a,b,label\n" + "".join(f"{i},?,{i % 2}\n" for i in range(20))
+    with pytest.raises(DataError) as err:
+        prepare_table(write_csv(text), TableSpec(target="label"))
+    assert err.value.field == "b" and "all values are missing" in err.value.reason
+
+
+def test_missing_label_is_an_error(write_csv):
+    text = "a,label\n" + "".join(f"{i},{'?' if i == 5 else i % 2}\n" for i in range(20))
+    with pytest.raises(DataError, match="label is missing"):
+        prepare_table(write_csv(text), TableSpec(target="label"))

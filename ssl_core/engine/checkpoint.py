@@ -1,0 +1,124 @@
+"""Atomic, ``weights_only``-loadable training checkpoints.
+
+A checkpoint is one ``torch.save`` dict::
+
+    {"format": 1, "step": int, "epoch": int, "config_hash": str,
+     "model": module state dict (the EMA teacher is part of the module),
+     "optimizer": optimizer state dict, "scaler": GradScaler state dict or None,
+     "sampler": {"epoch": int, "batch": int, "seed": int},
+     "rng": [per-rank RNG states from ssl_core.engine.rng.capture_rng],
+     "nonfinite": {"total": int, "in_a_row": int}}
+
+It is written to a temporary file in the same directory, flushed and ``fsync``-ed, then renamed over
+the target (``os.replace`` is atomic on POSIX), and the directory is ``fsync``-ed: a crash at any
+point leaves either the old or the new file, never a truncated one.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from ssl_core.errors import CheckpointError
+
+__all__ = [
+    "FORMAT",
+    "atomic_link",
+    "atomic_save",
+    "checkpoint_path",
+    "list_checkpoints",
+    "load_checkpoint",
+    "prune_checkpoints",
+]
+
+FORMAT = 1
+
+
+def checkpoint_path(run_dir: Path, which: str | int) -> Path:
+    """``checkpoints/last.pt`` for ``"last"``, else ``checkpoints/step_<N>.pt``."""
+    name = "last.pt" if which == "last" else f"step_{int(which)}.pt"
+    return Path(run_dir) / "checkpoints" / name
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def atomic_save(obj: Any, path: Path) -> None:
+    """``torch.save(obj, path)`` through a temporary file + fsync + rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            torch.save(obj, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+
+
+def atomic_link(src: Path, dst: Path) -> None:
+    """Make ``dst`` an atomic hard link to ``src`` (a full atomic copy where links are unsupported)."""
+    tmp = dst.with_name(f".{dst.name}.link.tmp")
+    tmp.unlink(missing_ok=True)
+    try:
+        os.link(src, tmp)
+    except OSError:
+        atomic_save(torch.load(src, map_location="cpu", weights_only=True), dst)
+        return
+    os.replace(tmp, dst)
+    _fsync_dir(dst.parent)
+
+
+def load_checkpoint(path: Path, map_location: str | torch.device = "cpu") -> dict[str, Any]:
+    """Load a checkpoint with ``weights_only=True``.
+
+    Raises:
+        CheckpointError: the file is missing, unreadable, or not an ssl-core checkpoint.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(f"{path}: checkpoint not found")
+    try:
+        state = torch.load(path, map_location=map_location, weights_only=True)
+    except Exception as exc:  # noqa: BLE001 - any unpickling failure means a corrupt file
+        raise CheckpointError(f"{path}: cannot load checkpoint ({type(exc).__name__}: {exc})") from exc
+    if not isinstance(state, dict) or state.get("format") != FORMAT:
+        raise CheckpointError(f"{path}: not an ssl-core checkpoint (format {FORMAT})")
+    return state
+
+
+def list_checkpoints(run_dir: Path) -> list[tuple[int, Path]]:
+    """``(step, path)`` of every ``step_<N>.pt`` in ``run_dir/checkpoints``, by step."""
+    found = []
+    for p in (Path(run_dir) / "checkpoints").glob("step_*.pt"):
+        try:
+            found.append((int(p.stem.removeprefix("step_")), p))
+        except ValueError:
+            continue
+    return sorted(found)
+
+
+def prune_checkpoints(run_dir: Path, keep: int) -> None:
+    """Delete all but the newest ``keep`` ``step_<N>.pt`` files (``last.pt`` is kept)."""
+    if keep <= 0:
+        return
+    for _, path in list_checkpoints(run_dir)[:-keep]:
+        path.unlink(missing_ok=True)

@@ -1,0 +1,341 @@
+"""``train()``: the explicit training loop of ssl-core.
+
+One step, in this order::
+
+    schedules(step) -> batch -> views/forward -> loss -> backward (x grad_accum, GradCache when
+    batch-coupled) -> non-finite guard -> clip -> optimizer step -> EMA teacher -> monitors -> log
+    -> checkpoint
+
+Raw PyTorch (no Lightning), following the structure of DINOv2's ``train.py`` (Oquab et al., 2023):
+pure-function schedules indexed by the global step, an EMA teacher updated with foreach ops, and
+periodic atomic checkpoints. See ``docs/engine.md``.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import Tensor
+
+from ssl_core import distributed as dist
+from ssl_core.engine.accumulation import check_accumulation, forward_backward, forward_loss
+from ssl_core.engine.batches import batch_stream
+from ssl_core.engine.checkpoint import (
+    atomic_link,
+    atomic_save,
+    checkpoint_path,
+    load_checkpoint,
+    prune_checkpoints,
+)
+from ssl_core.engine.config import RunConfig
+from ssl_core.engine.metrics import MetricsWriter, StepTimer, to_floats
+from ssl_core.engine.monitoring import Monitors
+from ssl_core.engine.precision import apply_channels_last, resolve_device, resolve_precision, to_device
+from ssl_core.engine.progress import Progress
+from ssl_core.engine.rng import seed_everything, view_generator
+from ssl_core.engine.rundir import default_run_dir, environment_info, prepare_run_dir
+from ssl_core.engine.sampler import GlobalBatchSampler
+from ssl_core.engine.state import Counters, collect_state, restore_state
+from ssl_core.engine.step import NonFiniteError, Schedules, apply_update, ema_step
+from ssl_core.errors import CheckpointError, ConfigError
+from ssl_core.interfaces import Recipe, SSLModule
+
+__all__ = ["TrainResult", "build_recipe", "train"]
+
+
+@dataclass
+class TrainResult:
+    """What :func:`train` returns."""
+
+    run_dir: Path
+    step: int
+    module: SSLModule
+    recipe: Recipe
+    metrics: dict[str, float]
+
+
+def build_recipe(config: RunConfig) -> Recipe:
+    """Build ``config.recipe`` with ``config.recipe_args`` from the recipe registry."""
+    from ssl_core.registry import get_registries
+
+    return get_registries().recipes.build(config.recipe, **config.recipe_args)
+
+
+def _device(name: str) -> torch.device:
+    if name == "auto" and torch.cuda.is_available() and dist.is_initialized():
+        torch.cuda.set_device(dist.local_rank())
+    device = resolve_device(name)
+    if device.type == "cuda" and device.index is None:
+        device = torch.device(
+            "cuda", dist.local_rank() if dist.is_initialized() else torch.cuda.current_device()
+        )
+    return device
+
+
+def _total_steps(config: RunConfig, sampler: GlobalBatchSampler) -> int:
+    train = config.train
+    total = train.epochs * sampler.steps_per_epoch if train.epochs is not None else train.steps
+    if total <= 0:
+        raise ConfigError("<config>", "train.steps", f"must be positive, got {total}")
+    return total
+
+
+def _per_rank_batch(config: RunConfig, world: int) -> int:
+    g, k = config.train.batch_size, config.train.grad_accum
+    if g % (world * k):
+        raise ConfigError(
+            "<config>",
+            "train.batch_size",
+            f"global batch {g} must be divisible by world size x grad_accum = {world} x {k}",
+        )
+    return g // world
+
+
+def _strategy(name: str, world: int) -> str:
+    return ("ddp" if world > 1 else "none") if name == "auto" else name
+
+
+class _Run:
+    """The live objects of one training run (kept together so the loop body stays short)."""
+
+    def __init__(
+        self, config: RunConfig, run_dir: Path, recipe: Recipe | None, *, resume: bool, force: bool
+    ) -> None:
+        from ssl_core.config import config_hash
+        from ssl_core.optim import build_optimizer
+
+        tc = config.train
+        self.config, self.run_dir = config, run_dir
+        self.world, self.rank, self.main = dist.world_size(), dist.rank(), dist.is_main()
+        self.device = _device(tc.device)
+        self.precision = resolve_precision(tc.precision, self.device)
+        self.strategy = _strategy(tc.strategy, self.world)
+        _per_rank_batch(config, self.world)
+        torch.manual_seed(tc.seed)  # identical initial weights on every rank
+        self.recipe = recipe if recipe is not None else build_recipe(config)
+        self.module: SSLModule = self.recipe.module
+        self.grad_cache = check_accumulation(self.module, tc.grad_accum, self.strategy)
+        if tc.channels_last:
+            apply_channels_last(self.module)
+        self.model = dist.wrap_model(self.module, self.strategy, self.device)
+        self.forward_fn: Any = torch.compile(forward_loss) if tc.compile else forward_loss
+        self.params = [p for p in self.module.parameters() if p.requires_grad]
+        self.optimizer = build_optimizer(self.module, config.optim)
+        self.scaler = self.precision.make_scaler()
+        self.sampler = GlobalBatchSampler(
+            len(self.recipe.train_data),  # type: ignore[arg-type]
+            tc.batch_size,
+            seed=tc.seed,
+            drop_last=tc.drop_last,
+            rank=self.rank,
+            world_size=self.world,
+        )
+        self.total = _total_steps(config, self.sampler)
+        self.schedules = Schedules(config, self.total)
+        self.hash = config_hash(config)
+        seed_everything(tc.seed, self.rank)
+        self.generator = view_generator(tc.seed, self.rank, self.device)
+        self.monitors = Monitors(self.recipe.label_key, tc.monitor_every) if self.main else None
+        self.counters = Counters()
+        resume_step = self._resume(force) if resume else None
+        if self.main:
+            env = environment_info(
+                world_size=self.world, device=self.device, seed=tc.seed, global_batch=tc.batch_size
+            )
+            prepare_run_dir(run_dir, config, resume=resume, force=force, environment=env)
+        dist.barrier()
+        self.writer = (
+            MetricsWriter(run_dir, resume_step=resume_step, tensorboard=tc.tensorboard) if self.main else None
+        )
+
+    def _resume(self, force: bool) -> int:
+        path = checkpoint_path(self.run_dir, "last")
+        state = load_checkpoint(path)
+        if state["config_hash"] != self.hash and not force:
+            raise CheckpointError(
+                f"{path}: written by a different configuration (hash {state['config_hash'][:12]} != "
+                f"{self.hash[:12]}); resume with the original config, or pass force=True / --force"
+            )
+        self.counters = restore_state(
+            state,
+            module=self.module,
+            optimizer=self.optimizer,
+            scaler=self.scaler,
+            sampler=self.sampler,
+            generator=self.generator,
+            strategy=self.strategy,
+        )
+        if self.monitors is not None and state.get("probe"):
+            self.monitors.load_probe(state["probe"])
+        return self.counters.step
+
+    def checkpoint(self) -> None:
+        state = collect_state(
+            module=self.module,
+            optimizer=self.optimizer,
+            scaler=self.scaler,
+            sampler=self.sampler,
+            generator=self.generator,
+            counters=self.counters,
+            config_hash=self.hash,
+            strategy=self.strategy,
+            probe=self.monitors.probe if self.monitors is not None else None,
+        )
+        if self.main:
+            step_path = checkpoint_path(self.run_dir, self.counters.step)
+            atomic_save(state, step_path)
+            atomic_link(step_path, checkpoint_path(self.run_dir, "last"))
+            prune_checkpoints(self.run_dir, self.config.train.keep_checkpoints)
+        dist.barrier()
+
+
+def _row(run: _Run, out_metrics: dict[str, Tensor], loss: Tensor, extra: dict[str, float]) -> dict[str, Any]:
+    step = run.counters.step
+    vals = run.schedules.at(step - 1)
+    row: dict[str, Any] = {
+        "step": step,
+        "epoch": run.sampler.position(step - 1)[0],
+        "loss": float(loss.item()),
+    }
+    row.update(to_floats(out_metrics))
+    row.update({"lr": vals.lr, "wd": vals.wd})
+    if run.module.ema_pairs():
+        row["ema_momentum"] = vals.ema
+    row.update(extra)
+    row["nonfinite_skipped"] = run.counters.nonfinite_total
+    return row
+
+
+def _loop(run: _Run, stop_at: int | None) -> dict[str, float]:
+    tc = run.config.train
+    c = run.counters
+    end = min(run.total, stop_at) if stop_at is not None else run.total
+    timer, last_row = StepTimer(), {}
+    progress = Progress(run.total, c.step, enabled=tc.progress and run.main)
+    pending: dict[str, float] = {}
+    batches = batch_stream(
+        run.recipe.train_data,
+        run.sampler,
+        c.step,
+        end,
+        collate=run.recipe.collate,
+        num_workers=tc.num_workers,
+        pin_memory=run.device.type == "cuda",
+    )
+    try:
+        t0 = time.perf_counter()
+        for raw in batches:
+            batch = to_device(raw, run.device, channels_last=tc.channels_last)
+            t1 = time.perf_counter()
+            vals = run.schedules.at(c.step)
+            from ssl_core.optim import set_lr_wd
+
+            set_lr_wd(run.optimizer, vals.lr, vals.wd)
+            out = forward_backward(
+                run.model,
+                run.module,
+                batch,
+                grad_accum=tc.grad_accum,
+                grad_cache=run.grad_cache,
+                generator=run.generator,
+                precision=run.precision,
+                scaler=run.scaler,
+                device=run.device,
+                forward=run.forward_fn,
+            )
+            stepped, counts, _ = apply_update(
+                run.params,
+                run.optimizer,
+                run.scaler,
+                out.loss,
+                clip_grad=tc.clip_grad,
+                clip_value=tc.clip_value,
+            )
+            if stepped:
+                ema_step(run.module, vals.ema)
+                c.nonfinite_in_a_row = 0
+            elif counts:
+                c.nonfinite_total += 1
+                c.nonfinite_in_a_row += 1
+            c.step += 1
+            if c.nonfinite_in_a_row >= tc.max_nonfinite:
+                raise NonFiniteError(
+                    f"{c.nonfinite_in_a_row} consecutive steps with a non-finite loss or gradient "
+                    f"(last at step {c.step - 1}, train.max_nonfinite={tc.max_nonfinite}); the run was stopped. "
+                    f"The last good checkpoint is in {run.run_dir / 'checkpoints'}: lower optim.lr, set "
+                    "train.clip_grad, or check the data for NaN/Inf"
+                )
+            if run.monitors is not None and out.embeddings is not None:
+                pending.update(run.monitors.maybe_run(c.step, out.embeddings, batch))
+            t2 = time.perf_counter()
+            timer.add(samples=tc.batch_size, data_s=t1 - t0, compute_s=t2 - t1)
+            if c.step % tc.log_every == 0 or c.step == end:
+                row = _row(run, out.metrics, out.loss, {**pending, **timer.summary()})
+                pending, last_row = {}, row
+                timer.reset()
+                if run.writer is not None:
+                    run.writer.write(row)
+                progress.update(
+                    c.step, {k: v for k, v in row.items() if k in ("loss", "lr", "samples_per_s")}
+                )
+            else:
+                progress.update(c.step)
+            if c.step % tc.ckpt_every == 0 or c.step == end:
+                run.checkpoint()
+            t0 = time.perf_counter()
+    finally:
+        progress.close()
+    return {k: float(v) for k, v in last_row.items() if isinstance(v, int | float)}
+
+
+def train(
+    config: RunConfig,
+    run_dir: str | Path | None = None,
+    *,
+    resume: bool = False,
+    force: bool = False,
+    recipe: Recipe | None = None,
+    stop_at: int | None = None,
+) -> TrainResult:
+    """Train ``config.recipe`` (or ``recipe``) and write a run directory.
+
+    Args:
+        config: the resolved run configuration (``train.batch_size`` is the GLOBAL batch:
+            per-rank x world size x ``grad_accum``).
+        run_dir: where to write; default ``runs/<domain>/<UTC timestamp>``.
+        resume: continue from ``run_dir/checkpoints/last.pt`` (bit-exact on CPU).
+        force: resume even if the config hash changed, or overwrite a run directory's checkpoints.
+        recipe: a built recipe to train instead of building ``config.recipe`` from the registry.
+        stop_at: end early at this global step, after writing a checkpoint (for resume tests).
+
+    Raises:
+        CheckpointError: nothing to resume, or the checkpoint belongs to another configuration.
+        ConfigError: inconsistent batch / accumulation / precision settings.
+        NonFiniteError: ``train.max_nonfinite`` consecutive non-finite steps.
+    """
+    dist.init_from_env()
+    path = Path(run_dir) if run_dir is not None else default_run_dir(config.recipe)
+    run = _Run(config, path, recipe, resume=resume, force=force)
+    try:
+        if run.writer is not None:
+            run.writer.log(
+                f"{'resume' if resume else 'start'} at step {run.counters.step}/{run.total}: recipe={config.recipe} "
+                f"world={run.world} device={run.device} precision={run.precision.name} strategy={run.strategy}"
+            )
+        metrics = _loop(run, stop_at)
+        if run.writer is not None:
+            run.writer.log(f"stopped at step {run.counters.step}: {metrics}")
+    except BaseException as exc:
+        if run.writer is not None:
+            run.writer.log(f"error at step {run.counters.step}: {type(exc).__name__}: {exc}")
+        raise
+    finally:
+        if run.writer is not None:
+            run.writer.close()
+    return TrainResult(
+        run_dir=path, step=run.counters.step, module=run.module, recipe=run.recipe, metrics=metrics
+    )

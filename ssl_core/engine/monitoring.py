@@ -1,0 +1,55 @@
+"""Cheap label-free health monitors and the online probe, run on rank 0 every ``monitor_every`` steps.
+
+Label-free: RankMe (Garrido et al., 2023) and per-dimension standard deviation (collapse detector,
+Jing et al., 2022) of the step's embeddings, from :func:`ssl_core.monitors.label_free_metrics`.
+When the batch carries ``recipe.label_key``, an :class:`ssl_core.monitors.OnlineProbe` (stop-grad
+linear classifier + kNN) is updated and reports its accuracy; its state is checkpointed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from torch import Tensor, nn
+
+from ssl_core.interfaces import Batch
+
+__all__ = ["Monitors"]
+
+
+class Monitors:
+    """Runs the monitors on the steps that are a multiple of ``every``.
+
+    Args:
+        label_key: the recipe's label key (``None``: no probe).
+        every: cadence in steps (``<= 0`` disables monitors).
+    """
+
+    def __init__(self, label_key: str | None, every: int) -> None:
+        self.label_key, self.every = label_key, every
+        self.probe: nn.Module | None = None
+
+    def _probe(self, dim: int) -> Any:
+        if self.probe is None:
+            from ssl_core.monitors import OnlineProbe
+
+            self.probe = OnlineProbe(dim)
+        return self.probe
+
+    def load_probe(self, state: Mapping[str, Tensor]) -> None:
+        """Restore the probe saved in a checkpoint."""
+        self._probe(int(state["running_mean"].shape[0])).load_state_dict(state)
+
+    def maybe_run(self, step: int, embeddings: Tensor, batch: Batch) -> dict[str, float]:
+        """The monitor metrics of ``step`` (empty when it is not a monitor step)."""
+        if self.every <= 0 or step % self.every:
+            return {}
+        from ssl_core.monitors import label_free_metrics
+
+        emb = embeddings.detach().float().flatten(1)
+        out = label_free_metrics(emb)
+        labels = batch.get(self.label_key) if self.label_key is not None else None
+        if isinstance(labels, Tensor) and labels.shape[0] == emb.shape[0]:
+            out.update(self._probe(emb.shape[1]).update(emb, labels))
+        return out

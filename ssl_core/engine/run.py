@@ -1,0 +1,59 @@
+"""Loading a finished (or interrupted) run: config, recipe and trained weights."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+from ssl_core.engine.checkpoint import checkpoint_path, load_checkpoint
+from ssl_core.engine.config import RunConfig
+from ssl_core.engine.loop import build_recipe
+from ssl_core.engine.state import load_model_state
+from ssl_core.errors import CheckpointError
+from ssl_core.interfaces import Recipe, SSLModule
+
+__all__ = ["LoadedRun", "load_run"]
+
+
+@dataclass
+class LoadedRun:
+    """A run directory loaded back: its config, the rebuilt recipe and the trained module."""
+
+    config: RunConfig
+    recipe: Recipe
+    module: SSLModule
+    step: int
+
+
+def load_run(
+    run_dir: str | Path,
+    *,
+    device: str | torch.device = "cpu",
+    checkpoint: str | int = "last",
+    recipe: Recipe | None = None,
+) -> LoadedRun:
+    """Rebuild the recipe of ``run_dir`` and load the weights of one of its checkpoints.
+
+    Args:
+        run_dir: a directory written by :func:`ssl_core.engine.train`.
+        device: where to put the module.
+        checkpoint: ``"last"`` or a step number (``checkpoints/step_<N>.pt``).
+        recipe: an already built recipe to load the weights into (for recipes not in the registry).
+
+    Raises:
+        CheckpointError: no ``config.yaml`` or no such checkpoint, or weights that do not fit the recipe.
+    """
+    from ssl_core.config import load_run_config
+
+    run_dir = Path(run_dir)
+    cfg_path = run_dir / "config.yaml"
+    if not cfg_path.is_file():
+        raise CheckpointError(f"{cfg_path}: not found; is {run_dir} a run directory?")
+    config = load_run_config(cfg_path, check_recipe=recipe is None)
+    state = load_checkpoint(checkpoint_path(run_dir, checkpoint))
+    built = recipe if recipe is not None else build_recipe(config)
+    load_model_state(built.module, state)
+    built.module.to(device).eval()
+    return LoadedRun(config=config, recipe=built, module=built.module, step=int(state["step"]))

@@ -1,0 +1,128 @@
+"""The run directory: resolved config, environment record, and its layout.
+
+::
+
+    <run_dir>/config.yaml          resolved RunConfig (ssl_core.config.dump_config)
+    <run_dir>/environment.json     python/torch/CUDA versions, plugins + versions, git commit + dirty flag,
+                                   world size, device, seed, global batch
+    <run_dir>/metrics.jsonl        one JSON object per logged step (ssl_core.engine.metrics)
+    <run_dir>/log.txt              human-readable log
+    <run_dir>/checkpoints/step_<N>.pt, last.pt
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import platform
+import socket
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from ssl_core._version import __version__
+from ssl_core.engine.config import RunConfig
+from ssl_core.errors import CheckpointError
+
+__all__ = ["default_run_dir", "environment_info", "prepare_run_dir", "write_json_atomic"]
+
+
+def default_run_dir(recipe_name: str, root: str | Path = "runs") -> Path:
+    """``runs/<domain>/<UTC timestamp>`` for a recipe called ``domain/name``."""
+    domain = recipe_name.split("/", 1)[0] or "run"
+    stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%d-%H%M%S-%f")
+    return Path(root) / domain / stamp
+
+
+def _git(args: list[str], cwd: Path) -> str | None:
+    try:
+        res = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, timeout=5, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return res.stdout.strip() if res.returncode == 0 else None
+
+
+def _git_info() -> dict[str, Any]:
+    source = Path(__file__).resolve().parents[2]
+    commit = _git(["rev-parse", "HEAD"], source)
+    if commit is None:
+        return {"commit": None, "dirty": None}
+    status = _git(["status", "--porcelain", "--untracked-files=no"], source)
+    return {"commit": commit, "dirty": bool(status)}
+
+
+def _plugins() -> list[dict[str, str]]:
+    found = []
+    for ep in metadata.entry_points(group="ssl_core.plugins"):
+        dist = getattr(ep, "dist", None)
+        found.append(
+            {
+                "name": ep.name,
+                "module": ep.value,
+                "distribution": dist.name if dist is not None else "",
+                "version": dist.version if dist is not None else "",
+            }
+        )
+    return sorted(found, key=lambda d: d["name"])
+
+
+def environment_info(
+    *, world_size: int, device: torch.device, seed: int, global_batch: int
+) -> dict[str, Any]:
+    """Everything needed to reproduce the run's software and hardware context."""
+    cuda = torch.version.cuda if torch.cuda.is_available() else None
+    return {
+        "ssl_core": __version__,
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "hostname": socket.gethostname(),
+        "torch": torch.__version__,
+        "cuda": cuda,
+        "cudnn": torch.backends.cudnn.version() if cuda else None,
+        "gpu": torch.cuda.get_device_name(device) if device.type == "cuda" else None,
+        "device": str(device),
+        "world_size": world_size,
+        "seed": seed,
+        "global_batch": global_batch,
+        "num_threads": torch.get_num_threads(),
+        "plugins": _plugins(),
+        "git": _git_info(),
+        "started": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+def write_json_atomic(obj: Any, path: Path) -> None:
+    """Write ``obj`` as indented JSON through a temporary file and a rename."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(obj, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def prepare_run_dir(
+    run_dir: Path, config: RunConfig, *, resume: bool, force: bool, environment: dict[str, Any]
+) -> None:
+    """Create ``run_dir`` and write ``config.yaml`` and ``environment.json`` (rank 0 only).
+
+    Raises:
+        CheckpointError: ``run_dir`` already holds checkpoints of another run and neither ``resume``
+            nor ``force`` is set (that would silently mix two runs).
+    """
+    from ssl_core.config import dump_config
+
+    ckpts = run_dir / "checkpoints"
+    if not resume and not force and ckpts.is_dir() and any(ckpts.glob("*.pt")):
+        raise CheckpointError(
+            f"{run_dir}: already holds checkpoints; pass resume=True to continue it, force=True to overwrite, "
+            "or choose another run directory"
+        )
+    ckpts.mkdir(parents=True, exist_ok=True)
+    if not resume:
+        for old in ckpts.glob("*.pt"):
+            old.unlink()
+    dump_config(config, run_dir / "config.yaml")
+    write_json_atomic(environment, run_dir / "environment.json")

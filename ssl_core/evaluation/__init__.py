@@ -1,0 +1,56 @@
+"""Evaluators: linear / MLP probes, kNN, fine-tuning, seed aggregation, reports, G-SimCLR sampler.
+
+Importing this package is cheap (no torch import); the public names load lazily, and
+:func:`register` adds lazy ``"module:attr"`` factories to the evaluators registry.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_LAZY = {
+    "linear_probe": "ssl_core.evaluation.probes",
+    "mlp_probe": "ssl_core.evaluation.probes",
+    "fit_head": "ssl_core.evaluation.probes",
+    "knn_classify": "ssl_core.evaluation.knn",
+    "knn_predict": "ssl_core.evaluation.knn",
+    "finetune": "ssl_core.evaluation.fine_tuning",
+    "over_seeds": "ssl_core.evaluation.seeds",
+    "ComparisonRow": "ssl_core.evaluation.report",
+    "DemoResult": "ssl_core.evaluation.report",
+    "format_comparison": "ssl_core.evaluation.report",
+    "GSimCLRBatchSampler": "ssl_core.evaluation.gsimclr",
+    "kmeans": "ssl_core.evaluation.clustering",
+    "generic_report": "ssl_core.evaluation.generic",
+    "embed_dataset": "ssl_core.evaluation.generic",
+}
+
+_EVALUATORS = {
+    "core/linear-probe": ("ssl_core.evaluation.probes:linear_probe", "linear probe on frozen embeddings"),
+    "core/mlp-probe": ("ssl_core.evaluation.probes:mlp_probe", "MLP probe on frozen embeddings"),
+    "core/knn": ("ssl_core.evaluation.knn:knn_classify", "cosine kNN accuracy"),
+    "core/finetune": ("ssl_core.evaluation.fine_tuning:finetune", "fine-tune an encoder on a labelled fraction"),
+    "core/generic-report": (
+        "ssl_core.evaluation.generic:generic_report",
+        "linear probe of a recipe's eval labels: trained encoder vs random init",
+    ),
+    "core/gsimclr-sampler": (
+        "ssl_core.evaluation.gsimclr:GSimCLRBatchSampler",
+        "G-SimCLR batches: no two samples of a k-means cluster in one batch",
+    ),
+}
+
+__all__ = [*_LAZY, "register"]
+
+
+def register(registry: Any) -> None:
+    """Add the core evaluators to ``registry`` (lazy factories, no torch import)."""
+    for name, (factory, description) in _EVALUATORS.items():
+        registry.add(name, factory, description=description)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'ssl_core.evaluation' has no attribute {name!r}")

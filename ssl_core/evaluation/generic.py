@@ -1,0 +1,83 @@
+"""``ssl eval`` for recipes without their own ``evaluate``: linear probe, trained vs random init.
+
+The trained module's frozen embeddings (``module.embed``) of ``recipe.eval_data`` are probed for
+``recipe.label_key`` with :func:`~ssl_core.evaluation.linear_probe` on a seeded 50/50 split, and
+compared with the same probe on a randomly re-initialised copy of the module (the standard
+"random encoder" baseline of SSL papers).
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+from torch.utils.data import Dataset
+
+from ssl_core.data import fetch_batch
+from ssl_core.evaluation.probes import linear_probe
+from ssl_core.evaluation.seeds import over_seeds
+from ssl_core.interfaces import Batch, Recipe, SSLModule
+
+
+@torch.no_grad()
+def embed_dataset(
+    module: SSLModule, dataset: Dataset[Any], *, label_key: str | None = None, batch_size: int = 512,
+    collate: Any = None, device: torch.device | str | None = None,
+) -> tuple[Tensor, Tensor | None]:
+    """Embed every sample of ``dataset`` with ``module.embed`` (eval mode); also return its labels."""
+    if device is None:
+        param = next(module.parameters(), None)
+        device = param.device if param is not None else torch.device("cpu")
+    was_training = module.training
+    module.eval()
+    embs, labels = [], []
+    n = len(dataset)  # type: ignore[arg-type]
+    for start in range(0, n, batch_size):
+        batch: Batch = fetch_batch(dataset, torch.arange(start, min(n, start + batch_size)), collate)
+        batch = {k: v.to(device) if isinstance(v, Tensor) else v for k, v in batch.items()}
+        embs.append(module.embed(batch).float().cpu())
+        if label_key is not None:
+            labels.append(batch[label_key].cpu())
+    module.train(was_training)
+    return torch.cat(embs), (torch.cat(labels) if label_key is not None else None)
+
+
+def reinitialised(module: nn.Module, seed: int = 0) -> nn.Module:
+    """A deep copy of ``module`` with every ``reset_parameters`` sub-module re-initialised."""
+    torch.manual_seed(seed)
+    fresh = copy.deepcopy(module)
+    for sub in fresh.modules():
+        reset = getattr(sub, "reset_parameters", None)
+        if callable(reset):
+            reset()
+    return fresh
+
+
+def _probe_split(x: Tensor, y: Tensor, seed: int) -> dict[str, float]:
+    perm = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))
+    tr, te = perm[: len(x) // 2], perm[len(x) // 2 :]
+    task = "regression" if y.is_floating_point() else "classification"
+    return linear_probe(x[tr], y[tr], x[te], y[te], task=task, seed=seed)
+
+
+def generic_report(module: SSLModule, recipe: Recipe, *, seeds: tuple[int, ...] = (0, 1, 2)) -> dict[str, Any]:
+    """Linear-probe report of ``recipe.eval_data[recipe.label_key]``: trained vs random encoder.
+
+    Returns ``{"probe/<metric>": (mean, std), "random/<metric>": (mean, std), "n_eval": int}``.
+
+    Raises:
+        ValueError: the recipe has no ``eval_data`` or no ``label_key``.
+    """
+    if recipe.eval_data is None or recipe.label_key is None:
+        raise ValueError(f"recipe {recipe.name!r} has no eval_data/label_key: nothing to probe")
+    random_module = reinitialised(module)
+    report: dict[str, Any] = {}
+    for prefix, mod in (("probe", module), ("random", random_module)):
+        x, y = embed_dataset(mod, recipe.eval_data, label_key=recipe.label_key, collate=recipe.collate)
+        assert y is not None
+        for metric, value in over_seeds(lambda s, x=x, y=y: _probe_split(x, y, s), seeds).items():
+            report[f"{prefix}/{metric}"] = value
+        report["n_eval"] = len(x)
+    return report

@@ -1,0 +1,176 @@
+"""End-to-end tests of ssl_core.engine.train on CPU: run directory, load_run, resume, guard, EMA."""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+
+import pytest
+import torch
+from _engine_toy import NoisyContrastive, Regress, WithTeacher, config, recipe
+from torch import Tensor
+
+from ssl_core.config import config_hash, load_run_config
+from ssl_core.engine import load_run, train
+from ssl_core.engine.checkpoint import list_checkpoints, load_checkpoint
+from ssl_core.engine.config import EMAConfig
+from ssl_core.engine.step import NonFiniteError
+from ssl_core.errors import CheckpointError, ConfigError
+from ssl_core.interfaces import Batch, StepOutput
+from ssl_core.schedules import build_schedule
+
+
+def _params(module: torch.nn.Module) -> dict[str, Tensor]:
+    return {k: v.detach().clone() for k, v in module.state_dict().items()}
+
+
+def _equal(a: dict[str, Tensor], b: dict[str, Tensor]) -> bool:
+    return a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+
+
+def _rows(run_dir: Path) -> list[dict]:
+    return [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
+
+
+def test_run_directory_contents_and_load_run(tmp_path: Path) -> None:
+    cfg = config(steps=6, keep_checkpoints=1)
+    res = train(cfg, tmp_path, recipe=recipe(label_key="y"))
+    assert res.step == 6 and res.run_dir == tmp_path
+    assert load_run_config(tmp_path / "config.yaml", check_recipe=False) == cfg
+    env = json.loads((tmp_path / "environment.json").read_text())
+    for key in ("python", "torch", "cuda", "plugins", "git", "world_size", "device", "seed", "global_batch"):
+        assert key in env
+    assert env["world_size"] == 1 and env["device"] == "cpu" and env["global_batch"] == 16
+    rows = _rows(tmp_path)
+    assert [r["step"] for r in rows] == [1, 2, 3, 4, 5, 6]
+    for key in ("epoch", "loss", "loss/mse", "lr", "wd", "samples_per_s", "data_ms", "compute_ms"):
+        assert key in rows[0]
+    assert [r["epoch"] for r in rows] == [0, 0, 0, 0, 1, 1]  # 64 samples / 16 = 4 steps per epoch
+    assert "monitor/rankme" in rows[1] and "probe/linear_acc" in rows[1] and "monitor/rankme" not in rows[0]
+    sched = build_schedule(cfg.optim.schedule, 6)
+    assert [r["lr"] for r in rows] == pytest.approx([cfg.optim.lr * sched(s) for s in range(6)])
+    assert res.metrics["loss"] == rows[-1]["loss"]
+    assert "start at step 0/6" in (tmp_path / "log.txt").read_text()
+    assert [s for s, _ in list_checkpoints(tmp_path)] == [6]
+    loaded = load_run(tmp_path, recipe=recipe())
+    assert loaded.step == 6 and _equal(_params(loaded.module), _params(res.module))
+    assert load_checkpoint(tmp_path / "checkpoints" / "last.pt")["probe"] is not None
+
+
+def test_existing_run_dir_is_not_overwritten(tmp_path: Path) -> None:
+    train(config(steps=2), tmp_path, recipe=recipe())
+    with pytest.raises(CheckpointError, match="already holds checkpoints"):
+        train(config(steps=2), tmp_path, recipe=recipe())
+    train(config(steps=2), tmp_path, recipe=recipe(), force=True)
+    with pytest.raises(CheckpointError, match="not found"):
+        train(config(steps=2), tmp_path / "empty", recipe=recipe(), resume=True)
+
+
+NOISY = functools.partial(NoisyContrastive, noise=0.3, dropout=0.2)
+
+
+@pytest.mark.parametrize(("factory", "stop", "accum"), [(Regress, 4, 1), (NOISY, 3, 1), (NOISY, 5, 2)])
+def test_resume_is_bit_exact(tmp_path: Path, factory: object, stop: int, accum: int) -> None:
+    cfg = config(steps=9, ckpt_every=100, grad_accum=accum)
+    full = train(cfg, tmp_path / "full", recipe=recipe(factory, label_key="y"))
+    part = train(cfg, tmp_path / "part", recipe=recipe(factory, label_key="y"), stop_at=stop)
+    assert part.step == stop and not _equal(_params(part.module), _params(full.module))
+    resumed = train(cfg, tmp_path / "part", recipe=recipe(factory, label_key="y"), resume=True)
+    assert resumed.step == 9
+    assert _equal(_params(resumed.module), _params(full.module))
+    assert [r["step"] for r in _rows(tmp_path / "part")] == list(range(1, 10))
+    assert _rows(tmp_path / "part")[-1]["loss"] == _rows(tmp_path / "full")[-1]["loss"]
+
+
+def test_resume_with_changed_config_is_refused_unless_forced(tmp_path: Path) -> None:
+    cfg = config(steps=4)
+    train(cfg, tmp_path, recipe=recipe(), stop_at=2)
+    changed = config(steps=4, seed=5)
+    assert config_hash(changed) != config_hash(cfg)
+    with pytest.raises(CheckpointError, match="different configuration"):
+        train(changed, tmp_path, recipe=recipe(), resume=True)
+    assert train(changed, tmp_path, recipe=recipe(), resume=True, force=True).step == 4
+    longer = train(config(steps=6, seed=5), tmp_path, recipe=recipe(), resume=True)  # steps is not hashed
+    assert longer.step == 6
+
+
+class _Poisoned(Regress):
+    """Regress whose loss (or only its gradient) is NaN on chosen forward calls."""
+
+    def __init__(
+        self, bad_loss: set[int] = frozenset(), bad_grad: set[int] = frozenset(), after: int | None = None
+    ):
+        super().__init__()
+        self.calls, self.bad_loss, self.bad_grad, self.after = 0, set(bad_loss), set(bad_grad), after
+
+    def forward(self, batch: Batch, generator: torch.Generator | None = None) -> StepOutput:
+        out = super().forward(batch, generator)
+        self.calls += 1
+        loss = out.loss
+        if self.calls in self.bad_loss or (self.after is not None and self.calls > self.after):
+            loss = loss * float("nan")
+        if self.calls in self.bad_grad:
+            loss.register_hook(lambda g: g * float("inf"))
+        return StepOutput(loss=loss, metrics=out.metrics, embeddings=out.embeddings)
+
+
+def test_nonfinite_steps_are_skipped_and_counted(tmp_path: Path) -> None:
+    res = train(
+        config(steps=4, ckpt_every=100),
+        tmp_path / "nan",
+        recipe=recipe(functools.partial(_Poisoned, {2}, {3})),
+    )
+    rows = _rows(tmp_path / "nan")
+    assert [r["nonfinite_skipped"] for r in rows] == [0, 1, 2, 2]
+    assert rows[1]["loss"] == "nan"
+    # skipped steps 2 and 3 leave the weights of step 1 untouched
+    first = train(config(steps=4, ckpt_every=100), tmp_path / "first", recipe=recipe(Regress), stop_at=1)
+    skipped = train(
+        config(steps=4, ckpt_every=100),
+        tmp_path / "skip",
+        recipe=recipe(functools.partial(_Poisoned, {2, 3})),
+        stop_at=3,
+    )
+    assert _equal(_params(first.module), _params(skipped.module))
+    assert res.step == 4
+
+
+def test_too_many_nonfinite_steps_stop_with_last_good_checkpoint(tmp_path: Path) -> None:
+    cfg = config(steps=20, ckpt_every=2, max_nonfinite=3)
+    with pytest.raises(NonFiniteError, match="3 consecutive steps") as info:
+        train(cfg, tmp_path, recipe=recipe(functools.partial(_Poisoned, after=4)))
+    assert "max_nonfinite=3" in str(info.value)
+    good = load_checkpoint(tmp_path / "checkpoints" / "last.pt")
+    assert good["step"] == 6  # steps 5, 6 skipped but checkpointed as unchanged weights; step 7 raised
+    assert all(torch.isfinite(v).all() for v in good["model"].values() if v.is_floating_point())
+    clean = train(config(steps=20, ckpt_every=100), tmp_path / "clean", recipe=recipe(Regress), stop_at=4)
+    assert _equal(good["model"], _params(clean.module))
+    assert "NonFiniteError" in (tmp_path / "log.txt").read_text()
+
+
+def test_ema_teacher_follows_the_student(tmp_path: Path) -> None:
+    cfg = config(steps=1)
+    cfg.ema = EMAConfig(base=0.5, final=0.5, schedule="constant")
+    start = recipe(WithTeacher)
+    t0 = _params(start.module.teacher)
+    res = train(cfg, tmp_path, recipe=start)
+    student, teacher = _params(res.module.net), _params(res.module.teacher)
+    for k in t0:
+        assert torch.allclose(teacher[k], 0.5 * t0[k] + 0.5 * student[k], atol=1e-7)
+    assert _rows(tmp_path)[0]["ema_momentum"] == 0.5
+
+
+def test_bad_settings_are_config_errors(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="divisible by world size x grad_accum"):
+        train(config(batch_size=15, grad_accum=2), tmp_path / "a", recipe=recipe())
+    with pytest.raises(ConfigError, match="fp16"):
+        train(config(precision="fp16"), tmp_path / "b", recipe=recipe())
+
+
+def test_bf16_autocast_and_workers_train(tmp_path: Path) -> None:
+    res = train(config(steps=2, precision="bf16"), tmp_path / "bf16", recipe=recipe())
+    assert res.step == 2 and all(isinstance(r["loss"], float) for r in _rows(tmp_path / "bf16"))
+    direct = train(config(steps=3), tmp_path / "w0", recipe=recipe())
+    workers = train(config(steps=3, num_workers=1), tmp_path / "w1", recipe=recipe())
+    assert _equal(_params(direct.module), _params(workers.module))
