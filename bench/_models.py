@@ -123,7 +123,9 @@ class MAEViT(nn.Module):
 class SpeechTransformer(nn.Module):
     """Linear in -> pre-norm transformer -> linear out, frame by frame (TERA-like)."""
 
-    def __init__(self, n_mels: int = 80, dim: int = 768, layers: int = 3, heads: int = 12, ffn: int = 3072) -> None:
+    def __init__(
+        self, n_mels: int = 80, dim: int = 768, layers: int = 3, heads: int = 12, ffn: int = 3072
+    ) -> None:
         super().__init__()
         self.inp = nn.Linear(n_mels, dim)
         layer = nn.TransformerEncoderLayer(dim, heads, ffn, batch_first=True, norm_first=True)

@@ -42,13 +42,16 @@ from _models import MAEViT, ResNet18, SpeechTransformer  # noqa: E402
 from ssl_core.data import TensorDictDataset  # noqa: E402
 from ssl_core.engine import train  # noqa: E402
 from ssl_core.engine.config import OptimConfig, RunConfig, ScheduleConfig, TrainConfig  # noqa: E402
+from ssl_core.engine.precision import apply_channels_last  # noqa: E402
 from ssl_core.interfaces import Batch, Recipe, SSLModule, StepOutput  # noqa: E402
 from ssl_core.objectives import MaskedReconstructionLoss, NTXentLoss  # noqa: E402
 from ssl_core.utils.bench import markdown_table, print_table  # noqa: E402
 
 FULL = {
     "simclr": dict(batch=512, img=32, width=64, hidden=2048, out=128),
-    "mae": dict(batch=256, img=224, patch=16, dim=384, depth=12, heads=6, dec_dim=512, dec_depth=8, dec_heads=16),
+    "mae": dict(
+        batch=256, img=224, patch=16, dim=384, depth=12, heads=6, dec_dim=512, dec_depth=8, dec_heads=16
+    ),
     "speech": dict(batch=32, frames=1000, n_mels=80, dim=768, layers=3, heads=12, ffn=3072),
 }
 SMOKE = {
@@ -75,7 +78,9 @@ class SimCLR(SSLModule):
         super().__init__()
         self.backbone = ResNet18(width)
         d = self.backbone.output_dim
-        self.proj = nn.Sequential(nn.Linear(d, hidden), nn.BatchNorm1d(hidden), nn.ReLU(), nn.Linear(hidden, out))
+        self.proj = nn.Sequential(
+            nn.Linear(d, hidden), nn.BatchNorm1d(hidden), nn.ReLU(), nn.Linear(hidden, out)
+        )
         self.objective = NTXentLoss(temperature=0.2)
 
     def forward(self, batch: Batch, generator: torch.Generator | None = None) -> StepOutput:
@@ -139,7 +144,8 @@ class TimedData(TensorDictDataset):
 
     def __init__(self, tensors: dict[str, Tensor], marks: set[int]) -> None:
         super().__init__(tensors, source="<bench>")
-        self.marks, self.times, self.calls = marks, [], 0
+        self.marks, self.calls = marks, 0
+        self.times: list[float] = []
         self.device = next(iter(tensors.values())).device
 
     def __getitems__(self, indices: Any) -> Batch:  # type: ignore[override]
@@ -177,14 +183,20 @@ def count_flops(module: SSLModule, batch: Batch, bf16: bool, device: torch.devic
     return int(fc.get_total_flops())
 
 
-def run_ours(name: str, variant: str, s: dict[str, Any], device: torch.device, warm: int, steps: int) -> dict[str, Any]:
+def run_ours(
+    name: str, variant: str, s: dict[str, Any], device: torch.device, warm: int, steps: int
+) -> dict[str, Any]:
     """Train the workload with ``ssl_core.engine.train`` and time ``steps``-step windows."""
     torch.manual_seed(0)
-    bf16, compile_, cl = variant != "fp32", variant.endswith("compile"), name == "simclr" and variant != "fp32"
+    bf16, compile_, cl = (
+        variant != "fp32",
+        variant.endswith("compile"),
+        name == "simclr" and variant != "fp32",
+    )
     module = MODULES[name](**s).to(device)
     tensors = make_data(name, s, device)
     if cl:
-        module = module.to(memory_format=torch.channels_last)
+        apply_channels_last(module)
         tensors = {k: v.contiguous(memory_format=torch.channels_last) for k, v in tensors.items()}
     flops = count_flops(module, tensors, bf16 and device.type == "cuda", device)
     marks = {warm, warm + steps, warm + 2 * steps, warm + 3 * steps}
@@ -206,7 +218,7 @@ def run_ours(name: str, variant: str, s: dict[str, Any], device: torch.device, w
     mem = torch.cuda.max_memory_allocated() / 2**30 if device.type == "cuda" else 0.0
     return dict(
         workload=name, variant=variant, impl="ssl-core", batch=s["batch"], step_ms=round(t * 1e3, 2),
-        samples_per_s=round(s["batch"] / t, 1), flops=flops, tflops=round(flops / t / 1e12, 3),
+        samples_per_s=round(s["batch"] / t, 1), flops=flops, tflops=float(f"{flops / t / 1e12:.4g}"),
         spread=round((max(windows) - min(windows)) / t, 3), mem_gb=round(mem, 1),
         total_s=round(time.perf_counter() - t0, 1),
     )  # fmt: skip
@@ -217,7 +229,7 @@ def load_reference(path: Path, peak: float) -> Any:
     spec = importlib.util.spec_from_file_location("reference_workloads", path)
     if spec is None or spec.loader is None:
         raise FileNotFoundError(f"{path}: cannot import the reference workloads")
-    ref = importlib.util.module_from_spec(spec)
+    ref: Any = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(ref)
     ref.PEAK = peak
     return ref
@@ -237,17 +249,58 @@ def run_reference(ref: Any, name: str, variant: str, warm: int, steps: int) -> d
     return r
 
 
+def _plan(a: argparse.Namespace) -> list[tuple[str, str]]:
+    """``[(variant, workload), ...]`` from ``--plan "v:w1,w2;v2:w3"`` or variants x workloads."""
+    if a.plan:
+        return [(v, w) for part in a.plan.split(";") for v, ws in [part.split(":")] for w in ws.split(",")]
+    variants = a.variants or ("bf16" if a.smoke else "bf16,bf16_compile")
+    return [(v, w) for v in variants.split(",") for w in a.workloads.split(",")]
+
+
+def _run_pair(
+    ref: Any,
+    name: str,
+    variant: str,
+    sizes: dict[str, Any],
+    device: torch.device,
+    warm: int,
+    steps: int,
+    peak: float,
+) -> list[dict[str, Any]]:
+    """The reference (when loaded) then ssl-core on one (workload, variant); errors become rows."""
+    rows = []
+    for impl in ["reference", "ssl-core"] if ref is not None else ["ssl-core"]:
+        try:
+            if impl == "reference":
+                row = run_reference(ref, name, variant, warm, steps)
+            else:
+                row = run_ours(name, variant, sizes[name], device, warm, steps)
+                row["mfu"] = float(f"{row['flops'] / (row['batch'] / row['samples_per_s']) / peak:.3g}")
+        except Exception as exc:  # keep going: one failing workload must not hide the others
+            row = dict(workload=name, variant=variant, impl=impl, error=repr(exc)[:300])
+        print(json.dumps(row), flush=True)
+        rows.append(row)
+        if device.type == "cuda":
+            torch.cuda.empty_cache()
+    return rows
+
+
 def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--smoke", action="store_true", help="tiny sizes on CPU (no reference)")
     p.add_argument("--workloads", default="simclr,mae,speech")
-    p.add_argument("--variants", default="bf16,bf16_compile", help="comma list of fp32, bf16, bf16_compile")
+    p.add_argument("--variants", default=None, help="comma list of fp32, bf16, bf16_compile")
+    p.add_argument("--plan", default=None, help='explicit order, e.g. "bf16:simclr,mae;bf16_compile:speech"')
     p.add_argument("--reference", type=Path, default=Path(".gpu/reference_workloads.py"))
     p.add_argument("--no-reference", action="store_true")
     p.add_argument("--warm", type=int, default=6)
     p.add_argument("--steps", type=int, default=20)
-    p.add_argument("--budget-s", type=float, default=float("inf"), help="skip runs once this much time has passed")
-    p.add_argument("--json", type=Path, default=None, help="write the rows here (default $OUT/gpu_workloads.json)")
+    p.add_argument(
+        "--budget-s", type=float, default=float("inf"), help="start no new pair after this many seconds"
+    )
+    p.add_argument(
+        "--json", type=Path, default=None, help="write the rows here (default $OUT/gpu_workloads.json)"
+    )
     a = p.parse_args(argv)
     start = time.perf_counter()
     device = torch.device("cpu" if a.smoke or not torch.cuda.is_available() else "cuda")
@@ -260,48 +313,41 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     ref = None
     if device.type == "cuda" and not a.no_reference:
         ref = load_reference(a.reference, peak)
+    out = a.json or (Path(os.environ["OUT"]) / "gpu_workloads.json" if os.environ.get("OUT") else None)
     rows: list[dict[str, Any]] = []
-    for variant in a.variants.split(","):
-        for name in a.workloads.split(","):
-            impls = ["reference", "ssl-core"] if ref is not None else ["ssl-core"]
-            for impl in impls:
-                if time.perf_counter() - start > a.budget_s:
-                    rows.append(dict(workload=name, variant=variant, impl=impl, error="skipped: time budget"))
-                    continue
-                try:
-                    if impl == "reference":
-                        row = run_reference(ref, name, variant, warm, steps)
-                    else:
-                        row = run_ours(name, variant, sizes[name], device, warm, steps)
-                        row["mfu"] = round(row["flops"] / (row["batch"] / row["samples_per_s"]) / peak, 3)
-                except Exception as exc:  # keep going: one failing workload must not hide the others
-                    row = dict(workload=name, variant=variant, impl=impl, error=repr(exc)[:300])
-                print(json.dumps(row), flush=True)
-                rows.append(row)
-                if device.type == "cuda":
-                    torch.cuda.empty_cache()
-    _summarise(rows, peak, device, a.json)
+    for variant, name in _plan(a):
+        if time.perf_counter() - start > a.budget_s:
+            rows.append(dict(workload=name, variant=variant, impl="both", error="skipped: time budget"))
+            continue
+        rows += _run_pair(ref, name, variant, sizes, device, warm, steps, peak)
+        if out is not None:  # after every pair, so a killed run keeps what it measured
+            out.write_text(json.dumps(dict(peak_tflops=peak / 1e12, device=str(device), rows=rows), indent=1))
+    _summarise(rows, device)
     return rows
 
 
-def _summarise(rows: list[dict[str, Any]], peak: float, device: torch.device, path: Path | None) -> None:
-    """Print the side-by-side table and write the JSON."""
-    ref = {(r["workload"], r["variant"]): r for r in rows if r.get("impl") == "reference" and "error" not in r}
+def _summarise(rows: list[dict[str, Any]], device: torch.device) -> None:
+    """Print the side-by-side table (text and markdown)."""
+    ref = {
+        (r["workload"], r["variant"]): r for r in rows if r.get("impl") == "reference" and "error" not in r
+    }
     table = []
     for r in rows:
         if "error" in r:
-            table.append(dict(workload=r["workload"], variant=r["variant"], impl=r["impl"], error=r["error"][:60]))
+            table.append(
+                dict(workload=r["workload"], variant=r["variant"], impl=r["impl"], error=r["error"][:60])
+            )
             continue
-        row = {k: r.get(k) for k in ("workload", "variant", "impl", "batch", "step_ms", "samples_per_s", "tflops", "mfu")}
+        row = {
+            k: r.get(k)
+            for k in ("workload", "variant", "impl", "batch", "step_ms", "samples_per_s", "tflops", "mfu")
+        }
         base = ref.get((r["workload"], r["variant"]))
         if r["impl"] == "ssl-core" and base is not None:
             row["vs_ref"] = round(r["samples_per_s"] / base["samples_per_s"], 3)
         table.append(row)
     print_table(table, title=f"GPU workloads ({device})")
     print(markdown_table(table), flush=True)
-    out = path or (Path(os.environ["OUT"]) / "gpu_workloads.json" if os.environ.get("OUT") else None)
-    if out is not None:
-        out.write_text(json.dumps(dict(peak_tflops=peak / 1e12, device=str(device), rows=rows), indent=1))
 
 
 if __name__ == "__main__":

@@ -231,7 +231,7 @@ def save_npy(array: np.ndarray, path: Path) -> Path:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".npy")
     try:
         with os.fdopen(fd, "wb") as fh:
-            np.save(fh, array)
+            np.save(fh, array, allow_pickle=False)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -57,8 +57,8 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def atomic_save(obj: Any, path: Path) -> None:
-    """``torch.save(obj, path)`` through a temporary file + fsync + rename."""
+def atomic_save(obj: Any, path: Path, *, sync_dir: bool = True) -> None:
+    """``torch.save(obj, path)`` through a temporary file + fsync + rename (+ fsync of the directory)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -71,7 +71,8 @@ def atomic_save(obj: Any, path: Path) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    _fsync_dir(path.parent)
+    if sync_dir:
+        _fsync_dir(path.parent)
 
 
 def atomic_link(src: Path, dst: Path) -> None:

@@ -37,7 +37,7 @@ from ssl_core.engine.monitoring import Monitors
 from ssl_core.engine.precision import apply_channels_last, resolve_device, resolve_precision, to_device
 from ssl_core.engine.progress import Progress
 from ssl_core.engine.rng import seed_everything, view_generator
-from ssl_core.engine.rundir import default_run_dir, environment_info, prepare_run_dir
+from ssl_core.engine.rundir import default_run_dir, prepare_run_dir, record_run
 from ssl_core.engine.sampler import GlobalBatchSampler
 from ssl_core.engine.state import Counters, collect_state, restore_state
 from ssl_core.engine.step import NonFiniteError, Schedules, apply_update, ema_step
@@ -115,7 +115,8 @@ class _Run:
         self.precision = resolve_precision(tc.precision, self.device)
         self.strategy = _strategy(tc.strategy, self.world)
         _per_rank_batch(config, self.world)
-        torch.manual_seed(tc.seed)  # identical initial weights on every rank
+        if recipe is None:
+            torch.manual_seed(tc.seed)  # identical initial weights on every rank
         self.recipe = recipe if recipe is not None else build_recipe(config)
         self.module: SSLModule = self.recipe.module
         self.grad_cache = check_accumulation(self.module, tc.grad_accum, self.strategy)
@@ -142,11 +143,17 @@ class _Run:
         self.monitors = Monitors(self.recipe.label_key, tc.monitor_every) if self.main else None
         self.counters = Counters()
         resume_step = self._resume(force) if resume else None
+        self.env_thread = None
         if self.main:
-            env = environment_info(
-                world_size=self.world, device=self.device, seed=tc.seed, global_batch=tc.batch_size
+            prepare_run_dir(run_dir, resume=resume, force=force)
+            self.env_thread = record_run(
+                run_dir,
+                config,
+                world_size=self.world,
+                device=self.device,
+                seed=tc.seed,
+                global_batch=tc.batch_size,
             )
-            prepare_run_dir(run_dir, config, resume=resume, force=force, environment=env)
         dist.barrier()
         self.writer = (
             MetricsWriter(run_dir, resume_step=resume_step, tensorboard=tc.tensorboard) if self.main else None
@@ -187,7 +194,7 @@ class _Run:
         )
         if self.main:
             step_path = checkpoint_path(self.run_dir, self.counters.step)
-            atomic_save(state, step_path)
+            atomic_save(state, step_path, sync_dir=False)  # atomic_link syncs the directory once
             atomic_link(step_path, checkpoint_path(self.run_dir, "last"))
             prune_checkpoints(self.run_dir, self.config.train.keep_checkpoints)
         dist.barrier()
@@ -336,6 +343,8 @@ def train(
     finally:
         if run.writer is not None:
             run.writer.close()
+        if run.env_thread is not None:
+            run.env_thread.join()
     return TrainResult(
         run_dir=path, step=run.counters.step, module=run.module, recipe=run.recipe, metrics=metrics
     )

@@ -19,6 +19,7 @@ import platform
 import socket
 import subprocess
 import sys
+import threading
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,13 @@ from ssl_core._version import __version__
 from ssl_core.engine.config import RunConfig
 from ssl_core.errors import CheckpointError
 
-__all__ = ["default_run_dir", "environment_info", "prepare_run_dir", "write_json_atomic"]
+__all__ = [
+    "default_run_dir",
+    "environment_info",
+    "prepare_run_dir",
+    "record_run",
+    "write_json_atomic",
+]
 
 
 def default_run_dir(recipe_name: str, root: str | Path = "runs") -> Path:
@@ -103,17 +110,31 @@ def write_json_atomic(obj: Any, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def prepare_run_dir(
-    run_dir: Path, config: RunConfig, *, resume: bool, force: bool, environment: dict[str, Any]
-) -> None:
-    """Create ``run_dir`` and write ``config.yaml`` and ``environment.json`` (rank 0 only).
+def record_run(run_dir: Path, config: RunConfig, **info: Any) -> threading.Thread:
+    """Write ``config.yaml`` and ``environment.json`` from a background thread.
+
+    The YAML emitter and the git queries take tens of milliseconds; they overlap with the first
+    training steps instead of delaying them. ``info`` goes to :func:`environment_info`; join the
+    returned thread before the run ends.
+    """
+    from ssl_core.config import dump_config
+
+    def work() -> None:
+        dump_config(config, run_dir / "config.yaml")
+        write_json_atomic(environment_info(**info), run_dir / "environment.json")
+
+    thread = threading.Thread(target=work, name="ssl-core-run-record", daemon=True)
+    thread.start()
+    return thread
+
+
+def prepare_run_dir(run_dir: Path, *, resume: bool, force: bool) -> None:
+    """Create ``run_dir`` and ``run_dir/checkpoints`` (rank 0 only).
 
     Raises:
         CheckpointError: ``run_dir`` already holds checkpoints of another run and neither ``resume``
             nor ``force`` is set (that would silently mix two runs).
     """
-    from ssl_core.config import dump_config
-
     ckpts = run_dir / "checkpoints"
     if not resume and not force and ckpts.is_dir() and any(ckpts.glob("*.pt")):
         raise CheckpointError(
@@ -124,5 +145,3 @@ def prepare_run_dir(
     if not resume:
         for old in ckpts.glob("*.pt"):
             old.unlink()
-    dump_config(config, run_dir / "config.yaml")
-    write_json_atomic(environment, run_dir / "environment.json")

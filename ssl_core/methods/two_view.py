@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 import torch
 from torch import Tensor, nn
 
+from ssl_core.ema import make_teacher
 from ssl_core.interfaces import POOLED, Batch, EmbeddingObjective, SSLModule, StepOutput, ViewGenerator
 from ssl_core.methods._views import output, pick_views, prefixed
 from ssl_core.monitors import alignment, uniformity
@@ -42,6 +43,9 @@ class TwoViewMethod(SSLModule):
         view_keys: which views to use, in order (default: ``views.view_names`` or every view produced).
         objective_name: name used in the ``loss/<name>`` metric.
         track_alignment: log ``monitor/alignment`` and ``monitor/uniformity`` of the projections.
+        ema_teacher: keep EMA copies of the encoder and projector (BYOL); their projections (no
+            gradient) are passed to the objective as ``targets=`` and the pairs are returned by
+            :meth:`ema_pairs`. Requires an objective with ``needs_teacher`` (e.g. ``BYOLLoss``).
 
     The frozen representation (:meth:`embed`) is the pooled output of the first view's encoder.
     """
@@ -56,6 +60,7 @@ class TwoViewMethod(SSLModule):
         *,
         objective_name: str = "objective",
         track_alignment: bool = True,
+        ema_teacher: bool = False,
     ) -> None:
         super().__init__()
         keys = tuple(view_keys) if view_keys is not None else (tuple(views.view_names) or None)
@@ -67,30 +72,53 @@ class TwoViewMethod(SSLModule):
         self.objective = objective
         self.batch_coupled = bool(objective.batch_coupled)
         self.objective_name, self.track_alignment = objective_name, track_alignment
+        if ema_teacher and not objective.needs_teacher:
+            raise ValueError(
+                f"TwoViewMethod: ema_teacher needs an objective that consumes teacher targets, got {type(objective).__name__}"
+            )
+        self.teacher = (
+            nn.ModuleDict({"encoder": make_teacher(self.encoder), "projector": make_teacher(self.projector)})
+            if ema_teacher
+            else None
+        )
+
+    def ema_pairs(self) -> Sequence[tuple[nn.Module, nn.Module]]:
+        if self.teacher is None:
+            return ()
+        return [(self.encoder, self.teacher["encoder"]), (self.projector, self.teacher["projector"])]
 
     def _module(self, modules: nn.Module, key: str) -> nn.Module:
         return modules[key] if isinstance(modules, nn.ModuleDict) else modules
 
-    def _represent(self, key: str, view: Batch) -> tuple[Tensor, Tensor]:
-        h = output(self._module(self.encoder, key)(view), POOLED, "TwoViewMethod")
-        return h, self._module(self.projector, key)(h)
+    def _represent(
+        self, key: str, view: Batch, encoder: nn.Module, projector: nn.Module
+    ) -> tuple[Tensor, Tensor]:
+        h = output(self._module(encoder, key)(view), POOLED, "TwoViewMethod")
+        return h, self._module(projector, key)(h)
 
     def encode(self, batch: Batch, generator: torch.Generator | None = None) -> dict[str, Tensor]:
-        """Per-view projections ``{"z/<key>": (B, D)}`` plus the first view's representation."""
+        """Per-view projections ``{"z/<key>": (B, D)}``, the first view's representation and, with an
+        EMA teacher, its projections ``{"t/<key>": (B, D)}`` (no gradient)."""
         picked = pick_views(self.views(batch, generator), self.view_keys, "TwoViewMethod")
         if len(picked) < 2:
             raise ValueError(f"TwoViewMethod: needs at least two views, got {[k for k, _ in picked]}")
         out: dict[str, Tensor] = {}
         for key, view in picked:
-            h, z = self._represent(key, view)
+            h, z = self._represent(key, view, self.encoder, self.projector)
             out[f"z/{key}"] = z
             out.setdefault(EMBEDDING, h)
+            if self.teacher is not None:
+                with torch.no_grad():
+                    out[f"t/{key}"] = self._represent(
+                        key, view, self.teacher["encoder"], self.teacher["projector"]
+                    )[1]
         return out
 
     def loss_from_embeddings(self, embeddings: Mapping[str, Tensor], batch: Batch) -> StepOutput:
-        """Objective over the ``"z/*"`` entries of :meth:`encode`'s (possibly concatenated) output."""
+        """Objective over the ``"z/*"`` (and teacher ``"t/*"``) entries of :meth:`encode`'s (possibly concatenated) output."""
         zs = [v for k, v in embeddings.items() if k.startswith("z/")]
-        out = self.objective(*zs)
+        targets = [v.detach() for k, v in embeddings.items() if k.startswith("t/")]
+        out = self.objective(*zs, targets=targets) if targets else self.objective(*zs)
         metrics = prefixed(out.metrics, out.loss, self.objective_name)
         if self.track_alignment:
             metrics["monitor/alignment"] = torch.tensor(alignment(zs[0], zs[1]))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 import torch
 from torch import Tensor
@@ -51,3 +52,15 @@ def gather_rows(t: Tensor, enabled: bool) -> tuple[Tensor, int]:
 def detached_metrics(**values: Tensor | float) -> dict[str, Tensor]:
     """Detached scalar tensors for logging (floats are wrapped)."""
     return {k: (v.detach() if isinstance(v, Tensor) else torch.tensor(float(v))) for k, v in values.items()}
+
+
+@contextmanager
+def full_precision(device: torch.device) -> Iterator[None]:
+    """Disable autocast on ``device`` so batch statistics and logits are computed in float32 or wider."""
+    with torch.autocast(device_type=device.type, enabled=False):
+        yield
+
+
+def upcast(views: Sequence[Tensor]) -> list[Tensor]:
+    """Views in float32 when they are half / bfloat16 (float32 and float64 are kept)."""
+    return [v.float() if v.dtype in (torch.float16, torch.bfloat16) else v for v in views]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from torch import Tensor
 
 from ssl_core.interfaces import EmbeddingObjective, ObjectiveOutput
-from ssl_core.objectives._checks import check_views, detached_metrics, gather_rows
+from ssl_core.objectives._checks import check_views, detached_metrics, full_precision, gather_rows, upcast
 
 
 def batch_standardise(z: Tensor, eps: float = 1e-5) -> Tensor:
@@ -55,6 +55,10 @@ class BarlowTwinsLoss(EmbeddingObjective):
 
     def forward(self, *views: Tensor) -> ObjectiveOutput:
         check_views("BarlowTwinsLoss", views, exactly=2)
+        with full_precision(views[0].device):
+            return self._loss(*upcast(views))
+
+    def _loss(self, *views: Tensor) -> ObjectiveOutput:
         g1, _ = gather_rows(views[0], self.gather_distributed)
         g2, _ = gather_rows(views[1], self.gather_distributed)
         if g1.shape[0] < 2:

@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ssl_core.interfaces import EmbeddingObjective, ObjectiveOutput
-from ssl_core.objectives._checks import check_views, detached_metrics, gather_rows
+from ssl_core.objectives._checks import check_views, detached_metrics, full_precision, gather_rows, upcast
 
 
 def clip_loss(a: Tensor, b: Tensor, a_all: Tensor, b_all: Tensor, offset: int, scale: Tensor) -> Tensor:
@@ -66,6 +66,10 @@ class CLIPLoss(EmbeddingObjective):
 
     def forward(self, *views: Tensor) -> ObjectiveOutput:
         check_views("CLIPLoss", views, exactly=2)
+        with full_precision(views[0].device):
+            return self._loss(*upcast(views))
+
+    def _loss(self, *views: Tensor) -> ObjectiveOutput:
         a, b = (F.normalize(v, dim=-1) for v in views)
         a_all, offset = gather_rows(a, self.gather_distributed)
         b_all, _ = gather_rows(b, self.gather_distributed)

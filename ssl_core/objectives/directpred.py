@@ -10,6 +10,7 @@ import torch
 from torch import Tensor, nn
 
 from ssl_core import distributed
+from ssl_core.objectives._checks import full_precision
 
 
 def update_correlation(corr: Tensor, features: Tensor, rho: float) -> Tensor:
@@ -67,10 +68,11 @@ class DirectPredPredictor(nn.Module):
     @torch.no_grad()
     def update(self, features: Tensor) -> None:
         """Fold a ``(B, D)`` batch into ``F`` and refresh ``W`` when due."""
-        self.corr.copy_(distributed.all_reduce_mean(update_correlation(self.corr, features, self.rho)))
-        self.calls += 1
-        if int(self.calls) % self.update_every == 0:
-            self.weight.copy_(directpred_weight(self.corr, self.eps))
+        with full_precision(features.device):
+            self.corr.copy_(distributed.all_reduce_mean(update_correlation(self.corr, features, self.rho)))
+            self.calls += 1
+            if int(self.calls) % self.update_every == 0:
+                self.weight.copy_(directpred_weight(self.corr, self.eps))
 
     def forward(self, features: Tensor) -> Tensor:
         if features.shape[-1] != self.dim:

@@ -11,7 +11,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from ssl_core.interfaces import EmbeddingObjective, ObjectiveOutput
-from ssl_core.objectives._checks import check_views, detached_metrics, gather_rows
+from ssl_core.objectives._checks import check_views, detached_metrics, full_precision, gather_rows, upcast
 
 
 def multi_positive_ntxent(
@@ -38,7 +38,9 @@ def multi_positive_ntxent(
     view = torch.arange(num_views, device=a.device)
     self_col = (view[:, None] * glob + sample[None, :]).reshape(-1)
     rows = torch.arange(num_views * batch, device=a.device)
-    logits = logits.index_put((rows, self_col), torch.tensor(float("-inf"), device=a.device, dtype=a.dtype))
+    logits = logits.index_put(
+        (rows, self_col), torch.tensor(float("-inf"), device=a.device, dtype=logits.dtype)
+    )
     log_prob = logits - torch.logsumexp(logits, dim=1, keepdim=True)
     others = torch.stack([torch.cat([view[:v], view[v + 1 :]]) for v in range(num_views)])
     pos_col = (others[:, None, :] * glob + sample[None, :, None]).reshape(num_views * batch, num_views - 1)
@@ -78,6 +80,10 @@ class NTXentLoss(EmbeddingObjective):
 
     def forward(self, *views: Tensor) -> ObjectiveOutput:
         check_views("NTXentLoss", views)
+        with full_precision(views[0].device):
+            return self._loss(*upcast(views))
+
+    def _loss(self, *views: Tensor) -> ObjectiveOutput:
         anchors = torch.stack(views)
         gathered, offset = gather_rows(anchors.transpose(0, 1), self.gather_distributed)
         loss, accuracy = multi_positive_ntxent(anchors, gathered.transpose(0, 1), offset, self.temperature)

@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from ssl_core.interfaces import EmbeddingObjective, ObjectiveOutput
-from ssl_core.objectives._checks import check_views, detached_metrics, gather_rows
+from ssl_core.objectives._checks import check_views, detached_metrics, full_precision, gather_rows, upcast
 
 
 def variance_term(z: Tensor, gamma: float = 1.0, eps: float = 1e-4) -> Tensor:
@@ -68,6 +68,10 @@ class VICRegLoss(EmbeddingObjective):
 
     def forward(self, *views: Tensor) -> ObjectiveOutput:
         check_views("VICRegLoss", views, exactly=2)
+        with full_precision(views[0].device):
+            return self._loss(*upcast(views))
+
+    def _loss(self, *views: Tensor) -> ObjectiveOutput:
         z1, z2 = views
         invariance = F.mse_loss(z1, z2)
         g1, _ = gather_rows(z1, self.gather_distributed)

@@ -208,13 +208,6 @@ def check_objective(
         f"{owner}: needs_teacher must be a bool"
     )
     before = _snapshot(inputs)
-    runs = []
-    for _ in range(2):
-        twin = copy.deepcopy(objective)
-        torch.manual_seed(0)
-        with torch.no_grad():
-            runs.append(twin(*[x.detach() for x in inputs]).loss.detach())
-    _assert_same(runs[0], runs[1], f"{owner}: equally seeded calls give different losses")
     for x in inputs:
         x.grad = None
     objective.zero_grad(set_to_none=True)
@@ -243,4 +236,11 @@ def check_objective(
             assert bool(torch.isfinite(x.grad).all()), f"{owner}: non-finite gradient for input {i}"
     _check_grads(objective, owner, ignore_params)
     _assert_same(before, _snapshot(inputs), f"{owner}: inputs were modified in place")
+    runs = []
+    for _ in range(2):
+        twin = copy.deepcopy(objective)
+        torch.manual_seed(0)
+        with torch.no_grad():
+            runs.append(twin(*[x.detach() for x in inputs]).loss.detach())
+    _assert_same(runs[0], runs[1], f"{owner}: equally seeded calls give different losses")
     return ObjectiveOutput(loss, dict(metrics))

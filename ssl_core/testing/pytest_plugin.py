@@ -15,6 +15,7 @@ This module imports neither torch nor any plugin at import time.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -38,9 +39,9 @@ class SSLCliRunner(CliRunner):
         return self.invoke(cli, list(args), input=input, env=env, catch_exceptions=True)
 
 
-@pytest.fixture
-def ssl_pm() -> Iterator[Any]:
-    """An isolated plugin manager (core plugin only) installed as the global one for this test."""
+@contextmanager
+def isolated_plugin_manager() -> Iterator[Any]:
+    """A fresh manager with only the core plugin, installed as the global one inside the block."""
     from ssl_core.plugins.manager import SSLPluginManager, reset_plugin_manager
 
     pm = SSLPluginManager(autoload=False).load()
@@ -49,6 +50,13 @@ def ssl_pm() -> Iterator[Any]:
         yield pm
     finally:
         reset_plugin_manager(previous)
+
+
+@pytest.fixture
+def ssl_pm() -> Iterator[Any]:
+    """An isolated plugin manager (core plugin only) installed as the global one for this test."""
+    with isolated_plugin_manager() as pm:
+        yield pm
 
 
 @pytest.fixture

@@ -28,7 +28,9 @@ def _ssl(site, *args, strict=False):
     if strict:
         env["SSL_CORE_STRICT_PLUGINS"] = "1"
     code = "import sys; from ssl_core.cli import main; main(sys.argv[1:])"
-    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120, env=env)
+    return subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120, env=env
+    )
 
 
 def test_reported_by_plugins(site):

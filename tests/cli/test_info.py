@@ -33,7 +33,9 @@ def test_components_filters(cli_runner, template_plugin):
     }
     assert next(r for r in rows if r["kind"] == "recipes")["config"] == "DefaultArgs"
     result = cli_runner.ssl("components", "--kind", "demos", "--domain", "template")
-    assert result.exit_code == 0 and "template/default" in result.output and "template/mlp" not in result.output
+    assert (
+        result.exit_code == 0 and "template/default" in result.output and "template/mlp" not in result.output
+    )
     assert cli_runner.ssl("components", "--kind", "widgets").exit_code == 2
 
 

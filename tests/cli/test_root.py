@@ -21,7 +21,9 @@ print("TORCH_IMPORTED=" + str("torch" in sys.modules), file=sys.stderr)
 
 @pytest.mark.parametrize("args", [["--help"], ["plugins"], ["plugins", "--json"], ["--version"]])
 def test_help_and_plugins_do_not_import_torch(args):
-    proc = subprocess.run([sys.executable, "-c", PROBE.format(args=args)], capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE.format(args=args)], capture_output=True, text=True, timeout=60
+    )
     assert "TORCH_IMPORTED=False" in proc.stderr, proc.stderr
     if args == ["plugins", "--json"]:
         payload = json.loads(proc.stdout)

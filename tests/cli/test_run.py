@@ -26,14 +26,18 @@ def test_init_core_and_unknown_domain(cli_runner, ssl_pm):
     result = cli_runner.ssl("init", "core", "-o", "-")
     assert result.exit_code == 0 and yaml.safe_load(result.output)["recipe"].startswith("core/")
     result = cli_runner.ssl("init", "nodomain")
-    assert result.exit_code == 1 and "no plugin provides a default config for domain 'nodomain'" in result.output
+    assert (
+        result.exit_code == 1 and "no plugin provides a default config for domain 'nodomain'" in result.output
+    )
 
 
 def test_train_resume_eval_plot(cli_runner, template_plugin, tmp_path):
     config = tmp_path / "t.yaml"
     assert cli_runner.ssl("init", "template", "-o", str(config)).exit_code == 0
     run_dir = tmp_path / "run"
-    result = cli_runner.ssl("train", str(config), "--run-dir", str(run_dir), "--device", "cpu", "--set", "train.steps=2", *TINY)
+    result = cli_runner.ssl(
+        "train", str(config), "--run-dir", str(run_dir), "--device", "cpu", "--set", "train.steps=2", *TINY
+    )
     assert result.exit_code == 0, result.output
     assert "finished step 2" in result.output and f"run directory: {run_dir}" in result.output
     saved = load_run_config(run_dir / "config.yaml")
@@ -42,7 +46,11 @@ def test_train_resume_eval_plot(cli_runner, template_plugin, tmp_path):
     result = cli_runner.ssl("train", "--resume", str(run_dir), "--set", "train.steps=4")
     assert result.exit_code == 0, result.output
     assert "finished step 4" in result.output
-    steps = [json.loads(line)["step"] for line in (run_dir / "metrics.jsonl").read_text().splitlines() if line.strip()]
+    steps = [
+        json.loads(line)["step"]
+        for line in (run_dir / "metrics.jsonl").read_text().splitlines()
+        if line.strip()
+    ]
     assert max(steps) == 4
 
     result = cli_runner.ssl("eval", str(run_dir))

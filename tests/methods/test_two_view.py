@@ -4,7 +4,7 @@ from torch import nn
 
 from ssl_core.interfaces import POOLED, Encoder, ViewGenerator
 from ssl_core.methods import TwoViewMethod
-from ssl_core.objectives import NTXentLoss, VICRegLoss
+from ssl_core.objectives import BYOLLoss, DirectPredPredictor, NTXentLoss, VICRegLoss
 
 
 class NoisyViews(ViewGenerator):
@@ -120,3 +120,30 @@ def test_missing_views_and_outputs_are_named():
     bad = TwoViewMethod(NoisyViews(), NoPooled(), None, NTXentLoss())
     with pytest.raises(KeyError, match="no 'pooled'"):
         bad({"x": torch.randn(4, 6)})
+
+
+def test_byol_with_ema_teacher_and_directpred():
+    torch.manual_seed(0)
+    method = TwoViewMethod(
+        NoisyViews(), LinearEncoder(), nn.Linear(5, 4), BYOLLoss(DirectPredPredictor(4)), ema_teacher=True
+    )
+    pairs = method.ema_pairs()
+    assert [s for s, _ in pairs] == [method.encoder, method.projector]
+    assert all(not p.requires_grad for _, t in pairs for p in t.parameters())
+    with torch.no_grad():
+        for p in method.encoder.parameters():
+            p.add_(0.5)
+    batch = {"x": torch.randn(6, 6)}
+    out = method(batch, torch.Generator().manual_seed(4))
+    views = NoisyViews()(batch, torch.Generator().manual_seed(4))
+    teacher_enc, teacher_proj = method.teacher["encoder"], method.teacher["projector"]
+    z = [method.projector(method.encoder(views[k])[POOLED]) for k in ("a", "b")]
+    t = [teacher_proj(teacher_enc(views[k])[POOLED]) for k in ("a", "b")]
+    reference = BYOLLoss(DirectPredPredictor(4))
+    torch.testing.assert_close(out.loss, reference(*z, targets=t).loss)
+    out.loss.backward()
+    assert all(p.grad is not None for p in method.encoder.parameters())
+    keys = set(method.encode(batch, torch.Generator().manual_seed(4)))
+    assert keys == {"z/a", "z/b", "t/a", "t/b", "embedding"}
+    with pytest.raises(ValueError, match="ema_teacher"):
+        TwoViewMethod(NoisyViews(), LinearEncoder(), None, NTXentLoss(), ema_teacher=True)

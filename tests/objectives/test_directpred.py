@@ -64,3 +64,12 @@ def test_bad_config(kwargs):
 def test_bad_width():
     with pytest.raises(ValueError, match="width 3"):
         DirectPredPredictor(3)(torch.randn(2, 4))
+
+
+def test_correlation_update_in_float32_under_autocast():
+    pred = DirectPredPredictor(3, rho=0.0)
+    f = torch.randn(4, 3).to(torch.bfloat16)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        pred(f)
+    assert pred.corr.dtype == torch.float32
+    torch.testing.assert_close(pred.corr, f.float().T @ f.float() / 4)

@@ -52,12 +52,12 @@ def test_encoder_shapes_positions_and_subset():
     assert enc.flat(batch).shape == (5, enc.flat_dim) == (5, 48)
     torch.testing.assert_close(enc.positions, sinusoidal_positions(6, 8, 100.0))
     idx = torch.tensor([[0, 2, 5]] * 5)
-    sub = enc({**batch, "token_idx": idx})["tokens"]
+    sub = enc({**batch, "context_idx": idx})["tokens"]
     # the subset equals encoding only those tokens: a 1-token subset of a row is independent of the others
-    one = enc({**batch, "token_idx": idx[:, :1]})["tokens"]
+    one = enc({**batch, "context_idx": idx[:, :1]})["tokens"]
     assert sub.shape == (5, 3, 8) and one.shape == (5, 1, 8)
     changed = {**batch, "x_num": batch["x_num"] + 1.0}
-    torch.testing.assert_close(enc({**changed, "token_idx": idx[:, :1]})["tokens"], one)
+    torch.testing.assert_close(enc({**changed, "context_idx": idx[:, :1]})["tokens"], one)
 
 
 def test_encoder_init_is_trunc_normal_002():

@@ -19,6 +19,7 @@ from torch import Tensor, nn
 
 POSITION_BASE = 100.0
 INIT_STD = 0.02
+CONTEXT_KEY = "context_idx"
 
 
 def trunc_normal_init_(module: nn.Module, std: float = INIT_STD) -> None:
@@ -92,7 +93,7 @@ class TJEPAEncoder(Encoder):
         n_cls: number of [REG] tokens.
 
     ``forward(batch)`` reads ``x_num`` ``(B, n_num)`` and ``x_cat`` ``(B, n_cat)``; with
-    ``batch["token_idx"]`` ``(B, k)`` only those token positions are encoded (the context encoder sees
+    ``batch["context_idx"]`` ``(B, k)`` only those token positions are encoded (the context encoder sees
     the context tokens only). Output: ``tokens`` ``(B, k, H)`` and ``pooled`` (their mean, ``(B, H)``).
     :meth:`flat` gives the paper's downstream representation, the flattened ``(n_cls + D) * H`` output.
     """
@@ -139,7 +140,7 @@ class TJEPAEncoder(Encoder):
         return self.head(self.transformer(tokens))
 
     def forward(self, batch: Mapping[str, Tensor]) -> dict[str, Tensor]:
-        tokens = self.encode_tokens(batch["x_num"], batch["x_cat"], batch.get("token_idx"))
+        tokens = self.encode_tokens(batch["x_num"], batch["x_cat"], batch.get(CONTEXT_KEY))
         return {TOKENS: tokens, POOLED: tokens.mean(dim=1)}
 
     def flat(self, batch: Mapping[str, Tensor]) -> Tensor:

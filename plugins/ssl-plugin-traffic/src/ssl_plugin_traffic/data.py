@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
 from ssl_core.errors import DataError
 
 __all__ = ["TrafficSeries", "load_series", "KNOWN_STARTS", "TIME_COLUMNS"]
@@ -89,7 +90,9 @@ def _read_csv(path: Path) -> tuple[np.ndarray, list[str], np.ndarray | None]:
     with path.open(newline="") as handle:
         rows = list(csv.reader(handle))
     if len(rows) < 2:
-        raise DataError(path, "rows", f"needs a header and at least one row of readings, got {len(rows)} rows")
+        raise DataError(
+            path, "rows", f"needs a header and at least one row of readings, got {len(rows)} rows"
+        )
     header = [h.strip() for h in rows[0]]
     has_time = header[0].lower() in TIME_COLUMNS
     ids = header[1:] if has_time else header
@@ -151,9 +154,7 @@ def _read_h5(path: Path) -> tuple[np.ndarray, list[str], np.ndarray]:
     return values, ids, stamps
 
 
-def _validate(
-    path: Path, values: np.ndarray, ids: list[str], stamps: np.ndarray
-) -> tuple[np.ndarray, float]:
+def _validate(path: Path, values: np.ndarray, ids: list[str], stamps: np.ndarray) -> tuple[np.ndarray, float]:
     if values.ndim != 2 or values.shape[0] < 2 or values.shape[1] < 1:
         raise DataError(path, "values", f"expected at least 2 timesteps x 1 sensor, got shape {values.shape}")
     if len(ids) != values.shape[1]:

@@ -18,9 +18,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 import torch
-from ssl_core.interfaces import POOLED, Encoder
 from torch import Tensor, nn
 from torch.utils.checkpoint import checkpoint
+
+from ssl_core.interfaces import POOLED, Encoder
 
 __all__ = [
     "Propagate",

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+
 from ssl_core.errors import DataError
 
 __all__ = ["load_graph", "gaussian_kernel", "sym_adj", "sparse_support", "check_graph"]
@@ -83,7 +84,9 @@ def check_graph(adj: np.ndarray, source: str, num_nodes: int | None = None) -> n
     if np.any(adj < 0):
         raise DataError(source, "adjacency", "negative edge weight")
     if num_nodes is not None and adj.shape[0] != num_nodes:
-        raise DataError(source, "adjacency", f"has {adj.shape[0]} nodes but the series has {num_nodes} sensors")
+        raise DataError(
+            source, "adjacency", f"has {adj.shape[0]} nodes but the series has {num_nodes} sensors"
+        )
     return adj.astype(np.float32)
 
 

@@ -10,8 +10,9 @@ step counter are buffers, so a checkpoint is self-contained for forecasting.
 from __future__ import annotations
 
 import torch
-from ssl_core.interfaces import Batch, SSLModule, StepOutput
 from torch import Tensor
+
+from ssl_core.interfaces import Batch, SSLModule, StepOutput
 
 from .model import NetOutput, STSSDLNet, teacher_forcing_prob
 from .objectives import STSSDLObjective

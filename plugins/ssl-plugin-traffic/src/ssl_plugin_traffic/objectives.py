@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
-from ssl_core.interfaces import Objective, ObjectiveOutput
 from torch import Tensor
+
+from ssl_core.interfaces import Objective, ObjectiveOutput
 
 __all__ = [
     "MISSING_THRESHOLD",

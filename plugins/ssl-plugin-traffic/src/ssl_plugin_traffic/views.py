@@ -10,8 +10,9 @@ inputs needs no training data).
 from __future__ import annotations
 
 import torch
-from ssl_core.interfaces import Batch, ViewGenerator, Views
 from torch import Tensor, nn
+
+from ssl_core.interfaces import Batch, ViewGenerator, Views
 
 __all__ = ["HistoryAnchorView"]
 

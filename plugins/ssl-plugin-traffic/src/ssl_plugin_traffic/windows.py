@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import torch
-from ssl_core.errors import DataError
 from torch import Tensor
+
+from ssl_core.errors import DataError
 
 from .data import TrafficSeries
 

@@ -88,3 +88,12 @@ def test_register_adds_lazy_core_entries_that_build():
     assert isinstance(registry.build("core/ntxent", temperature=0.2), NTXentLoss)
     for name in registry.names():
         assert callable(registry.get(name).load())
+
+
+@pytest.mark.parametrize("cls", [NTXentLoss, CLIPLoss, VICRegLoss, BarlowTwinsLoss])
+def test_batch_coupled_losses_run_in_float32_under_autocast(cls):
+    views = [v.detach().to(torch.bfloat16) for v in _emb(2)]
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        out = cls()(*views)
+    assert out.loss.dtype == torch.float32
+    torch.testing.assert_close(out.loss, cls()(*(v.float() for v in views)).loss)

@@ -34,20 +34,25 @@ class FeatureTokenEncoder(Encoder):
         return {TOKENS: out, POOLED: out.mean(1)}
 
 
-def _method():
+def _method(**kwargs):
     torch.manual_seed(0)
     masks = ContextTargetMasks(NUM_FEATURES, ctx_range=(0.3, 0.5), tgt_range=(0.2, 0.4), num_targets=3)
     predictor = JEPAPredictor(HIDDEN, 8, NUM_FEATURES + 1, depth=1, num_heads=2)
-    return JEPAMethod(FeatureTokenEncoder(), predictor, masks), masks
+    return JEPAMethod(FeatureTokenEncoder(), predictor, masks, **kwargs), masks
 
 
-def test_loss_equals_manual_per_target_set_mse():
-    method, masks = _method()
+@pytest.mark.parametrize("normalize", [False, True])
+def test_loss_equals_manual_per_target_set_mse(normalize):
+    method, masks = _method(normalize_targets=normalize)
     batch = {"x": torch.randn(5, NUM_FEATURES)}
     out = method(batch, torch.Generator().manual_seed(3))
     view = masks(batch, torch.Generator().manual_seed(3))["masks"]
     ctx = method.context_encoder(view)[TOKENS]
     full = method.target_encoder(batch)[TOKENS]
+    if normalize:
+        full = (full - full.mean(-1, keepdim=True)) / (
+            full.var(-1, unbiased=False, keepdim=True) + 1e-5
+        ).sqrt()
     losses = []
     for tgt in view["target_idx"]:
         pred = method.predictor(ctx, view["context_idx"], tgt)

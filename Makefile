@@ -1,0 +1,58 @@
+# ssl-core developer and CI entry points. The README's two commands: `make demo` and `make test`.
+#
+#   make demo   create .venv, install ssl-core + every plugin (-c constraints.txt), run `ssl demo`
+#   make test   same install, then the test suite of the core and of every plugin
+#   make lint   ruff check + ruff format --check + mypy ssl_core
+#   make build  wheels and sdists of every distribution into dist/
+#
+# Variables: PYTHON (interpreter used to create the venv), VENV, SSL_DATA_DIR (real data for the
+# data tests; default ../shared/data), PIP_ARGS (extra pip arguments, e.g. an index for CPU torch:
+# PIP_ARGS="--extra-index-url https://download.pytorch.org/whl/cpu"), PYTEST_ARGS, DEMO_ARGS.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+SSL_DATA_DIR ?= ../shared/data
+PIP_ARGS ?=
+PYTEST_ARGS ?=
+DEMO_ARGS ?=
+export SSL_DATA_DIR
+
+PLUGINS := $(sort $(wildcard plugins/ssl-plugin-*))
+PLUGIN_PYPROJECTS := $(wildcard $(addsuffix /pyproject.toml,$(PLUGINS)))
+SUITES := tests $(wildcard $(addsuffix /tests,$(dir $(PLUGIN_PYPROJECTS))))
+PYTEST := $(BIN)/python -m pytest -p no:cacheprovider --import-mode=importlib
+STAMP := $(VENV)/.ssl-installed
+
+.PHONY: install demo test lint build clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt $(PLUGIN_PYPROJECTS)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q $(PIP_ARGS) -c constraints.txt -e ".[dev]" $(addprefix -e ,$(patsubst %/,%,$(dir $(PLUGIN_PYPROJECTS))))
+	touch $@
+
+demo: install
+	$(BIN)/ssl demo $(DEMO_ARGS)
+
+# Each suite runs in its own pytest process; any non-zero exit (including 5, "no tests ran") fails.
+test: install
+	@status=0; for suite in $(SUITES); do \
+	  echo "== pytest $$suite (SSL_DATA_DIR=$$SSL_DATA_DIR)"; \
+	  $(PYTEST) $(PYTEST_ARGS) $$suite; rc=$$?; \
+	  if [ $$rc -ne 0 ]; then echo "FAILED: $$suite (pytest exit $$rc)"; status=1; fi; \
+	done; exit $$status
+
+lint: install
+	$(BIN)/ruff check ssl_core tests plugins bench
+	$(BIN)/ruff format --check ssl_core tests plugins bench
+	$(BIN)/mypy ssl_core
+
+build: install
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist .
+	for p in $(patsubst %/,%,$(dir $(PLUGIN_PYPROJECTS))); do $(BIN)/python -m build --outdir dist $$p || exit 1; done
+
+clean:
+	rm -rf dist build *.egg-info plugins/*/build plugins/*/src/*.egg-info

@@ -1,0 +1,53 @@
+"""The validated arguments of the ``tabular/tjepa`` recipe (a plain dataclass: no torch import).
+
+Defaults are the paper's launch-script model (Thimonier et al., ICLR 2025: 16 x 64 encoder, 2 heads,
+FFN 64, 16 x 16 predictor with 4 heads, one [REG] token, 4 target sets, Jannis mask shares).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class TJEPAArgs:
+    """``recipe_args`` of ``tabular/tjepa``.
+
+    Attributes:
+        data: CSV file, Adult folder, rtdl folder, or ``None`` for the embedded Adult copy.
+        target: label column of a CSV (Adult / rtdl folders know theirs).
+        numeric, categorical, drop: column-role overrides.
+        task: ``auto``, ``classification`` or ``regression``.
+        split_seed, val_fraction, test_fraction: the seeded split of a single CSV (Adult: val only).
+        dim, depth, heads, ffn_dim, dropout, n_cls: encoder.
+        pred_dim, pred_depth, pred_heads: predictor.
+        ctx_range, tgt_range, num_targets: mask sampling.
+        eval_seeds, probe_epochs, probe_lr, probe_hidden, eval_max_train: downstream evaluation.
+    """
+
+    data: str | None = None
+    target: str | None = None
+    numeric: list[str] = field(default_factory=list)
+    categorical: list[str] = field(default_factory=list)
+    drop: list[str] = field(default_factory=list)
+    task: str = "auto"
+    split_seed: int = 0
+    val_fraction: float = 0.2
+    test_fraction: float = 0.2
+    dim: int = 64
+    depth: int = 16
+    heads: int = 2
+    ffn_dim: int = 64
+    dropout: float = 0.0
+    n_cls: int = 1
+    pred_dim: int = 16
+    pred_depth: int = 16
+    pred_heads: int = 4
+    ctx_range: list[float] = field(default_factory=lambda: [0.136, 0.368])
+    tgt_range: list[float] = field(default_factory=lambda: [0.156, 0.622])
+    num_targets: int = 4
+    eval_seeds: int = 3
+    probe_epochs: int = 200
+    probe_lr: float = 1e-3
+    probe_hidden: int = 256
+    eval_max_train: int | None = None

@@ -1,0 +1,46 @@
+"""Arguments of the ``core/vicreg-frames`` recipe (a light module: no torch import)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+
+@dataclass
+class FramesTrafficArgs:
+    """``recipe_args`` of ``core/vicreg-frames``.
+
+    Attributes:
+        data_path: ``los_speed.csv``; default ``$SSL_DATA_DIR/traffic/los_loop/los_speed.csv``.
+        window: steps per window (5-minute steps; 12 = one hour).
+        stride: step between training windows.
+        eval_stride: step between evaluation windows (default: ``window``, no overlap).
+        eval_every: every ``eval_every``-th sensor is held out for evaluation (never seen in training).
+        tod_buckets: number of equal time-of-day classes.
+        frame: the second view's frame projection, ``fourier`` or ``wavelet``.
+        positive: ``other-sensor`` pairs the time view of one sensor with the frame view of another
+            random training sensor over the same time window; ``same`` uses the same window for both.
+        objective: ``vicreg`` or ``ntxent``.
+        temperature: NT-Xent temperature (frame projections use 0.15).
+        dim, hidden, proj_dim: encoder output, encoder hidden and projector widths.
+        num_scales: wavelet scales for ``frame=wavelet``.
+        label: label carried as ``label_key`` for the online probe (``tod`` or ``daytype``).
+        seed: seed of the positive-pair sampling.
+    """
+
+    data_path: str | None = None
+    window: int = 12
+    stride: int = 3
+    eval_stride: int | None = None
+    eval_every: int = 5
+    tod_buckets: int = 4
+    frame: Literal["fourier", "wavelet"] = "fourier"
+    positive: Literal["other-sensor", "same"] = "other-sensor"
+    objective: Literal["vicreg", "ntxent"] = "vicreg"
+    temperature: float = 0.15
+    dim: int = 64
+    hidden: int = 128
+    proj_dim: int = 256
+    num_scales: int = 6
+    label: Literal["tod", "daytype"] = "tod"
+    seed: int = 0
