@@ -92,6 +92,13 @@ def test_relaunch_with_torchrun_command(monkeypatch: pytest.MonkeyPatch) -> None
         D.relaunch_with_torchrun(0, [])
 
 
+@pytest.mark.slow
+@pytest.mark.timeout(120)
+def test_relaunch_with_torchrun_runs_two_cli_processes(capfd: pytest.CaptureFixture[str]) -> None:
+    assert D.relaunch_with_torchrun(2, ["--version"]) == 0
+    assert capfd.readouterr().out.count("ssl-core, version") == 2
+
+
 # ---------------------------------------------------------------- spawned worlds
 
 
@@ -178,26 +185,32 @@ class _TwoView(nn.Module):
         return self.loss(self.enc(x1), self.enc(x2))
 
 
-def _wrapped_grads(rank: int, world_size: int, strategy: str) -> dict[str, Tensor]:
-    torch.manual_seed(0)
-    model = D.wrap_model(_TwoView(), strategy, "cpu")
-    x1, x2 = (x.float().chunk(world_size)[rank] for x in _inputs())
-    model(x1, x2).backward()
-    grads = {}
-    for n, p in D.unwrap(model).named_parameters():
-        g = p.grad
-        grads[n] = g.full_tensor() if hasattr(g, "full_tensor") else g
-    return grads
+def _full(g: Tensor | None) -> Tensor | None:
+    return g.full_tensor() if g is not None and hasattr(g, "full_tensor") else g
+
+
+def _wrapped_grads(rank: int, world_size: int) -> dict[str, dict[str, Tensor | None]]:
+    out = {}
+    for strategy in ("ddp", "fsdp2"):
+        torch.manual_seed(0)
+        model = D.wrap_model(_TwoView(), strategy, "cpu")
+        x1, x2 = (x.float().chunk(world_size)[rank] for x in _inputs())
+        model(x1, x2).backward()
+        out[strategy] = {n: _full(p.grad) for n, p in D.unwrap(model).named_parameters()}
+    return out
 
 
 @pytest.mark.timeout(180)
-@pytest.mark.parametrize("strategy", ["ddp", "fsdp2"])
-def test_wrapped_model_grads_equal_single_process(strategy: str) -> None:
+def test_wrapped_model_grads_equal_single_process() -> None:
+    """DDP and FSDP2 (encoder called twice, scalar parameter replicated) match one process."""
     torch.manual_seed(0)
     ref = _TwoView()
     x1, x2 = (x.float() for x in _inputs())
     ref(x1, x2).backward()
-    ranks = run_world(_wrapped_grads, 2, args=(strategy,))
-    for name, p in ref.named_parameters():
-        for r in ranks:
-            torch.testing.assert_close(r[name], p.grad, rtol=1e-5, atol=1e-6, msg=f"{strategy} {name}")
+    ranks = run_world(_wrapped_grads, 2)
+    for strategy in ("ddp", "fsdp2"):
+        for name, p in ref.named_parameters():
+            for r in ranks:
+                torch.testing.assert_close(
+                    r[strategy][name], p.grad, rtol=1e-5, atol=1e-6, msg=f"{strategy} {name}"
+                )

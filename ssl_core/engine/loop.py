@@ -37,12 +37,12 @@ from ssl_core.engine.monitoring import Monitors
 from ssl_core.engine.precision import apply_channels_last, resolve_device, resolve_precision, to_device
 from ssl_core.engine.progress import Progress
 from ssl_core.engine.rng import seed_everything, view_generator
-from ssl_core.engine.rundir import default_run_dir, prepare_run_dir, record_run
+from ssl_core.engine.rundir import check_run_dir, default_run_dir, prepare_run_dir, record_run
 from ssl_core.engine.sampler import GlobalBatchSampler
 from ssl_core.engine.state import Counters, collect_state, restore_state
-from ssl_core.engine.step import NonFiniteError, Schedules, apply_update, ema_step
+from ssl_core.engine.step import NonFiniteTracker, Schedules, apply_update, ema_step, supports_deferred_guard
 from ssl_core.errors import CheckpointError, ConfigError
-from ssl_core.interfaces import Recipe, SSLModule
+from ssl_core.interfaces import Batch, Recipe, SSLModule, StepOutput
 
 __all__ = ["TrainResult", "build_recipe", "train"]
 
@@ -143,9 +143,15 @@ class _Run:
         self.monitors = Monitors(self.recipe.label_key, tc.monitor_every) if self.main else None
         self.counters = Counters()
         resume_step = self._resume(force) if resume else None
+        self.deferred = supports_deferred_guard(self.optimizer, self.scaler, self.module)
+        self.tracker = NonFiniteTracker(
+            tc.max_nonfinite, self.counters.nonfinite_total, self.counters.nonfinite_in_a_row
+        )
         self.env_thread = None
+        check_run_dir(run_dir, resume=resume, force=force)
+        dist.barrier()
         if self.main:
-            prepare_run_dir(run_dir, resume=resume, force=force)
+            prepare_run_dir(run_dir, resume=resume)
             self.env_thread = record_run(
                 run_dir,
                 config,
@@ -213,17 +219,50 @@ def _row(run: _Run, out_metrics: dict[str, Tensor], loss: Tensor, extra: dict[st
     if run.module.ema_pairs():
         row["ema_momentum"] = vals.ema
     row.update(extra)
-    row["nonfinite_skipped"] = run.counters.nonfinite_total
+    row["nonfinite_skipped"] = run.tracker.total
     return row
 
 
+def _step(run: _Run, batch: Batch) -> StepOutput:
+    """One optimizer step on this rank's ``batch`` (schedules -> forward/backward -> update -> EMA)."""
+    from ssl_core.optim import set_lr_wd
+
+    tc, step = run.config.train, run.counters.step
+    vals = run.schedules.at(step)
+    set_lr_wd(run.optimizer, vals.lr, vals.wd)
+    out = forward_backward(
+        run.model,
+        run.module,
+        batch,
+        grad_accum=tc.grad_accum,
+        grad_cache=run.grad_cache,
+        generator=run.generator,
+        precision=run.precision,
+        scaler=run.scaler,
+        device=run.device,
+        forward=run.forward_fn,
+    )
+    ok, counts = apply_update(
+        run.params,
+        run.optimizer,
+        run.scaler,
+        out.loss,
+        clip_grad=tc.clip_grad,
+        clip_value=tc.clip_value,
+        deferred=run.deferred,
+    )
+    run.tracker.record(ok, counts, run.deferred)
+    if not run.deferred and bool(ok.item()):  # already synchronised by the guard
+        ema_step(run.module, vals.ema)
+    run.counters.step += 1
+    return out
+
+
 def _loop(run: _Run, stop_at: int | None) -> dict[str, float]:
-    tc = run.config.train
-    c = run.counters
+    tc, c = run.config.train, run.counters
     end = min(run.total, stop_at) if stop_at is not None else run.total
-    timer, last_row = StepTimer(), {}
+    timer, last_row, pending = StepTimer(), {}, {}
     progress = Progress(run.total, c.step, enabled=tc.progress and run.main)
-    pending: dict[str, float] = {}
     batches = batch_stream(
         run.recipe.train_data,
         run.sampler,
@@ -238,60 +277,30 @@ def _loop(run: _Run, stop_at: int | None) -> dict[str, float]:
         for raw in batches:
             batch = to_device(raw, run.device, channels_last=tc.channels_last)
             t1 = time.perf_counter()
-            vals = run.schedules.at(c.step)
-            from ssl_core.optim import set_lr_wd
-
-            set_lr_wd(run.optimizer, vals.lr, vals.wd)
-            out = forward_backward(
-                run.model,
-                run.module,
-                batch,
-                grad_accum=tc.grad_accum,
-                grad_cache=run.grad_cache,
-                generator=run.generator,
-                precision=run.precision,
-                scaler=run.scaler,
-                device=run.device,
-                forward=run.forward_fn,
+            out = _step(run, batch)
+            log, ckpt = (
+                c.step % tc.log_every == 0 or c.step == end,
+                c.step % tc.ckpt_every == 0 or c.step == end,
             )
-            stepped, counts, _ = apply_update(
-                run.params,
-                run.optimizer,
-                run.scaler,
-                out.loss,
-                clip_grad=tc.clip_grad,
-                clip_value=tc.clip_value,
-            )
-            if stepped:
-                ema_step(run.module, vals.ema)
-                c.nonfinite_in_a_row = 0
-            elif counts:
-                c.nonfinite_total += 1
-                c.nonfinite_in_a_row += 1
-            c.step += 1
-            if c.nonfinite_in_a_row >= tc.max_nonfinite:
-                raise NonFiniteError(
-                    f"{c.nonfinite_in_a_row} consecutive steps with a non-finite loss or gradient "
-                    f"(last at step {c.step - 1}, train.max_nonfinite={tc.max_nonfinite}); the run was stopped. "
-                    f"The last good checkpoint is in {run.run_dir / 'checkpoints'}: lower optim.lr, set "
-                    "train.clip_grad, or check the data for NaN/Inf"
-                )
+            if log or ckpt or not run.deferred:
+                run.tracker.check(c.step, str(run.run_dir / "checkpoints"))
             if run.monitors is not None and out.embeddings is not None:
                 pending.update(run.monitors.maybe_run(c.step, out.embeddings, batch))
             t2 = time.perf_counter()
             timer.add(samples=tc.batch_size, data_s=t1 - t0, compute_s=t2 - t1)
-            if c.step % tc.log_every == 0 or c.step == end:
-                row = _row(run, out.metrics, out.loss, {**pending, **timer.summary()})
-                pending, last_row = {}, row
+            if log:
+                last_row = _row(run, out.metrics, out.loss, {**pending, **timer.summary()})
+                pending = {}
                 timer.reset()
                 if run.writer is not None:
-                    run.writer.write(row)
+                    run.writer.write(last_row)
                 progress.update(
-                    c.step, {k: v for k, v in row.items() if k in ("loss", "lr", "samples_per_s")}
+                    c.step, {k: v for k, v in last_row.items() if k in ("loss", "lr", "samples_per_s")}
                 )
             else:
                 progress.update(c.step)
-            if c.step % tc.ckpt_every == 0 or c.step == end:
+            if ckpt:
+                c.nonfinite_total, c.nonfinite_in_a_row = run.tracker.total, run.tracker.in_a_row
                 run.checkpoint()
             t0 = time.perf_counter()
     finally:

@@ -128,12 +128,12 @@ def record_run(run_dir: Path, config: RunConfig, **info: Any) -> threading.Threa
     return thread
 
 
-def prepare_run_dir(run_dir: Path, *, resume: bool, force: bool) -> None:
-    """Create ``run_dir`` and ``run_dir/checkpoints`` (rank 0 only).
+def check_run_dir(run_dir: Path, *, resume: bool, force: bool) -> None:
+    """Refuse to start a fresh run over another run's checkpoints (call on every rank).
 
     Raises:
-        CheckpointError: ``run_dir`` already holds checkpoints of another run and neither ``resume``
-            nor ``force`` is set (that would silently mix two runs).
+        CheckpointError: ``run_dir`` already holds checkpoints and neither ``resume`` nor ``force``
+            is set (that would silently mix two runs).
     """
     ckpts = run_dir / "checkpoints"
     if not resume and not force and ckpts.is_dir() and any(ckpts.glob("*.pt")):
@@ -141,6 +141,12 @@ def prepare_run_dir(run_dir: Path, *, resume: bool, force: bool) -> None:
             f"{run_dir}: already holds checkpoints; pass resume=True to continue it, force=True to overwrite, "
             "or choose another run directory"
         )
+
+
+def prepare_run_dir(run_dir: Path, *, resume: bool) -> None:
+    """Create ``run_dir/checkpoints``; a fresh run deletes old checkpoints (rank 0 only, after
+    :func:`check_run_dir`)."""
+    ckpts = run_dir / "checkpoints"
     ckpts.mkdir(parents=True, exist_ok=True)
     if not resume:
         for old in ckpts.glob("*.pt"):

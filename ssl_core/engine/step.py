@@ -20,7 +20,15 @@ from ssl_core.engine.config import RunConfig
 from ssl_core.errors import SSLCoreError
 from ssl_core.interfaces import SSLModule
 
-__all__ = ["NonFiniteError", "ScheduledValues", "Schedules", "apply_update", "ema_step"]
+__all__ = [
+    "NonFiniteError",
+    "NonFiniteTracker",
+    "ScheduledValues",
+    "Schedules",
+    "apply_update",
+    "ema_step",
+    "supports_deferred_guard",
+]
 
 
 class NonFiniteError(SSLCoreError, FloatingPointError):
@@ -71,14 +79,40 @@ def _grad_norm(params: list[nn.Parameter]) -> Tensor:
     return full() if full is not None else norm
 
 
-def _all_ranks_ok(ok: Tensor) -> bool:
+def _all_ranks(ok: Tensor) -> Tensor:
+    """``ok`` AND-ed over ranks, on the device (no host synchronisation)."""
     from ssl_core import distributed as dist
 
     if dist.is_initialized() and dist.world_size() > 1:
         flag = ok.float().reshape(1)
         torch.distributed.all_reduce(flag, op=torch.distributed.ReduceOp.MIN)
-        return bool(flag.item() > 0)
-    return bool(ok.item())
+        return flag[0] > 0
+    return ok
+
+
+def supports_deferred_guard(optimizer: Optimizer, scaler: object, module: SSLModule) -> bool:
+    """Whether the guard can skip a step without a host sync.
+
+    Fused optimizers (fused AdamW/Adam/SGD, the default on CUDA) accept a device ``found_inf`` flag
+    and skip their update in the kernel (the mechanism GradScaler uses). fp16 scaling and EMA
+    teachers take the synchronous path.
+    """
+    fused = all(bool(g.get("fused")) for g in optimizer.param_groups)
+    return (
+        bool(getattr(optimizer, "_step_supports_amp_scaling", False))
+        and fused
+        and scaler is None
+        and not module.ema_pairs()
+    )
+
+
+def _clip(
+    params: list[nn.Parameter], norm: Tensor, clip_grad: float | None, clip_value: float | None
+) -> None:
+    if clip_grad is not None:
+        torch.nn.utils.clip_grads_with_norm_(params, clip_grad, norm, foreach=None)
+    if clip_value is not None:
+        torch.nn.utils.clip_grad_value_(params, clip_value)
 
 
 def apply_update(
@@ -89,36 +123,88 @@ def apply_update(
     *,
     clip_grad: float | None,
     clip_value: float | None,
-) -> tuple[bool, bool, Tensor]:
+    deferred: bool = False,
+) -> tuple[Tensor, bool]:
     """Guard, clip and step; gradients are zeroed afterwards either way.
 
+    Args:
+        deferred: skip through the fused optimizer's ``found_inf`` flag instead of a host sync
+            (see :func:`supports_deferred_guard`); the caller reads the flag later.
+
     Returns:
-        ``(stepped, counts_as_nonfinite, grad_norm)``: whether the optimizer stepped; whether the
-        skip counts toward ``train.max_nonfinite`` (always for fp32/bf16, only for a non-finite
-        *loss* under fp16 scaling); the gradient norm before clipping.
+        ``(ok, counts)``: a device flag, true when the loss and gradients were finite on every rank
+        (the optimizer stepped); whether a skip counts toward ``train.max_nonfinite`` (always,
+        except a gradient overflow with a finite loss under fp16 scaling, which is the
+        GradScaler's calibration).
     """
     if scaler is not None:
         scaler.unscale_(optimizer)
     norm = _grad_norm(params)
     loss_ok = torch.isfinite(loss.detach().float())
-    ok = _all_ranks_ok(loss_ok & torch.isfinite(norm.to(loss_ok.device)))
-    if not ok:
-        counts = scaler is None or not _all_ranks_ok(loss_ok)
+    ok = _all_ranks(loss_ok & torch.isfinite(norm.to(loss_ok.device)))
+    if deferred:
+        _clip(params, norm, clip_grad, clip_value)
+        optimizer.found_inf = (~ok).float()  # type: ignore[attr-defined]
+        optimizer.grad_scale = None  # type: ignore[attr-defined]
+        try:
+            optimizer.step()
+        finally:
+            del optimizer.found_inf, optimizer.grad_scale  # type: ignore[attr-defined]
+        optimizer.zero_grad(set_to_none=True)
+        return ok, True
+    if not bool(ok.item()):
+        counts = scaler is None or not bool(_all_ranks(loss_ok).item())
         if scaler is not None:
             scaler.update()
         optimizer.zero_grad(set_to_none=True)
-        return False, counts, norm
-    if clip_grad is not None:
-        torch.nn.utils.clip_grads_with_norm_(params, clip_grad, norm, foreach=None)
-    if clip_value is not None:
-        torch.nn.utils.clip_grad_value_(params, clip_value)
+        return ok, counts
+    _clip(params, norm, clip_grad, clip_value)
     if scaler is not None:
         scaler.step(optimizer)
         scaler.update()
     else:
         optimizer.step()
     optimizer.zero_grad(set_to_none=True)
-    return True, False, norm
+    return ok, False
+
+
+class NonFiniteTracker:
+    """Counts skipped steps; raises :class:`NonFiniteError` after ``limit`` in a row.
+
+    Flags from the deferred guard stay on the device and are read only by :meth:`check` (at log and
+    checkpoint steps), so the longest run of skips since the last check is kept on the device too.
+    """
+
+    def __init__(self, limit: int, total: int = 0, in_a_row: int = 0) -> None:
+        self.limit, self.total, self.in_a_row = limit, total, in_a_row
+        self._pending: list[Tensor] = []
+
+    def record(self, ok: Tensor, counts: bool, deferred: bool) -> None:
+        """Record one step's flag (``counts``: see :func:`apply_update`)."""
+        if deferred:
+            self._pending.append(ok)
+            return
+        if bool(ok.item()):
+            self.in_a_row = 0
+        elif counts:
+            self.total += 1
+            self.in_a_row += 1
+
+    def check(self, step: int, where: str) -> None:
+        """Fold in pending device flags and raise if ``limit`` consecutive steps were skipped."""
+        worst = self.in_a_row
+        if self._pending:
+            for bad in (~torch.stack(self._pending)).tolist():
+                self.in_a_row = self.in_a_row + 1 if bad else 0
+                self.total += int(bad)
+                worst = max(worst, self.in_a_row)
+            self._pending = []
+        if worst >= self.limit:
+            raise NonFiniteError(
+                f"{worst} consecutive steps with a non-finite loss or gradient (by step {step}, "
+                f"train.max_nonfinite={self.limit}); the run was stopped. The last good checkpoint, if any, "
+                f"is in {where}: lower optim.lr, set train.clip_grad, or check the data for NaN/Inf"
+            )
 
 
 @torch.no_grad()

@@ -12,7 +12,7 @@ class FramesTrafficArgs:
 
     Attributes:
         data_path: ``los_speed.csv``; default ``$SSL_DATA_DIR/traffic/los_loop/los_speed.csv``.
-        window: steps per window (5-minute steps; 12 = one hour).
+        window: steps per window (5-minute steps; 24 = two hours).
         stride: step between training windows.
         eval_stride: step between evaluation windows (default: ``window``, no overlap).
         eval_every: every ``eval_every``-th sensor is held out for evaluation (never seen in training).
@@ -29,7 +29,7 @@ class FramesTrafficArgs:
     """
 
     data_path: str | None = None
-    window: int = 12
+    window: int = 24
     stride: int = 3
     eval_stride: int | None = None
     eval_every: int = 5

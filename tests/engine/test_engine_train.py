@@ -14,7 +14,7 @@ from torch import Tensor
 from ssl_core.config import config_hash, load_run_config
 from ssl_core.engine import load_run, train
 from ssl_core.engine.checkpoint import list_checkpoints, load_checkpoint
-from ssl_core.engine.config import EMAConfig
+from ssl_core.engine.config import EMAConfig, RunConfig
 from ssl_core.engine.step import NonFiniteError
 from ssl_core.errors import CheckpointError, ConfigError
 from ssl_core.interfaces import Batch, StepOutput
@@ -115,36 +115,51 @@ class _Poisoned(Regress):
         return StepOutput(loss=loss, metrics=out.metrics, embeddings=out.embeddings)
 
 
-def test_nonfinite_steps_are_skipped_and_counted(tmp_path: Path) -> None:
+def _fused(cfg: RunConfig, fused: bool) -> RunConfig:
+    cfg.optim.fused = fused  # fused AdamW: the guard skips through found_inf, without a host sync
+    return cfg
+
+
+@pytest.mark.parametrize("fused", [False, True])
+def test_nonfinite_steps_are_skipped_and_counted(tmp_path: Path, fused: bool) -> None:
     res = train(
-        config(steps=4, ckpt_every=100),
+        _fused(config(steps=4, ckpt_every=100), fused),
         tmp_path / "nan",
         recipe=recipe(functools.partial(_Poisoned, {2}, {3})),
     )
     rows = _rows(tmp_path / "nan")
     assert [r["nonfinite_skipped"] for r in rows] == [0, 1, 2, 2]
     assert rows[1]["loss"] == "nan"
-    # skipped steps 2 and 3 leave the weights of step 1 untouched
-    first = train(config(steps=4, ckpt_every=100), tmp_path / "first", recipe=recipe(Regress), stop_at=1)
+    # skipped steps 2 and 3 leave the weights (and AdamW's state) of step 1 untouched
+    first = train(
+        _fused(config(steps=4, ckpt_every=100), fused), tmp_path / "first", recipe=recipe(), stop_at=1
+    )
     skipped = train(
-        config(steps=4, ckpt_every=100),
+        _fused(config(steps=4, ckpt_every=100), fused),
         tmp_path / "skip",
         recipe=recipe(functools.partial(_Poisoned, {2, 3})),
         stop_at=3,
     )
     assert _equal(_params(first.module), _params(skipped.module))
+    opt_a = load_checkpoint(tmp_path / "first" / "checkpoints" / "last.pt")["optimizer"]["state"]
+    opt_b = load_checkpoint(tmp_path / "skip" / "checkpoints" / "last.pt")["optimizer"]["state"]
+    assert all(torch.equal(opt_a[i]["exp_avg"], opt_b[i]["exp_avg"]) for i in opt_a)
+    assert all(torch.equal(opt_a[i]["step"], opt_b[i]["step"]) for i in opt_a)
     assert res.step == 4
 
 
-def test_too_many_nonfinite_steps_stop_with_last_good_checkpoint(tmp_path: Path) -> None:
-    cfg = config(steps=20, ckpt_every=2, max_nonfinite=3)
+@pytest.mark.parametrize("fused", [False, True])
+def test_too_many_nonfinite_steps_stop_with_last_good_checkpoint(tmp_path: Path, fused: bool) -> None:
+    cfg = _fused(config(steps=20, ckpt_every=2, max_nonfinite=3), fused)
     with pytest.raises(NonFiniteError, match="3 consecutive steps") as info:
         train(cfg, tmp_path, recipe=recipe(functools.partial(_Poisoned, after=4)))
     assert "max_nonfinite=3" in str(info.value)
     good = load_checkpoint(tmp_path / "checkpoints" / "last.pt")
     assert good["step"] == 6  # steps 5, 6 skipped but checkpointed as unchanged weights; step 7 raised
     assert all(torch.isfinite(v).all() for v in good["model"].values() if v.is_floating_point())
-    clean = train(config(steps=20, ckpt_every=100), tmp_path / "clean", recipe=recipe(Regress), stop_at=4)
+    clean = train(
+        _fused(config(steps=20, ckpt_every=100), fused), tmp_path / "clean", recipe=recipe(), stop_at=4
+    )
     assert _equal(good["model"], _params(clean.module))
     assert "NonFiniteError" in (tmp_path / "log.txt").read_text()
 

@@ -2,11 +2,14 @@ import pytest
 import torch
 from torch import nn
 
+from ssl_core.data import TensorDictDataset
 from ssl_core.ema import ema_update_
-from ssl_core.interfaces import POOLED, TOKENS, Encoder
+from ssl_core.engine import train
+from ssl_core.interfaces import POOLED, TOKENS, Encoder, Recipe
 from ssl_core.methods import JEPAMethod
 from ssl_core.objectives import JEPAPredictor
 from ssl_core.objectives.jepa_predictor import gather_tokens
+from ssl_core.testing.configs import tiny_run_config
 from ssl_core.views import ContextTargetMasks
 
 NUM_FEATURES, HIDDEN = 8, 8
@@ -98,3 +101,20 @@ def test_missing_mask_keys_and_bad_options():
         method({"x": torch.randn(2, NUM_FEATURES)})
     with pytest.raises(ValueError, match="embed_with"):
         JEPAMethod(FeatureTokenEncoder(), nn.Identity(), _method()[1], embed_with="student")
+
+
+def tiny_config(name, **train_overrides):
+    config = tiny_run_config(name, ckpt_every=100, monitor_every=100, log_every=100, **train_overrides)
+    config.optim.name, config.optim.lr = "sgd", 0.01
+    return config
+
+
+def test_jepa_method_trains_and_updates_its_teacher(tmp_path):
+    method, _ = _method()
+    before = {k: v.clone() for k, v in method.target_encoder.state_dict().items()}
+    data = TensorDictDataset({"x": torch.randn(16, NUM_FEATURES, generator=torch.Generator().manual_seed(0))})
+    recipe = Recipe(name="core/test-jepa", module=method, train_data=data)
+    result = train(tiny_config("core/test-jepa", steps=2, batch_size=8), tmp_path / "jepa", recipe=recipe)
+    after = result.module.target_encoder.state_dict()
+    assert any(not torch.equal(before[k], after[k]) for k in before)
+    assert result.step == 2 and "loss/jepa" in result.metrics

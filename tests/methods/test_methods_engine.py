@@ -1,5 +1,6 @@
-"""The generic methods train through the engine: GradCache equals one batch; JEPA's EMA teacher moves."""
+"""The generic methods train through the engine (see also test_jepa_method.py)."""
 
+import pytest
 import torch
 from torch import nn
 
@@ -37,12 +38,20 @@ def _recipe() -> Recipe:
     return Recipe(name="core/test-two-view", module=method, train_data=data)
 
 
+def engine_config(name: str, **train_overrides):
+    config = tiny_run_config(name, ckpt_every=100, monitor_every=100, log_every=100, **train_overrides)
+    config.optim.name, config.optim.lr, config.optim.momentum = "sgd", 0.01, 0.0
+    config.optim.schedule.name = "constant"
+    return config
+
+
 def test_grad_cache_accumulation_matches_one_batch(tmp_path):
     results = []
     for accum in (1, 2):
-        config = tiny_run_config("core/test-two-view", steps=3, batch_size=8, grad_accum=accum)
+        config = engine_config("core/test-two-view", steps=3, batch_size=8, grad_accum=accum)
         results.append(train(config, tmp_path / f"accum{accum}", recipe=_recipe()))
     one, cached = (r.module.state_dict() for r in results)
     for name in one:
         torch.testing.assert_close(cached[name], one[name], rtol=1e-5, atol=1e-6, msg=name)
-    assert results[0].step == 3
+    assert results[1].step == 3
+    assert results[1].metrics["loss"] == pytest.approx(results[0].metrics["loss"], rel=1e-5)

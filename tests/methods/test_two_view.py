@@ -80,17 +80,17 @@ def test_cached_embeddings_give_the_same_gradients_as_one_batch():
 
 def test_vicreg_training_reduces_loss():
     method = _method(VICRegLoss())
-    opt = torch.optim.Adam(method.parameters(), lr=1e-2)
+    opt = torch.optim.Adam(method.parameters(), lr=5e-2)
     gen = torch.Generator().manual_seed(0)
     batch = {"x": torch.randn(32, 6, generator=gen)}
     first = None
-    for _ in range(40):
+    for _ in range(15):
         out = method(batch, gen)
         first = first if first is not None else out.loss.item()
         opt.zero_grad()
         out.loss.backward()
         opt.step()
-    assert out.loss.item() < 0.7 * first
+    assert out.loss.item() < 0.5 * first
 
 
 def test_per_view_encoders_and_projectors():

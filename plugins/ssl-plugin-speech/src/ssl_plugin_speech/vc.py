@@ -69,7 +69,9 @@ class VoiceConversionMethod(SSLModule):
 
     def content_frames(self, clean: Batch) -> Tensor:
         """Content embeddings ``(B, T, C)`` of a featurised batch (TERA features detached)."""
-        return self.content(self.tera.encoder(clean)["tokens"].detach())
+        with torch.no_grad():
+            tokens = self.tera.encoder(clean)["tokens"]
+        return self.content(tokens)
 
     def forward(self, batch: Batch, generator: torch.Generator | None = None) -> StepOutput:
         clean = self.tera.frontend(batch)

@@ -82,6 +82,45 @@ def hist_gradient_boosting(prepared: PreparedTable, seed: int) -> float:
     return float(np.sqrt(np.mean((pred - test.y.numpy()) ** 2)) * prep.y_std)
 
 
+def subset_train(prepared: PreparedTable, max_train: int | None) -> PreparedTable:
+    """``prepared`` with only the first ``max_train`` training rows (all when ``None``)."""
+    if max_train is None:
+        return prepared
+    train = prepared.splits["train"]
+    y = None if train.y is None else train.y[:max_train]
+    small = EncodedTable(train.x_num[:max_train], train.x_cat[:max_train], y)
+    return PreparedTable(prepared.name, prepared.prep, {**prepared.splits, "train": small})
+
+
+class DownstreamFeatures:
+    """Train / test features of the frozen encoder and of the raw table, computed once for many seeds.
+
+    Args:
+        embed: the frozen representation (the SSL module's ``embed``: flattened target-encoder output).
+        prepared: labelled train and test splits.
+        settings: downstream MLP settings.
+    """
+
+    def __init__(
+        self, embed: Callable[[dict[str, Tensor]], Tensor], prepared: PreparedTable, settings: ProbeSettings | None = None
+    ) -> None:
+        if prepared.task is None or "test" not in prepared.splits:
+            raise ValueError("evaluation needs a labelled table with a test split")
+        self.prepared, self.settings = prepared, settings or ProbeSettings()
+        train, test = prepared.splits["train"], prepared.splits["test"]
+        cards = prepared.prep.cardinalities
+        self.features = {
+            "ssl": (embed_table(embed, train), embed_table(embed, test)),
+            "raw": (raw_features(train, cards), raw_features(test, cards)),
+        }
+
+    def scores(self, seed: int) -> dict[str, float]:
+        """Test metric of the MLP on T-JEPA features (``ssl``), on raw features (``raw``) and of ``hgb``."""
+        out = {name: _probe(tr, te, self.prepared, self.settings, seed) for name, (tr, te) in self.features.items()}
+        out["hgb"] = hist_gradient_boosting(self.prepared, seed)
+        return out
+
+
 def compare(
     embed: Callable[[dict[str, Tensor]], Tensor],
     prepared: PreparedTable,
@@ -93,33 +132,17 @@ def compare(
     """Rows: MLP on T-JEPA features vs the same MLP on raw features, and vs HistGradientBoosting.
 
     Args:
-        embed: the frozen representation (the SSL module's ``embed``: flattened target-encoder output).
+        embed: the frozen representation.
         prepared: labelled train and test splits.
         seeds: downstream seeds (mean and std over them).
         settings: downstream MLP settings.
         max_train: use only the first ``max_train`` training rows (quick mode).
     """
-    settings = settings or ProbeSettings()
-    if prepared.task is None or "test" not in prepared.splits:
-        raise ValueError("evaluation needs a labelled table with a test split")
-    train, test = prepared.splits["train"], prepared.splits["test"]
-    if max_train is not None:
-        train = EncodedTable(train.x_num[:max_train], train.x_cat[:max_train], None if train.y is None else train.y[:max_train])
-        prepared = PreparedTable(prepared.name, prepared.prep, {**prepared.splits, "train": train})
-    cards = prepared.prep.cardinalities
-    feats = {
-        "ssl": (embed_table(embed, train), embed_table(embed, test)),
-        "raw": (raw_features(train, cards), raw_features(test, cards)),
-    }
+    prepared = subset_train(prepared, max_train)
+    feats = DownstreamFeatures(embed, prepared, settings)
+    stats = over_seeds(feats.scores, seeds)
     metric, higher = metric_name(prepared.prep)
-
-    def run(seed: int) -> dict[str, float]:
-        out = {name: _probe(tr, te, prepared, settings, seed) for name, (tr, te) in feats.items()}
-        out["hgb"] = hist_gradient_boosting(prepared, seed)
-        return out
-
-    stats = over_seeds(run, seeds)
-    extra = {"seeds": len(seeds), "n_train": len(train), "n_test": len(test)}
+    extra = {"seeds": len(list(seeds)), "n_train": len(prepared.splits["train"]), "n_test": len(prepared.splits["test"])}
     return [
         ComparisonRow(prepared.name, metric, stats["ssl"], stats["raw"], higher, {"baseline": "same MLP on raw features", **extra}),
         ComparisonRow(prepared.name, metric, stats["ssl"], stats["hgb"], higher, {"baseline": "HistGradientBoosting", **extra}),

@@ -72,12 +72,14 @@ def tjepa_recipe(**kwargs: Any) -> Recipe:
     train = prepared.splits["train"]
     val = prepared.splits.get("val")
     labelled = prepared.task is not None
+    # the engine's online probe is a classifier: give it labels only for classification tables
+    probe_labels = prepared.task == "classification"
     return Recipe(
         name=RECIPE,
         module=module,
         train_data=TensorDictDataset(train.tensors(), source=prepared.name),
         eval_data=TensorDictDataset(val.tensors(), source=prepared.name) if val is not None else None,
-        label_key="y" if labelled else None,
+        label_key="y" if probe_labels else None,
         evaluate=make_evaluate(prepared, args) if labelled and "test" in prepared.splits else None,
         extras={"prepared": prepared, "preprocessor": prep, "args": asdict(args)},
     )

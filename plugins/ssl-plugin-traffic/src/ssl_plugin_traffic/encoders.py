@@ -15,6 +15,7 @@ The result equals the official formulation (tested against a naive float64 refer
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping
 
 import torch
@@ -168,17 +169,31 @@ class GCRUEncoder(Encoder):
         super().__init__()
         self.recompute = recompute
         self.embedding = embedding
-        self.register_buffer("support", support, persistent=False)
         dense_t = support.to_dense().t() if support.layout != torch.strided else support.t()
-        support_t = dense_t.contiguous().to_sparse_csr() if support.layout == torch.sparse_csr else dense_t
-        self.register_buffer("support_t", support_t, persistent=False)
+        self.sparse = support.layout == torch.sparse_csr
+        for name, matrix in (("support", support), ("support_t", dense_t.contiguous())):
+            if self.sparse:  # CSR parts as plain buffers: deep-copyable and moved by .to()
+                csr = matrix.to_sparse_csr()
+                parts = (csr.crow_indices(), csr.col_indices(), csr.values())
+            else:
+                parts = (matrix,)
+            for i, part in enumerate(parts):
+                self.register_buffer(f"{name}_{i}", part.clone(), persistent=False)
         self.cell = GCRUCell(embedding.output_dim, hidden, cheb_k)
         self.output_dim = hidden
+
+    def _matrix(self, name: str) -> Tensor:
+        if not self.sparse:
+            return getattr(self, f"{name}_0")
+        crow, col, val = (getattr(self, f"{name}_{i}") for i in range(3))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            return torch.sparse_csr_tensor(crow, col, val, (len(crow) - 1, len(crow) - 1))
 
     def encode(self, value: Tensor, tod: Tensor) -> Tensor:
         """Last hidden state ``(B, N, H)`` of the GRU run over ``T`` steps."""
         inputs = self.embedding(value, tod).permute(1, 2, 0, 3)  # (T, N, B, D): node-major
-        propagate = static_propagator(self.support, self.support_t)
+        propagate = static_propagator(self._matrix("support"), self._matrix("support_t"))
         state = inputs.new_zeros(*inputs.shape[1:3], self.cell.hidden)
         for step in inputs:
             state = self.cell.step(step, state, propagate, self.recompute)

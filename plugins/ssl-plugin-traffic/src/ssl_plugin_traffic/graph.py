@@ -15,6 +15,7 @@ ST-SSDL code (Graph WaveNet's ``sym_adj``): ``D^-1/2 A^T D^-1/2`` with ``D`` the
 from __future__ import annotations
 
 import csv
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -133,4 +134,6 @@ def sparse_support(adj: np.ndarray) -> torch.Tensor:
 
     dense = torch.from_numpy(np.ascontiguousarray(adj, dtype=np.float32))
     edge_index, weight = dense_to_sparse(dense)
-    return to_torch_csr_tensor(edge_index, weight, size=dense.shape)
+    with warnings.catch_warnings():  # torch's "sparse CSR is beta" notices
+        warnings.simplefilter("ignore", UserWarning)
+        return to_torch_csr_tensor(edge_index, weight, size=dense.shape)

@@ -1,0 +1,205 @@
+"""T-JEPA (Thimonier et al., ICLR 2025) on real tables: the paper's downstream protocol, collapse study, speed.
+
+Sections (each prints a table; ``--json`` writes every number):
+
+1. ``protocol``: for Adult and California (rtdl split), for each seed: pretrain T-JEPA through the engine
+   (the paper's 16 x 64 encoder / 16 x 16 predictor, batch 512, AdamW 3.66e-4 warmup + cosine, grad value
+   clip 1.0, EMA 0.996 -> 1.0 linear), then an MLP on the frozen target encoder's flattened output vs the
+   same MLP on raw features vs HistGradientBoosting; mean +- std next to the paper's anchors.
+2. ``collapse``: RankMe and per-dimension std of the embeddings with ``n_cls = 0`` vs ``n_cls = 1``.
+3. ``speed``: optimizer steps/s at batch 512 and peak RSS of a pretraining run of the paper-size model, each
+   in a fresh subprocess (``--threads`` CPU threads), next to the official code's figures (peers.md).
+
+Example (the numbers in the plugin README)::
+
+    SSL_DATA_DIR=/work/shared/data python bench/tabular_tjepa.py --epochs 20 --seeds 0,1,2 --json out.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from statistics import mean, stdev
+from typing import Any
+
+import torch
+from ssl_core.config import load_run_config
+from ssl_core.engine import train
+from ssl_core.monitors import feature_std, rankme
+from ssl_core.utils.bench import peak_rss_mb, print_table
+
+from ssl_plugin_tabular.evaluate import DownstreamFeatures, ProbeSettings, embed_table
+from ssl_plugin_tabular.recipes import RECIPE, paper_config, tjepa_recipe
+
+PAPER = {  # Thimonier et al. 2025, main table: MLP, MLP + T-JEPA, best GBDT
+    "adult": {"metric": "acc", "mlp": 0.825, "tjepa": 0.866, "gbdt": "XGBoost 0.874"},
+    "california": {"metric": "rmse", "mlp": 0.518, "tjepa": 0.468, "gbdt": "CatBoost 0.430"},
+}
+OFFICIAL = {  # peers.md: jose-melo/t-jepa on this kind of 2-core CPU (about single-core), batch 512
+    "adult": {"steps_per_s": 0.32, "peak_gib": 12.9},
+    "california": {"steps_per_s": 0.69, "peak_gib": 6.8},
+}
+PAPER_MODEL: dict[str, Any] = {}  # TJEPAArgs defaults are the paper's launch-script sizes
+FOLDERS = {"adult": "adult", "california": "california_housing/rtdl_split"}
+
+
+def data_path(root: Path, name: str) -> str:
+    """The folder of dataset ``name`` under ``$SSL_DATA_DIR/tabular``."""
+    path = root / FOLDERS[name]
+    if not path.is_dir():
+        raise SystemExit(f"missing {path}: set --data-dir or SSL_DATA_DIR")
+    return str(path)
+
+
+def pretrain(
+    data: str, *, seed: int, epochs: float, device: str, run_dir: Path, n_cls: int = 1, model: dict[str, Any] | None = None
+) -> tuple[Any, dict[str, float]]:
+    """Pretrain through the engine; returns the result and timing (wall s, steps/s from the engine's log)."""
+    args = {"data": data, "n_cls": n_cls, **(model or PAPER_MODEL)}
+    recipe = tjepa_recipe(**args)
+    steps_per_epoch = len(recipe.train_data) // 512  # type: ignore[arg-type]
+    steps = max(1, int(epochs * steps_per_epoch))
+    cfg = paper_config(steps=steps, warmup_steps=max(1, steps // 30))
+    cfg["train"].update(seed=seed, device=device, progress=False, log_every=max(1, min(50, steps // 4)),
+                        monitor_every=0, ckpt_every=steps)  # fmt: skip
+    config = load_run_config({"recipe": RECIPE, "recipe_args": args, **cfg}, check_recipe=False)
+    t0 = time.perf_counter()
+    result = train(config, run_dir, recipe=recipe, force=True)
+    wall = time.perf_counter() - t0
+    rows = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines() if line.strip()]
+    rates = [r["samples_per_s"] for r in rows if "samples_per_s" in r][1:] or [0.0]
+    return result, {"wall_s": wall, "steps": steps, "steps_per_s": mean(rates) / 512}
+
+
+def protocol(root: Path, names: list[str], seeds: list[int], epochs: float, device: str, probe: ProbeSettings,
+             work: Path, log: dict[str, Any]) -> list[dict[str, Any]]:  # fmt: skip
+    """Section 1: per dataset and seed, pretrain + downstream; returns the table rows."""
+    rows = []
+    for name in names:
+        scores: dict[str, list[float]] = {"ssl": [], "raw": [], "hgb": []}
+        times = []
+        for seed in seeds:
+            result, timing = pretrain(data_path(root, name), seed=seed, epochs=epochs, device=device, run_dir=work / f"{name}-{seed}")
+            result.module.eval()
+            prepared = result.recipe.extras["prepared"]
+            got = DownstreamFeatures(result.module.embed, prepared, probe).scores(seed)
+            for key, value in got.items():
+                scores[key].append(value)
+            times.append(timing)
+            log.setdefault("protocol", {}).setdefault(name, []).append({"seed": seed, **got, **timing})
+            print(f"[{name} seed {seed}] {got} {timing}", flush=True)
+            flush(log)
+        paper = PAPER[name]
+
+        def pm(values: list[float]) -> str:
+            return f"{mean(values):.4f} +- {stdev(values) if len(values) > 1 else 0.0:.4f}"
+
+        rows.append({
+            "dataset": name, "metric": paper["metric"], "MLP raw": pm(scores["raw"]), "MLP + T-JEPA": pm(scores["ssl"]),
+            "HistGB": pm(scores["hgb"]), "paper MLP": paper["mlp"], "paper MLP+T-JEPA": paper["tjepa"],
+            "paper GBDT": paper["gbdt"], "epochs": epochs, "pretrain s/seed": f"{mean(t['wall_s'] for t in times):.0f}",
+            "steps/s": f"{mean(t['steps_per_s'] for t in times):.2f}",
+        })  # fmt: skip
+    return rows
+
+
+def collapse(root: Path, epochs: float, device: str, work: Path, log: dict[str, Any]) -> list[dict[str, Any]]:
+    """Section 2: RankMe / per-dimension std of test embeddings with 0 vs 1 [REG] tokens (Adult)."""
+    rows = []
+    for n_cls in (0, 1):
+        result, _ = pretrain(data_path(root, "adult"), seed=0, epochs=epochs, device=device, run_dir=work / f"collapse-{n_cls}", n_cls=n_cls)
+        result.module.eval()
+        test = result.recipe.extras["prepared"].splits["test"]
+        emb = embed_table(result.module.embed, test)[:4096]
+        row = {"n_cls": n_cls, "rankme (flat)": rankme(emb), "dims": emb.shape[1], "per-dim std": feature_std(emb),
+               "raw per-dim std": float(emb.std(0).mean())}  # fmt: skip
+        rows.append(row)
+        log.setdefault("collapse", []).append(row)
+        flush(log)
+    return rows
+
+
+def speed(root: Path, names: list[str], steps: int, threads: int, log: dict[str, Any]) -> list[dict[str, Any]]:
+    """Section 3: steps/s and peak RSS of the paper-size model on CPU, each dataset in a fresh process."""
+    rows = []
+    for name in names:
+        cmd = [sys.executable, __file__, "--speed-child", data_path(root, name), "--speed-steps", str(steps),
+               "--threads", str(threads)]  # fmt: skip
+        out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+        got = json.loads(next(line for line in out.splitlines() if line.startswith("SPEED "))[6:])
+        off = OFFICIAL[name]
+        rows.append({
+            "dataset": name, "threads": threads, "steps/s (ours)": round(got["steps_per_s"], 2),
+            "steps/s (official)": off["steps_per_s"], "speed-up": round(got["steps_per_s"] / off["steps_per_s"], 1),
+            "peak RSS GiB (ours)": round(got["peak_rss_mb"] / 1024, 2), "peak GiB (official)": off["peak_gib"],
+            "memory ratio": round(got["peak_rss_mb"] / 1024 / off["peak_gib"], 3),
+        })  # fmt: skip
+        log.setdefault("speed", []).append(rows[-1])
+        flush(log)
+    return rows
+
+
+_LOG_PATH: Path | None = None
+
+
+def flush(log: dict[str, Any]) -> None:
+    """Write the numbers so far (partial results survive a timeout)."""
+    if _LOG_PATH is not None:
+        _LOG_PATH.write_text(json.dumps(log, indent=1))
+
+
+def main() -> None:
+    global _LOG_PATH
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data-dir", type=Path, default=None, help="folder with adult/ and california_housing/ "
+                    "(default $SSL_DATA_DIR/tabular)")  # fmt: skip
+    ap.add_argument("--datasets", default="adult,california")
+    ap.add_argument("--seeds", default="0,1,2")
+    ap.add_argument("--epochs", type=float, default=20.0, help="pretraining epochs per seed")
+    ap.add_argument("--collapse-epochs", type=float, default=5.0)
+    ap.add_argument("--device", default="cpu")
+    ap.add_argument("--threads", type=int, default=1, help="CPU threads (speed section and CPU training)")
+    ap.add_argument("--speed-steps", type=int, default=30)
+    ap.add_argument("--probe-epochs", type=int, default=200)
+    ap.add_argument("--probe-lr", type=float, default=1e-3)
+    ap.add_argument("--sections", default="speed,protocol,collapse")
+    ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--speed-child", default=None, help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a.speed_child:
+        torch.set_num_threads(a.threads)
+        # ``epochs`` in steps: the child converts steps into epochs of its table
+        from ssl_plugin_tabular.recipes import prepare_from_args
+        from ssl_plugin_tabular.recipe_args import TJEPAArgs
+
+        n = len(prepare_from_args(TJEPAArgs(data=a.speed_child)).splits["train"]) // 512
+        with tempfile.TemporaryDirectory() as tmp:
+            _, timing = pretrain(a.speed_child, seed=0, epochs=a.speed_steps / n, device="cpu", run_dir=Path(tmp) / "run")
+        print("SPEED " + json.dumps({**timing, "peak_rss_mb": peak_rss_mb()}), flush=True)
+        return
+    torch.set_num_threads(a.threads)
+    root = a.data_dir or Path(os.environ.get("SSL_DATA_DIR", "/work/shared/data")) / "tabular"
+    names, seeds, sections = a.datasets.split(","), [int(s) for s in a.seeds.split(",")], a.sections.split(",")
+    _LOG_PATH = a.json
+    log: dict[str, Any] = {"args": {k: str(v) for k, v in vars(a).items()}, "torch": torch.__version__,
+                           "device": torch.cuda.get_device_name() if a.device.startswith("cuda") else "cpu"}  # fmt: skip
+    probe = ProbeSettings(epochs=a.probe_epochs, lr=a.probe_lr)
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        if "speed" in sections:
+            print_table(speed(root, names, a.speed_steps, a.threads, log), f"speed: paper-size model, batch 512, CPU, {a.threads} thread(s)")
+        if "protocol" in sections:
+            print_table(protocol(root, names, seeds, a.epochs, a.device, probe, work, log), "T-JEPA downstream protocol")
+        if "collapse" in sections:
+            print_table(collapse(root, a.collapse_epochs, a.device, work, log), "collapse study (Adult, test embeddings)")
+    flush(log)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,203 @@
+"""ST-SSDL evidence on real data (SZ-taxi, Los-loop): accuracy over seeds, speed and memory.
+
+Usage::
+
+    SSL_DATA_DIR=/work/shared/data python bench/traffic_stssdl.py            # everything (~15 min idle CPU)
+    python bench/traffic_stssdl.py --part accuracy --seeds 0 1 2 --epochs 4
+    python bench/traffic_stssdl.py --part speed --steps 3
+
+accuracy: ST-SSDL vs the no-SSL ablation (no history branch, lambda_c = lambda_d = 0), the
+history-average and last-value baselines; 12 steps in / 12 out, 70/10/20 chronological splits;
+a REDUCED model (see ACCURACY_ARGS) for a few epochs so 3 seeds fit the CPU budget. Reports
+MAE/RMSE/MAPE averaged and at steps 3/6/12, and MAE by input-deviation tercile.
+
+speed: the OFFICIAL size (rnn_units 128, 20x64 prototypes, d_in/node/tod 3/25/20, batch 64) on
+Los-loop, one thread, each configuration in a fresh process: engine with and without per-step
+recomputation, and a plain PyTorch loop (same module, Adam, clip 5) for the engine's overhead.
+Throughput is given per wall second and per process-CPU second (the machine is shared: CPU time
+is what one unshared core would take). Peak RSS is the process high-water mark.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+DATASETS = {
+    "SZ-taxi": ("sz_taxi/SZ_taxi.npz", "sz_taxi/sz_adj.csv", 0.01, 1.0),
+    "Los-loop": ("los_loop/los_speed.csv", "los_loop/los_adj.csv", 0.01, 1.0),
+}
+ACCURACY_ARGS = {"rnn_units": 16, "prototype_num": 8, "prototype_dim": 16, "d_in": 3, "d_node": 8, "d_tod": 8,
+                 "recompute": False}
+OFFICIAL_ARGS = {"rnn_units": 128, "prototype_num": 20, "prototype_dim": 64, "d_in": 3, "d_node": 25, "d_tod": 20}
+PEERS = {"train samples/s": 2.6, "peak RSS MB": 9.9 * 1024, "s/epoch": 530}  # peers.md, Los-loop, 1 thread
+PAPER = "ST-SSDL METR-LA H12 MAE 3.37 (MegaCRN 3.48) -- from the paper (Table 2), not measured here"
+
+
+def data_root() -> Path:
+    root = os.environ.get("SSL_DATA_DIR")
+    if not root:
+        sys.exit("set SSL_DATA_DIR (e.g. /work/shared/data)")
+    return Path(root) / "traffic"
+
+
+def recipe_args(name: str, extra: dict[str, Any]) -> dict[str, Any]:
+    series, graph, lc, ld = DATASETS[name]
+    root = data_root()
+    return {"data": str(root / series), "graph": str(root / graph), "lambda_c": lc, "lambda_d": ld, **extra}
+
+
+def train_config(args: dict[str, Any], *, epochs: int | None, steps: int | None, seed: int) -> Any:
+    from ssl_core.config import load_run_config
+
+    from ssl_plugin_traffic.recipes import run_config
+
+    cfg = run_config(args, epochs=epochs or 1, seed=seed)
+    cfg["train"].update({"progress": False, "log_every": 1, "ckpt_every": 10**9})
+    if steps is not None:
+        cfg["train"].update({"epochs": None, "steps": steps})
+    return load_run_config(cfg)
+
+
+# ----------------------------------------------------------------------------------------- accuracy
+def run_accuracy(name: str, seed: int, epochs: int, workdir: Path) -> dict[str, Any]:
+    from ssl_core.config import apply_overrides
+    from ssl_core.engine import train
+
+    from ssl_plugin_traffic.evaluate import baseline_predictions, model_report, predict
+
+    config = train_config(recipe_args(name, ACCURACY_ARGS), epochs=epochs, steps=None, seed=seed)
+    out: dict[str, Any] = {}
+    for label, overrides in (("ST-SSDL", []), ("no-SSL", ["recipe_args.ssl=false"])):
+        cfg = apply_overrides(config, overrides)
+        t0 = time.perf_counter()
+        result = train(cfg, workdir / f"{name}-{seed}-{label}", force=True)
+        wall = time.perf_counter() - t0
+        data = result.recipe.extras["data"]
+        report = model_report(predict(result.module, data.tensors("test")), data)
+        samples = result.step * cfg.train.batch_size
+        out[label] = {**report, "s/epoch": wall / epochs, "samples/s": samples / wall}
+    if seed == 0:
+        for label, pred in baseline_predictions(data, "test").items():
+            out[label] = model_report(pred, data)
+    return out
+
+
+def accuracy_table(results: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    import numpy as np
+
+    keys = ("mae@avg", "rmse@avg", "mape@avg", "mae@3", "mae@6", "mae@12", "mae@low", "mae@mid", "mae@high")
+    rows = []
+    for name, runs in results.items():
+        for model in ("ST-SSDL", "no-SSL", "history_average", "last_value"):
+            values = [r[model] for r in runs if model in r]
+            row: dict[str, Any] = {"data": name, "model": model, "seeds": len(values)}
+            for key in keys:
+                v = np.array([x[key] for x in values])
+                row[key] = f"{v.mean():.3f} +- {v.std():.3f}" if len(v) > 1 else f"{v.mean():.3f}"
+            if "s/epoch" in values[0]:
+                row["s/epoch"] = float(np.mean([x["s/epoch"] for x in values]))
+            rows.append(row)
+    return rows
+
+
+# -------------------------------------------------------------------------------------------- speed
+def speed_worker(mode: str, steps: int, recompute: bool) -> dict[str, Any]:
+    """One configuration in this (fresh) process: time ``steps`` timed steps after one warm-up."""
+    import torch
+
+    torch.set_num_threads(1)
+    from ssl_core.engine import train
+    from ssl_core.registry import get_registries
+
+    config = train_config(recipe_args("Los-loop", {**OFFICIAL_ARGS, "recompute": recompute}),
+                          epochs=None, steps=steps + 1, seed=0)
+    if mode == "engine":
+        with tempfile.TemporaryDirectory() as tmp:
+            recipe = get_registries().recipes.build(config.recipe, **config.recipe_args)
+            t0, c0 = time.perf_counter(), time.process_time()
+            train(config, Path(tmp) / "run", recipe=recipe)
+            wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+            rows = [json.loads(line) for line in (Path(tmp) / "run" / "metrics.jsonl").read_text().splitlines()]
+        step_ms = [r["compute_ms"] for r in rows if "compute_ms" in r][1:]
+        per_step = sum(step_ms) / len(step_ms) / 1000 if step_ms else wall / (steps + 1)
+    else:
+        recipe = get_registries().recipes.build(config.recipe, **config.recipe_args)
+        module, data = recipe.module, recipe.train_data
+        opt = torch.optim.Adam(module.parameters(), lr=0.01, eps=1e-3)
+        gen = torch.Generator().manual_seed(0)
+        times, t0, c0 = [], time.perf_counter(), time.process_time()
+        for step in range(steps + 1):
+            s = time.perf_counter()
+            batch = data.__getitems__(list(range(step * 64, step * 64 + 64)))  # type: ignore[attr-defined]
+            loss = module(batch, gen).loss
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(module.parameters(), 5.0)
+            opt.step()
+            times.append(time.perf_counter() - s)
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+        per_step = sum(times[1:]) / steps
+    params = sum(p.numel() for p in recipe.module.parameters())
+    return {"mode": mode, "recompute": recompute, "params": params, "s/step (wall)": per_step,
+            "samples/s (wall)": 64 / per_step, "samples/s (cpu)": 64 * (steps + 1) / cpu,
+            "peak RSS MB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def run_speed(steps: int) -> list[dict[str, Any]]:
+    rows = []
+    for mode, recompute in (("engine", True), ("plain", True), ("engine", False)):
+        cmd = [sys.executable, __file__, "--worker", mode, "--steps", str(steps)] + (["--recompute"] if recompute else [])
+        proc = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "OMP_NUM_THREADS": "1"})
+        if proc.returncode != 0:
+            raise RuntimeError(proc.stderr[-2000:])
+        row = json.loads(proc.stdout.strip().splitlines()[-1])
+        row["x official samples/s (cpu)"] = row["samples/s (cpu)"] / PEERS["train samples/s"]
+        row["RSS / official"] = row["peak RSS MB"] / PEERS["peak RSS MB"]
+        rows.append(row)
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--part", choices=("accuracy", "speed", "all"), default="all")
+    parser.add_argument("--datasets", nargs="+", default=list(DATASETS))
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
+    parser.add_argument("--epochs", type=int, default=4)
+    parser.add_argument("--steps", type=int, default=3, help="timed steps per speed configuration")
+    parser.add_argument("--worker", choices=("engine", "plain"), help=argparse.SUPPRESS)
+    parser.add_argument("--recompute", action="store_true", help=argparse.SUPPRESS)
+    opts = parser.parse_args()
+    if opts.worker:
+        print(json.dumps(speed_worker(opts.worker, opts.steps, opts.recompute)))
+        return
+    import torch
+    from ssl_core.utils.bench import markdown_table, print_table
+
+    torch.set_num_threads(1)
+    print(f"machine: 2-core CPU, torch {torch.__version__}, 1 thread; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
+    if opts.part in ("accuracy", "all"):
+        results: dict[str, list[dict[str, Any]]] = {}
+        with tempfile.TemporaryDirectory() as tmp:
+            for name in opts.datasets:
+                results[name] = [run_accuracy(name, seed, opts.epochs, Path(tmp)) for seed in opts.seeds]
+        rows = accuracy_table(results)
+        print_table(rows, f"accuracy (test, 12 in / 12 out, {opts.epochs} epochs, model {ACCURACY_ARGS})")
+        print(markdown_table(rows))
+    if opts.part in ("speed", "all"):
+        rows = run_speed(opts.steps)
+        print_table(rows, f"speed/memory, official size on Los-loop (official code: {PEERS} per peers.md)")
+        print(markdown_table(rows))
+    print(PAPER)
+
+
+if __name__ == "__main__":
+    main()
