@@ -35,10 +35,22 @@ def base_config(steps: int, batch_size: int, device: str, data: str | None) -> d
     return {
         "recipe": "core/vicreg-frames",
         "recipe_args": {"data_path": data} if data else {},
-        "train": {"steps": steps, "batch_size": batch_size, "device": device, "seed": 0, "log_every": 10,
-                  "monitor_every": max(1, steps // 10), "ckpt_every": steps, "progress": False},
-        "optim": {"name": "adamw", "lr": 1e-3, "weight_decay": 1e-4,
-                  "schedule": {"name": "warmup_cosine", "warmup_steps": max(1, steps // 10), "final_ratio": 0.1}},
+        "train": {
+            "steps": steps,
+            "batch_size": batch_size,
+            "device": device,
+            "seed": 0,
+            "log_every": 10,
+            "monitor_every": max(1, steps // 10),
+            "ckpt_every": steps,
+            "progress": False,
+        },
+        "optim": {
+            "name": "adamw",
+            "lr": 1e-3,
+            "weight_decay": 1e-4,
+            "schedule": {"name": "warmup_cosine", "warmup_steps": max(1, steps // 10), "final_ratio": 0.1},
+        },
     }
 
 
@@ -48,8 +60,13 @@ def rankme_curve(run_dir: Path) -> list[dict[str, float]]:
     for line in (run_dir / "metrics.jsonl").read_text().splitlines():
         row = json.loads(line)
         if "monitor/rankme" in row:
-            rows.append({"step": row["step"], "rankme": round(row["monitor/rankme"], 2),
-                         "loss": round(row.get("loss", float("nan")), 3)})
+            rows.append(
+                {
+                    "step": row["step"],
+                    "rankme": round(row["monitor/rankme"], 2),
+                    "loss": round(row.get("loss", float("nan")), 3),
+                }
+            )
     return rows
 
 
@@ -70,8 +87,16 @@ def probe_rows(module, recipe, seeds: list[int]) -> tuple[list[ComparisonRow], d
         ssl = over_seeds(lambda s, y=y: probe(x_ssl, y, s), seeds)["acc"]
         base = over_seeds(lambda s, y=y: probe(random_emb[s], y, s), seeds)["acc"]
         chance = float(torch.bincount(y).max()) / len(y)
-        rows.append(ComparisonRow(task, "acc", ssl, base, True,
-                                  {"baseline": "random-init encoder", "majority": round(chance, 3)}))
+        rows.append(
+            ComparisonRow(
+                task,
+                "acc",
+                ssl,
+                base,
+                True,
+                {"baseline": "random-init encoder", "majority": round(chance, 3)},
+            )
+        )
     ranks = {"rankme/eval_trained": rankme(x_ssl), "rankme/eval_random": rankme(random_emb[seeds[0]])}
     return rows, ranks
 
@@ -97,14 +122,21 @@ def main(argv: list[str] | None = None) -> int:
     t1 = time.perf_counter()
     rows, ranks = probe_rows(result.module, result.recipe, args.seeds)
     probe_s = time.perf_counter() - t1
-    print(f"\nLinear probe on held-out sensors ({len(result.recipe.eval_data)} windows, 50/50 split per seed, "
-          f"seeds {args.seeds})")
+    print(
+        f"\nLinear probe on held-out sensors ({len(result.recipe.eval_data)} windows, 50/50 split per seed, "
+        f"seeds {args.seeds})"
+    )
     print(format_comparison(rows))
-    summary = {"steps": result.step, "train_s": round(train_s, 1), "probe_s": round(probe_s, 1),
-               "device": str(next(result.module.parameters()).device), "torch": torch.__version__,
-               **{k: round(v, 2) for k, v in ranks.items()},
-               "rankme_first": curve[0]["rankme"] if curve else float("nan"),
-               "rankme_last": curve[-1]["rankme"] if curve else float("nan")}
+    summary = {
+        "steps": result.step,
+        "train_s": round(train_s, 1),
+        "probe_s": round(probe_s, 1),
+        "device": str(next(result.module.parameters()).device),
+        "torch": torch.__version__,
+        **{k: round(v, 2) for k, v in ranks.items()},
+        "rankme_first": curve[0]["rankme"] if curve else float("nan"),
+        "rankme_last": curve[-1]["rankme"] if curve else float("nan"),
+    }
     print_table([summary], "summary")
     print(f"overrides: {args.overrides or 'none'}; run dir: {result.run_dir}")
     return 0

@@ -66,7 +66,7 @@ def pretrain(
     steps_per_epoch = len(recipe.train_data) // 512  # type: ignore[arg-type]
     steps = max(1, int(epochs * steps_per_epoch))
     cfg = paper_config(steps=steps, warmup_steps=max(1, steps // 30))
-    cfg["train"].update(seed=seed, device=device, progress=False, log_every=max(1, min(50, steps // 4)),
+    cfg["train"].update(seed=seed, device=device, precision="fp32", progress=False, log_every=max(1, min(50, steps // 4)),
                         monitor_every=0, ckpt_every=steps)  # fmt: skip
     config = load_run_config({"recipe": RECIPE, "recipe_args": args, **cfg}, check_recipe=False)
     t0 = time.perf_counter()
@@ -88,7 +88,7 @@ def protocol(root: Path, names: list[str], seeds: list[int], epochs: float, devi
             result, timing = pretrain(data_path(root, name), seed=seed, epochs=epochs, device=device, run_dir=work / f"{name}-{seed}")
             result.module.eval()
             prepared = result.recipe.extras["prepared"]
-            got = DownstreamFeatures(result.module.embed, prepared, probe).scores(seed)
+            got = DownstreamFeatures(result.module.embed, prepared, probe, device).scores(seed)
             for key, value in got.items():
                 scores[key].append(value)
             times.append(timing)
@@ -116,7 +116,7 @@ def collapse(root: Path, epochs: float, device: str, work: Path, log: dict[str, 
         result, _ = pretrain(data_path(root, "adult"), seed=0, epochs=epochs, device=device, run_dir=work / f"collapse-{n_cls}", n_cls=n_cls)
         result.module.eval()
         test = result.recipe.extras["prepared"].splits["test"]
-        emb = embed_table(result.module.embed, test)[:4096]
+        emb = embed_table(result.module.embed, test, device=device)[:4096].cpu()
         row = {"n_cls": n_cls, "rankme (flat)": rankme(emb), "dims": emb.shape[1], "per-dim std": feature_std(emb),
                "raw per-dim std": float(emb.std(0).mean())}  # fmt: skip
         rows.append(row)

@@ -59,7 +59,7 @@ class TensorDictDataset(Dataset[Batch]):
     def __getitems__(self, indices: Sequence[int] | Tensor) -> Batch:
         """Return the rows ``indices`` of every tensor as one already-collated batch."""
         idx = indices if isinstance(indices, Tensor) else torch.as_tensor(indices, dtype=torch.long)
-        return {name: value.index_select(0, idx) for name, value in self.tensors.items()}
+        return {name: value.index_select(0, idx.to(value.device)) for name, value in self.tensors.items()}
 
 
 def _stack(key: str, values: list[Any]) -> Any:

@@ -161,7 +161,13 @@ def _fsdp2(module: nn.Module, device: torch.device) -> nn.Module:
     return module
 
 
-def wrap_model(module: nn.Module, strategy: str, device: torch.device | str) -> nn.Module:
+def wrap_model(
+    module: nn.Module,
+    strategy: str,
+    device: torch.device | str,
+    *,
+    find_unused_parameters: bool | None = None,
+) -> nn.Module:
     """Move ``module`` to ``device`` and wrap it for data parallelism.
 
     Args:
@@ -170,6 +176,9 @@ def wrap_model(module: nn.Module, strategy: str, device: torch.device | str) -> 
             above 1, else none).
         device: target device. On CUDA, BatchNorm layers are converted to SyncBatchNorm under
             DDP (SyncBatchNorm does not run on CPU).
+        find_unused_parameters: DDP option for modules that leave some trainable parameters
+            unused in a step; ``None`` reads the module's ``find_unused_parameters`` attribute
+            (default False, the fast path).
 
     Raises:
         ValueError: unknown strategy, or ``ddp``/``fsdp2`` without an initialised process group.
@@ -189,10 +198,15 @@ def wrap_model(module: nn.Module, strategy: str, device: torch.device | str) -> 
         )
     if strategy == "fsdp2":
         return _fsdp2(module, device)
+    if find_unused_parameters is None:
+        find_unused_parameters = bool(getattr(module, "find_unused_parameters", False))
     if device.type == "cuda":
         module = nn.SyncBatchNorm.convert_sync_batchnorm(module)
-        return DistributedDataParallel(module, device_ids=[device.index if device.index is not None else 0])
-    return DistributedDataParallel(module)
+        index = device.index if device.index is not None else torch.cuda.current_device()
+        return DistributedDataParallel(
+            module, device_ids=[index], find_unused_parameters=find_unused_parameters
+        )
+    return DistributedDataParallel(module, find_unused_parameters=find_unused_parameters)
 
 
 def relaunch_with_torchrun(nproc_per_node: int, argv: list[str]) -> int:

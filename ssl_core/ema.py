@@ -46,6 +46,6 @@ def ema_update_(teacher: nn.Module, student: nn.Module, momentum: float) -> None
     if names and momentum < 1.0:
         torch._foreach_lerp_([t_params[n] for n in names], [s_params[n] for n in names], 1.0 - momentum)
     t_bufs = dict(teacher.named_buffers())
-    for name, buf in student.named_buffers():
-        if name in t_bufs:
-            t_bufs[name].copy_(buf)
+    pairs = [(t_bufs[n], b) for n, b in student.named_buffers() if n in t_bufs]
+    if pairs:
+        torch._foreach_copy_([t for t, _ in pairs], [b for _, b in pairs])

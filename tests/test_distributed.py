@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 import torch
@@ -12,6 +14,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ssl_core import distributed as D
+from ssl_core.ema import ema_update_, make_teacher
 from ssl_core.testing.distributed_checks import check_matches_global_batch
 from ssl_core.testing.world import run_world
 
@@ -99,10 +102,43 @@ def test_relaunch_with_torchrun_runs_two_cli_processes(capfd: pytest.CaptureFixt
     assert capfd.readouterr().out.count("ssl-core, version") == 2
 
 
+TORCHRUN_SCRIPT = """
+import torch
+from ssl_core import distributed as D
+assert D.init_from_env()
+x = torch.full((2, 1), float(D.rank()), requires_grad=True)
+D.gather_with_grad(x).sum().backward()
+print(f"rank={D.rank()} local={D.local_rank()} world={D.world_size()} grad={x.grad.sum().item()}", flush=True)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(120)
+def test_init_from_env_under_torchrun(tmp_path: Path) -> None:
+    script = tmp_path / "worker.py"
+    script.write_text(TORCHRUN_SCRIPT)
+    cmd = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--standalone",
+        "--nproc-per-node",
+        "2",
+        str(script),
+    ]
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=110, check=False)
+    assert res.returncode == 0, res.stderr[-2000:]
+    lines = sorted(line for line in res.stdout.splitlines() if line.startswith("rank="))
+    # every rank's 2 rows feed both ranks' sums: gradient 2 per element, 4 per rank
+    assert lines == ["rank=0 local=0 world=2 grad=4.0", "rank=1 local=1 world=2 grad=4.0"]
+
+
 # ---------------------------------------------------------------- spawned worlds
 
 
 def _collectives(rank: int, world_size: int) -> dict[str, object]:
+    assert D.init_from_env() and D.is_initialized()  # the group already exists: reused
+    D.barrier()
     x = (torch.arange(6.0).reshape(3, 2) + 100 * rank).requires_grad_()
     g = D.gather_with_grad(x)
     weights = torch.arange(g.numel(), dtype=torch.float32).reshape(g.shape) * (rank + 1)
@@ -197,6 +233,15 @@ def _wrapped_grads(rank: int, world_size: int) -> dict[str, dict[str, Tensor | N
         x1, x2 = (x.float().chunk(world_size)[rank] for x in _inputs())
         model(x1, x2).backward()
         out[strategy] = {n: _full(p.grad) for n, p in D.unwrap(model).named_parameters()}
+    # EMA on identically sharded FSDP2 modules (DTensor shards + a replicated 0-d parameter)
+    torch.manual_seed(1)
+    teacher = D.wrap_model(make_teacher(_TwoView()), "fsdp2", "cpu")
+    ema_update_(teacher, model, 0.25)
+    out["ema"] = {n: _full(p.detach()) for n, p in teacher.named_parameters()}
+    flagged = _TwoView()
+    flagged.find_unused_parameters = True
+    out["flags"] = [D.wrap_model(flagged, "ddp", "cpu").find_unused_parameters,
+                    D.wrap_model(_TwoView(), "ddp", "cpu").find_unused_parameters]  # fmt: skip
     return out
 
 

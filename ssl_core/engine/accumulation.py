@@ -112,7 +112,8 @@ def forward_loss(
     """
     with precision.autocast():
         out = model(batch, generator)
-    return out, out.loss.float() * scale
+    loss = out.loss.float()
+    return out, loss * scale if scale != 1.0 else loss
 
 
 ForwardFn = Callable[

@@ -34,17 +34,18 @@ from ssl_core.engine.checkpoint import (
 from ssl_core.engine.config import RunConfig
 from ssl_core.engine.metrics import MetricsWriter, StepTimer, to_floats
 from ssl_core.engine.monitoring import Monitors
-from ssl_core.engine.precision import apply_channels_last, resolve_device, resolve_precision, to_device
+from ssl_core.engine.precision import apply_channels_last, resolve_precision, to_device
 from ssl_core.engine.progress import Progress
 from ssl_core.engine.rng import seed_everything, view_generator
 from ssl_core.engine.rundir import check_run_dir, default_run_dir, prepare_run_dir, record_run
 from ssl_core.engine.sampler import GlobalBatchSampler
+from ssl_core.engine.setup import build_recipe, per_rank_batch, resolve_strategy, select_device, total_steps
 from ssl_core.engine.state import Counters, collect_state, restore_state
 from ssl_core.engine.step import NonFiniteTracker, Schedules, apply_update, ema_step, supports_deferred_guard
-from ssl_core.errors import CheckpointError, ConfigError
+from ssl_core.errors import CheckpointError
 from ssl_core.interfaces import Batch, Recipe, SSLModule, StepOutput
 
-__all__ = ["TrainResult", "build_recipe", "train"]
+__all__ = ["TrainResult", "train"]
 
 
 @dataclass
@@ -56,47 +57,6 @@ class TrainResult:
     module: SSLModule
     recipe: Recipe
     metrics: dict[str, float]
-
-
-def build_recipe(config: RunConfig) -> Recipe:
-    """Build ``config.recipe`` with ``config.recipe_args`` from the recipe registry."""
-    from ssl_core.registry import get_registries
-
-    return get_registries().recipes.build(config.recipe, **config.recipe_args)
-
-
-def _device(name: str) -> torch.device:
-    if name == "auto" and torch.cuda.is_available() and dist.is_initialized():
-        torch.cuda.set_device(dist.local_rank())
-    device = resolve_device(name)
-    if device.type == "cuda" and device.index is None:
-        device = torch.device(
-            "cuda", dist.local_rank() if dist.is_initialized() else torch.cuda.current_device()
-        )
-    return device
-
-
-def _total_steps(config: RunConfig, sampler: GlobalBatchSampler) -> int:
-    train = config.train
-    total = train.epochs * sampler.steps_per_epoch if train.epochs is not None else train.steps
-    if total <= 0:
-        raise ConfigError("<config>", "train.steps", f"must be positive, got {total}")
-    return total
-
-
-def _per_rank_batch(config: RunConfig, world: int) -> int:
-    g, k = config.train.batch_size, config.train.grad_accum
-    if g % (world * k):
-        raise ConfigError(
-            "<config>",
-            "train.batch_size",
-            f"global batch {g} must be divisible by world size x grad_accum = {world} x {k}",
-        )
-    return g // world
-
-
-def _strategy(name: str, world: int) -> str:
-    return ("ddp" if world > 1 else "none") if name == "auto" else name
 
 
 class _Run:
@@ -111,10 +71,10 @@ class _Run:
         tc = config.train
         self.config, self.run_dir = config, run_dir
         self.world, self.rank, self.main = dist.world_size(), dist.rank(), dist.is_main()
-        self.device = _device(tc.device)
+        self.device = select_device(tc.device)
         self.precision = resolve_precision(tc.precision, self.device)
-        self.strategy = _strategy(tc.strategy, self.world)
-        _per_rank_batch(config, self.world)
+        self.strategy = resolve_strategy(tc.strategy, self.world)
+        per_rank_batch(config, self.world)
         if recipe is None:
             torch.manual_seed(tc.seed)  # identical initial weights on every rank
         self.recipe = recipe if recipe is not None else build_recipe(config)
@@ -135,7 +95,7 @@ class _Run:
             rank=self.rank,
             world_size=self.world,
         )
-        self.total = _total_steps(config, self.sampler)
+        self.total = total_steps(config, self.sampler)
         self.schedules = Schedules(config, self.total)
         self.hash = config_hash(config)
         seed_everything(tc.seed, self.rank)

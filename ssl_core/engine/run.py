@@ -9,7 +9,7 @@ import torch
 
 from ssl_core.engine.checkpoint import checkpoint_path, load_checkpoint
 from ssl_core.engine.config import RunConfig
-from ssl_core.engine.loop import build_recipe
+from ssl_core.engine.setup import build_recipe
 from ssl_core.engine.state import load_model_state
 from ssl_core.errors import CheckpointError
 from ssl_core.interfaces import Recipe, SSLModule

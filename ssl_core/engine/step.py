@@ -140,8 +140,8 @@ def apply_update(
     if scaler is not None:
         scaler.unscale_(optimizer)
     norm = _grad_norm(params)
-    loss_ok = torch.isfinite(loss.detach().float())
-    ok = _all_ranks(loss_ok & torch.isfinite(norm.to(loss_ok.device)))
+    loss = loss.detach().float()
+    ok = _all_ranks(torch.isfinite(loss + norm.to(loss.device)))  # one op: finite iff both are
     if deferred:
         _clip(params, norm, clip_grad, clip_value)
         optimizer.found_inf = (~ok).float()  # type: ignore[attr-defined]
@@ -153,7 +153,7 @@ def apply_update(
         optimizer.zero_grad(set_to_none=True)
         return ok, True
     if not bool(ok.item()):
-        counts = scaler is None or not bool(_all_ranks(loss_ok).item())
+        counts = scaler is None or not bool(_all_ranks(torch.isfinite(loss)).item())
         if scaler is not None:
             scaler.update()
         optimizer.zero_grad(set_to_none=True)

@@ -30,7 +30,10 @@ _EVALUATORS = {
     "core/linear-probe": ("ssl_core.evaluation.probes:linear_probe", "linear probe on frozen embeddings"),
     "core/mlp-probe": ("ssl_core.evaluation.probes:mlp_probe", "MLP probe on frozen embeddings"),
     "core/knn": ("ssl_core.evaluation.knn:knn_classify", "cosine kNN accuracy"),
-    "core/finetune": ("ssl_core.evaluation.fine_tuning:finetune", "fine-tune an encoder on a labelled fraction"),
+    "core/finetune": (
+        "ssl_core.evaluation.fine_tuning:finetune",
+        "fine-tune an encoder on a labelled fraction",
+    ),
     "core/generic-report": (
         "ssl_core.evaluation.generic:generic_report",
         "linear probe of a recipe's eval labels: trained encoder vs random init",

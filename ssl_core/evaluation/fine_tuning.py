@@ -30,9 +30,20 @@ class _WithHead(nn.Module):
 
 
 def finetune(
-    encoder: nn.Module, train_x: Tensor, train_y: Tensor, test_x: Tensor, test_y: Tensor, *, out_dim: int,
-    task: Task = "classification", fraction: float = 0.1, epochs: int = 20, lr: float = 1e-3,
-    weight_decay: float = 0.0, batch_size: int = 256, seed: int = 0,
+    encoder: nn.Module,
+    train_x: Tensor,
+    train_y: Tensor,
+    test_x: Tensor,
+    test_y: Tensor,
+    *,
+    out_dim: int,
+    task: Task = "classification",
+    fraction: float = 0.1,
+    epochs: int = 20,
+    lr: float = 1e-3,
+    weight_decay: float = 0.0,
+    batch_size: int = 256,
+    seed: int = 0,
 ) -> dict[str, float]:
     """Fine-tune a deep copy of ``encoder`` (``x -> (B, D)`` or ``{"pooled": ...}``) with a linear head.
 
@@ -77,4 +88,8 @@ def finetune(
     if task == "classification":
         return {"acc": float((out.argmax(-1) == test_y.long()).float().mean()), "n_labelled": float(n_lab)}
     err = out - test_y.float().reshape(len(out), -1)
-    return {"rmse": float(err.pow(2).mean().sqrt()), "mae": float(err.abs().mean()), "n_labelled": float(n_lab)}
+    return {
+        "rmse": float(err.pow(2).mean().sqrt()),
+        "mae": float(err.abs().mean()),
+        "n_labelled": float(n_lab),
+    }

@@ -9,7 +9,8 @@ compared with the same probe on a randomly re-initialised copy of the module (th
 from __future__ import annotations
 
 import copy
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 import torch
 from torch import Tensor, nn
@@ -20,11 +21,18 @@ from ssl_core.evaluation.probes import linear_probe
 from ssl_core.evaluation.seeds import over_seeds
 from ssl_core.interfaces import Batch, Recipe, SSLModule
 
+M = TypeVar("M", bound=nn.Module)
+
 
 @torch.no_grad()
 def embed_dataset(
-    module: SSLModule, dataset: Dataset[Any], *, label_key: str | None = None, batch_size: int = 512,
-    collate: Any = None, device: torch.device | str | None = None,
+    module: SSLModule,
+    dataset: Dataset[Any],
+    *,
+    label_key: str | None = None,
+    batch_size: int = 512,
+    collate: Any = None,
+    device: torch.device | str | None = None,
 ) -> tuple[Tensor, Tensor | None]:
     """Embed every sample of ``dataset`` with ``module.embed`` (eval mode); also return its labels."""
     if device is None:
@@ -44,7 +52,7 @@ def embed_dataset(
     return torch.cat(embs), (torch.cat(labels) if label_key is not None else None)
 
 
-def reinitialised(module: nn.Module, seed: int = 0) -> nn.Module:
+def reinitialised(module: M, seed: int = 0) -> M:
     """A deep copy of ``module`` with every ``reset_parameters`` sub-module re-initialised."""
     torch.manual_seed(seed)
     fresh = copy.deepcopy(module)
@@ -58,11 +66,14 @@ def reinitialised(module: nn.Module, seed: int = 0) -> nn.Module:
 def _probe_split(x: Tensor, y: Tensor, seed: int) -> dict[str, float]:
     perm = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))
     tr, te = perm[: len(x) // 2], perm[len(x) // 2 :]
-    task = "regression" if y.is_floating_point() else "classification"
-    return linear_probe(x[tr], y[tr], x[te], y[te], task=task, seed=seed)
+    if y.is_floating_point():
+        return linear_probe(x[tr], y[tr], x[te], y[te], task="regression", seed=seed)
+    return linear_probe(x[tr], y[tr], x[te], y[te], task="classification", seed=seed)
 
 
-def generic_report(module: SSLModule, recipe: Recipe, *, seeds: tuple[int, ...] = (0, 1, 2)) -> dict[str, Any]:
+def generic_report(
+    module: SSLModule, recipe: Recipe, *, seeds: tuple[int, ...] = (0, 1, 2)
+) -> dict[str, Any]:
     """Linear-probe report of ``recipe.eval_data[recipe.label_key]``: trained vs random encoder.
 
     Returns ``{"probe/<metric>": (mean, std), "random/<metric>": (mean, std), "n_eval": int}``.
@@ -77,7 +88,7 @@ def generic_report(module: SSLModule, recipe: Recipe, *, seeds: tuple[int, ...] 
     for prefix, mod in (("probe", module), ("random", random_module)):
         x, y = embed_dataset(mod, recipe.eval_data, label_key=recipe.label_key, collate=recipe.collate)
         assert y is not None
-        for metric, value in over_seeds(lambda s, x=x, y=y: _probe_split(x, y, s), seeds).items():
+        for metric, value in over_seeds(partial(_probe_split, x, y), seeds).items():
             report[f"{prefix}/{metric}"] = value
         report["n_eval"] = len(x)
     return report

@@ -31,8 +31,15 @@ class GSimCLRBatchSampler(Sampler[list[int]]):
     """
 
     def __init__(
-        self, embeddings: Tensor | None = None, batch_size: int = 256, *, num_clusters: int | None = None,
-        labels: Tensor | None = None, drop_last: bool = True, seed: int = 0, kmeans_iters: int = 50,
+        self,
+        embeddings: Tensor | None = None,
+        batch_size: int = 256,
+        *,
+        num_clusters: int | None = None,
+        labels: Tensor | None = None,
+        drop_last: bool = True,
+        seed: int = 0,
+        kmeans_iters: int = 50,
     ) -> None:
         if labels is None:
             if embeddings is None:

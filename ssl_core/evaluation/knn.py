@@ -12,7 +12,12 @@ from torch import Tensor
 
 
 def knn_predict(
-    train_x: Tensor, train_y: Tensor, test_x: Tensor, *, k: int = 20, num_classes: int | None = None,
+    train_x: Tensor,
+    train_y: Tensor,
+    test_x: Tensor,
+    *,
+    k: int = 20,
+    num_classes: int | None = None,
     chunk: int = 1024,
 ) -> Tensor:
     """Majority-vote kNN predictions (cosine similarity) for every row of ``test_x``."""

@@ -25,8 +25,16 @@ def _standardise(train_x: Tensor, test_x: Tensor) -> tuple[Tensor, Tensor]:
 
 
 def fit_head(
-    head: nn.Module, train_x: Tensor, train_y: Tensor, test_x: Tensor, test_y: Tensor, *,
-    task: Task, epochs: int, lr: float, weight_decay: float,
+    head: nn.Module,
+    train_x: Tensor,
+    train_y: Tensor,
+    test_x: Tensor,
+    test_y: Tensor,
+    *,
+    task: Task,
+    epochs: int,
+    lr: float,
+    weight_decay: float,
 ) -> dict[str, float]:
     """Train ``head`` full-batch with Adam on standardised features, return the test metrics."""
     if task not in ("classification", "regression"):
@@ -64,23 +72,43 @@ def _out_dim(train_y: Tensor, test_y: Tensor, task: Task) -> int:
 
 
 def linear_probe(
-    train_x: Tensor, train_y: Tensor, test_x: Tensor, test_y: Tensor, *, task: Task = "classification",
-    epochs: int = 100, lr: float = 1e-2, weight_decay: float = 0.0, seed: int = 0,
+    train_x: Tensor,
+    train_y: Tensor,
+    test_x: Tensor,
+    test_y: Tensor,
+    *,
+    task: Task = "classification",
+    epochs: int = 100,
+    lr: float = 1e-2,
+    weight_decay: float = 0.0,
+    seed: int = 0,
 ) -> dict[str, float]:
     """Linear probe on frozen features: ``{"acc"}`` or ``{"rmse", "mae"}`` on the test split."""
     torch.manual_seed(seed)
     head = nn.Linear(train_x.shape[1], _out_dim(train_y, test_y, task))
-    return fit_head(head, train_x, train_y, test_x, test_y, task=task, epochs=epochs, lr=lr,
-                    weight_decay=weight_decay)
+    return fit_head(
+        head, train_x, train_y, test_x, test_y, task=task, epochs=epochs, lr=lr, weight_decay=weight_decay
+    )
 
 
 def mlp_probe(
-    train_x: Tensor, train_y: Tensor, test_x: Tensor, test_y: Tensor, *, task: Task = "classification",
-    epochs: int = 100, lr: float = 1e-2, weight_decay: float = 0.0, seed: int = 0, hidden: int = 256,
+    train_x: Tensor,
+    train_y: Tensor,
+    test_x: Tensor,
+    test_y: Tensor,
+    *,
+    task: Task = "classification",
+    epochs: int = 100,
+    lr: float = 1e-2,
+    weight_decay: float = 0.0,
+    seed: int = 0,
+    hidden: int = 256,
 ) -> dict[str, float]:
     """One-hidden-layer (ReLU) MLP probe on frozen features; same outputs as :func:`linear_probe`."""
     torch.manual_seed(seed)
-    head = nn.Sequential(nn.Linear(train_x.shape[1], hidden), nn.ReLU(),
-                         nn.Linear(hidden, _out_dim(train_y, test_y, task)))
-    return fit_head(head, train_x, train_y, test_x, test_y, task=task, epochs=epochs, lr=lr,
-                    weight_decay=weight_decay)
+    head = nn.Sequential(
+        nn.Linear(train_x.shape[1], hidden), nn.ReLU(), nn.Linear(hidden, _out_dim(train_y, test_y, task))
+    )
+    return fit_head(
+        head, train_x, train_y, test_x, test_y, task=task, epochs=epochs, lr=lr, weight_decay=weight_decay
+    )

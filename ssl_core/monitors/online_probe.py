@@ -32,6 +32,13 @@ class OnlineProbe(nn.Module):
         stat_momentum: momentum of the running mean / variance used to standardise inputs.
     """
 
+    weight_mom: Tensor
+    bias_mom: Tensor
+    running_mean: Tensor
+    running_var: Tensor
+    bank: Tensor
+    bank_labels: Tensor
+
     def __init__(
         self,
         dim: int,
@@ -116,7 +123,9 @@ class OnlineProbe(nn.Module):
         x = (emb.float() - self.running_mean) / (self.running_var + 1e-5).sqrt()
         return (x @ self.weight.T + self.bias).argmax(-1)
 
-    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True, assign: bool = False) -> Any:
+    def load_state_dict(
+        self, state_dict: Mapping[str, Any], strict: bool = True, assign: bool = False
+    ) -> Any:
         """Resize the lazily-sized tensors to the checkpoint's shapes, then load it."""
         for name in ("weight", "bias", "weight_mom", "bias_mom", "bank", "bank_labels"):
             if name in state_dict:

@@ -291,7 +291,9 @@ def get_plugin_manager() -> SSLPluginManager:
     """The process-wide plugin manager (created and loaded on first use)."""
     global _MANAGER
     if _MANAGER is None:
-        _MANAGER = SSLPluginManager()
+        manager = SSLPluginManager()
+        manager.load()  # strict mode raises here; nothing half-loaded is kept for the next call
+        _MANAGER = manager
     return _MANAGER.load()
 
 

@@ -43,8 +43,11 @@ def resolve_data_path(data_path: str | None) -> Path:
         return Path(data_path).expanduser()
     root = os.environ.get("SSL_DATA_DIR", "").strip()
     if not root:
-        raise ConfigError(f"<{NAME} arguments>", "recipe_args.data_path",
-                          f"not given and SSL_DATA_DIR is unset (expected $SSL_DATA_DIR/{DATA_FILE})")
+        raise ConfigError(
+            f"<{NAME} arguments>",
+            "recipe_args.data_path",
+            f"not given and SSL_DATA_DIR is unset (expected $SSL_DATA_DIR/{DATA_FILE})",
+        )
     return Path(root).expanduser() / DATA_FILE
 
 
@@ -82,11 +85,14 @@ def vicreg_frames(**kwargs: Any) -> Recipe:
     train_sensors, eval_sensors = (~held_out).nonzero().flatten(), held_out.nonzero().flatten()
     train_speed = speed[:, train_sensors]
     mean, std = float(train_speed.mean()), float(train_speed.std())
-    common = {"window": args.window, "tod_buckets": args.tod_buckets, "mean": mean, "std": std}
+    common: dict[str, Any] = {"window": args.window, "tod_buckets": args.tod_buckets, "mean": mean, "std": std}
     train = make_windows(speed, train_sensors, stride=args.stride, **common)
     evals = make_windows(speed, eval_sensors, stride=args.eval_stride or args.window, **common)
-    train["x_pair"] = (_pair_windows(train["x"], len(train_sensors), args.seed)
-                       if args.positive == "other-sensor" else train["x"])
+    train["x_pair"] = (
+        _pair_windows(train["x"], len(train_sensors), args.seed)
+        if args.positive == "other-sensor"
+        else train["x"]
+    )
     frame = _frame_view(args)
     views = MultiView([IdentityView("time"), frame])
     frame_shape = frame({"x_pair": train["x"][:1]})["frame"]["x_pair"].shape[1:]
@@ -95,14 +101,21 @@ def vicreg_frames(**kwargs: Any) -> Recipe:
         "frame": WindowEncoder("x_pair", tuple(frame_shape), args.dim, args.hidden),
     }
     projector = MLP([args.dim, args.proj_dim, args.proj_dim], norm="batch")
-    module = TwoViewMethod(views, encoders, projector, _objective(args), ("time", "frame"),
-                           objective_name=args.objective)
+    module = TwoViewMethod(
+        views, encoders, projector, _objective(args), ("time", "frame"), objective_name=args.objective
+    )
     return Recipe(
         name=NAME,
         module=module,
         train_data=TensorDictDataset(train, source=str(path)),
         eval_data=TensorDictDataset(evals, source=str(path)),
         label_key=args.label,
-        extras={"args": asdict(args), "data_path": str(path), "mean": mean, "std": std,
-                "train_sensors": train_sensors, "eval_sensors": eval_sensors},
+        extras={
+            "args": asdict(args),
+            "data_path": str(path),
+            "mean": mean,
+            "std": std,
+            "train_sensors": train_sensors,
+            "eval_sensors": eval_sensors,
+        },
     )

@@ -38,7 +38,9 @@ def load_speed_csv(path: str | Path) -> tuple[Tensor, list[str]]:
     values: list[list[float]] = []
     for line_no, row in enumerate(rows[1:], start=2):
         if len(row) != len(header):
-            raise DataError(path, f"line {line_no}", f"has {len(row)} values, header has {len(header)} sensors")
+            raise DataError(
+                path, f"line {line_no}", f"has {len(row)} values, header has {len(header)} sensors"
+            )
         try:
             parsed = [float(v) for v in row]
         except ValueError as exc:
@@ -58,7 +60,14 @@ def time_labels(end_steps: Tensor, tod_buckets: int) -> tuple[Tensor, Tensor]:
 
 
 def make_windows(
-    speed: Tensor, sensors: Tensor, *, window: int, stride: int, tod_buckets: int, mean: float, std: float,
+    speed: Tensor,
+    sensors: Tensor,
+    *,
+    window: int,
+    stride: int,
+    tod_buckets: int,
+    mean: float,
+    std: float,
 ) -> dict[str, Tensor]:
     """Standardised windows ``x`` (M, window) of ``sensors`` with labels ``tod``, ``daytype``, ``sensor``.
 

@@ -36,6 +36,8 @@ class WindowEncoder(Encoder):
         if x is None:
             raise KeyError(f"WindowEncoder: batch has no {self.key!r} (keys: {sorted(batch)})")
         if tuple(x.shape[1:]) != self.input_shape:
-            raise ValueError(f"WindowEncoder: {self.key!r} has per-sample shape {tuple(x.shape[1:])}, "
-                             f"expected {self.input_shape}")
+            raise ValueError(
+                f"WindowEncoder: {self.key!r} has per-sample shape {tuple(x.shape[1:])}, "
+                f"expected {self.input_shape}"
+            )
         return {POOLED: self.mlp(x.flatten(1).float())}

@@ -33,15 +33,22 @@ class ContextTargetMasks(ViewGenerator):
     view_names = ("masks",)
 
     def __init__(
-        self, num_features: int, *, ctx_range: tuple[float, float] = (0.136, 0.368),
-        tgt_range: tuple[float, float] = (0.156, 0.622), num_targets: int = 4, n_always_context: int = 1,
+        self,
+        num_features: int,
+        *,
+        ctx_range: tuple[float, float] = (0.136, 0.368),
+        tgt_range: tuple[float, float] = (0.156, 0.622),
+        num_targets: int = 4,
+        n_always_context: int = 1,
         max_tries: int = 1000,
     ) -> None:
         if num_features < 2:
             raise ValueError(f"ContextTargetMasks: need at least 2 features, got {num_features}")
         for name, (lo, hi) in (("ctx_range", ctx_range), ("tgt_range", tgt_range)):
             if not 0.0 <= lo <= hi <= 1.0:
-                raise ValueError(f"ContextTargetMasks: {name} must satisfy 0 <= lo <= hi <= 1, got {(lo, hi)}")
+                raise ValueError(
+                    f"ContextTargetMasks: {name} must satisfy 0 <= lo <= hi <= 1, got {(lo, hi)}"
+                )
         self.num_features, self.ctx_range, self.tgt_range = num_features, ctx_range, tgt_range
         self.num_targets, self.n_always_context, self.max_tries = num_targets, n_always_context, max_tries
 
@@ -54,11 +61,14 @@ class ContextTargetMasks(ViewGenerator):
             n_t = max(1, round(d * (self.tgt_range[0] + u[1] * (self.tgt_range[1] - self.tgt_range[0]))))
             if n_c + n_t <= d:
                 return n_c, n_t
-        raise ValueError(f"ContextTargetMasks: no n_c + n_t <= {d} found in {self.max_tries} draws; "
-                         f"shrink ctx_range {self.ctx_range} / tgt_range {self.tgt_range}")
+        raise ValueError(
+            f"ContextTargetMasks: no n_c + n_t <= {d} found in {self.max_tries} draws; "
+            f"shrink ctx_range {self.ctx_range} / tgt_range {self.tgt_range}"
+        )
 
-    def sample(self, batch_size: int, generator: torch.Generator | None = None,
-               device: torch.device | str = "cpu") -> tuple[Tensor, Tensor]:
+    def sample(
+        self, batch_size: int, generator: torch.Generator | None = None, device: torch.device | str = "cpu"
+    ) -> tuple[Tensor, Tensor]:
         """``(context_idx, target_idx)`` LongTensors of token positions (see class docstring)."""
         dev = torch.device(device)
         d, k = self.num_features, self.num_targets

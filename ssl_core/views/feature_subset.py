@@ -66,7 +66,11 @@ class FeatureSubsetView(ViewGenerator):
     view_names = ("view_a", "view_b")
 
     def __init__(
-        self, key: str = "x", mode: Literal["random", "correlated"] = "random", *, mi: Tensor | None = None,
+        self,
+        key: str = "x",
+        mode: Literal["random", "correlated"] = "random",
+        *,
+        mi: Tensor | None = None,
         fill: float | Tensor = 0.0,
     ) -> None:
         if mode not in ("random", "correlated"):
@@ -83,7 +87,9 @@ class FeatureSubsetView(ViewGenerator):
             return random_mask(b, n, 0.5, generator=generator, device=dev)
         assert self.mi is not None
         if self.mi.shape[0] != n:
-            raise ValueError(f"FeatureSubsetView: mi is {tuple(self.mi.shape)} but {self.key!r} has {n} features")
+            raise ValueError(
+                f"FeatureSubsetView: mi is {tuple(self.mi.shape)} but {self.key!r} has {n} features"
+            )
         seed = torch.randint(n, (1,), generator=generator, device=dev)
         scores = self.mi.to(dev, torch.float64)[seed].clone()
         scores[0, seed] = float("inf")

@@ -16,7 +16,9 @@ from ssl_core.interfaces import Batch, ViewGenerator, Views
 from ssl_core.views.utils import batch_device, get_tensor
 
 
-def _geometric(shape: tuple[int, ...], p: float, generator: torch.Generator | None, device: torch.device) -> Tensor:
+def _geometric(
+    shape: tuple[int, ...], p: float, generator: torch.Generator | None, device: torch.device
+) -> Tensor:
     """Samples of a geometric distribution on {1, 2, ...} with success probability ``p``."""
     if p >= 1.0:
         return torch.ones(shape, dtype=torch.long, device=device)
@@ -25,8 +27,13 @@ def _geometric(shape: tuple[int, ...], p: float, generator: torch.Generator | No
 
 
 def geometric_mask(
-    batch_size: int, length: int, ratio: float = 0.5, mean_length: float = 3.0, *,
-    generator: torch.Generator | None = None, device: torch.device | str | None = None,
+    batch_size: int,
+    length: int,
+    ratio: float = 0.5,
+    mean_length: float = 3.0,
+    *,
+    generator: torch.Generator | None = None,
+    device: torch.device | str | None = None,
 ) -> Tensor:
     """``(B, L)`` bool mask of alternating geometric runs (True = masked), masked share ``ratio``."""
     if not 0.0 < ratio < 1.0:
@@ -61,8 +68,14 @@ class GeometricMaskView(ViewGenerator):
     """
 
     def __init__(
-        self, key: str = "x", num_views: int = 3, ratio: float = 0.5, mean_length: float = 3.0, *,
-        per_channel: bool = True, fill: float = 0.0,
+        self,
+        key: str = "x",
+        num_views: int = 3,
+        ratio: float = 0.5,
+        mean_length: float = 3.0,
+        *,
+        per_channel: bool = True,
+        fill: float = 0.0,
     ) -> None:
         if num_views < 1:
             raise ValueError(f"GeometricMaskView: num_views must be >= 1, got {num_views}")
@@ -82,7 +95,9 @@ class GeometricMaskView(ViewGenerator):
     def __call__(self, batch: Batch, generator: torch.Generator | None = None) -> Views:
         x = get_tensor(batch, self.key, "GeometricMaskView")
         if x.ndim not in (2, 3):
-            raise ValueError(f"GeometricMaskView: {self.key!r} must be (B, T) or (B, T, C), got {tuple(x.shape)}")
+            raise ValueError(
+                f"GeometricMaskView: {self.key!r} must be (B, T) or (B, T, C), got {tuple(x.shape)}"
+            )
         views: Views = {"original": dict(batch)}
         for name in self.view_names[1:]:
             mask = self._mask(x, generator, batch_device(batch))

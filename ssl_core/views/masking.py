@@ -6,7 +6,7 @@ The masked view holds the masked tensor and its ``(B, L)`` ``"mask"`` (True = ma
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 import torch
 
@@ -33,8 +33,17 @@ class MaskingView(ViewGenerator):
     """
 
     def __init__(
-        self, key: str = "x", axis: int = 1, kind: MaskKind = "random", ratio: float = 0.5, *, span: int = 10,
-        fill: float = 0.0, lengths_key: str | None = None, name: str = "masked", keep_original: bool = True,
+        self,
+        key: str = "x",
+        axis: int = 1,
+        kind: MaskKind = "random",
+        ratio: float = 0.5,
+        *,
+        span: int = 10,
+        fill: float = 0.0,
+        lengths_key: str | None = None,
+        name: str = "masked",
+        keep_original: bool = True,
     ) -> None:
         if kind not in ("random", "block", "span"):
             raise ValueError(f"MaskingView: kind must be random, block or span, got {kind!r}")
@@ -47,7 +56,7 @@ class MaskingView(ViewGenerator):
         x = get_tensor(batch, self.key, "MaskingView")
         lengths = batch.get(self.lengths_key) if self.lengths_key else None
         b, length, dev = x.shape[0], x.shape[self.axis], batch_device(batch)
-        kwargs = {"generator": generator, "device": dev, "lengths": lengths}
+        kwargs: dict[str, Any] = {"generator": generator, "device": dev, "lengths": lengths}
         if self.kind == "random":
             return random_mask(b, length, self.ratio, **kwargs)
         if self.kind == "block":
@@ -57,7 +66,9 @@ class MaskingView(ViewGenerator):
     def __call__(self, batch: Batch, generator: torch.Generator | None = None) -> Views:
         mask = self.sample_mask(batch, generator)
         x = batch[self.key]
-        views: Views = {self.name: {**batch, self.key: apply_mask(x, mask, self.axis, self.fill), "mask": mask}}
+        views: Views = {
+            self.name: {**batch, self.key: apply_mask(x, mask, self.axis, self.fill), "mask": mask}
+        }
         if "original" in self.view_names:
             views = {"original": dict(batch), **views}
         return views

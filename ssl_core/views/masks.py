@@ -32,8 +32,13 @@ def _check_ratio(ratio: float) -> None:
 
 
 def random_mask(
-    batch_size: int, length: int, ratio: float, *, generator: torch.Generator | None = None,
-    device: torch.device | str | None = None, lengths: Tensor | None = None,
+    batch_size: int,
+    length: int,
+    ratio: float,
+    *,
+    generator: torch.Generator | None = None,
+    device: torch.device | str | None = None,
+    lengths: Tensor | None = None,
 ) -> Tensor:
     """Mask exactly ``round(ratio * length_b)`` uniformly random positions of every row."""
     _check_ratio(ratio)
@@ -44,8 +49,13 @@ def random_mask(
 
 
 def block_mask(
-    batch_size: int, length: int, ratio: float, *, generator: torch.Generator | None = None,
-    device: torch.device | str | None = None, lengths: Tensor | None = None,
+    batch_size: int,
+    length: int,
+    ratio: float,
+    *,
+    generator: torch.Generator | None = None,
+    device: torch.device | str | None = None,
+    lengths: Tensor | None = None,
 ) -> Tensor:
     """Mask one contiguous block of ``round(ratio * length_b)`` positions at a uniform start per row."""
     _check_ratio(ratio)
@@ -59,8 +69,14 @@ def block_mask(
 
 
 def span_mask(
-    batch_size: int, length: int, ratio: float, span: int, *, generator: torch.Generator | None = None,
-    device: torch.device | str | None = None, lengths: Tensor | None = None,
+    batch_size: int,
+    length: int,
+    ratio: float,
+    span: int,
+    *,
+    generator: torch.Generator | None = None,
+    device: torch.device | str | None = None,
+    lengths: Tensor | None = None,
 ) -> Tensor:
     """Mask ``round(ratio * length_b / span)`` possibly overlapping spans of ``span`` positions per row."""
     _check_ratio(ratio)

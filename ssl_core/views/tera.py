@@ -30,9 +30,20 @@ class TERAAlteration(ViewGenerator):
     view_names = ("altered",)
 
     def __init__(
-        self, key: str = "x", lengths_key: str | None = "lengths", *, time: bool = True, freq: bool = True,
-        magnitude: bool = True, time_ratio: float = 0.15, time_span: int = 7, p_zero: float = 0.8,
-        p_random: float = 0.1, freq_max_ratio: float = 0.2, magnitude_p: float = 0.15, noise_std: float = 0.2,
+        self,
+        key: str = "x",
+        lengths_key: str | None = "lengths",
+        *,
+        time: bool = True,
+        freq: bool = True,
+        magnitude: bool = True,
+        time_ratio: float = 0.15,
+        time_span: int = 7,
+        p_zero: float = 0.8,
+        p_random: float = 0.1,
+        freq_max_ratio: float = 0.2,
+        magnitude_p: float = 0.15,
+        noise_std: float = 0.2,
     ) -> None:
         if p_zero + p_random > 1.0:
             raise ValueError(f"TERAAlteration: p_zero + p_random must be <= 1, got {p_zero + p_random}")
@@ -70,8 +81,11 @@ class TERAAlteration(ViewGenerator):
         b, t, _ = x.shape
         dev = batch_device(batch)
         lengths_in = batch.get(self.lengths_key) if self.lengths_key else None
-        lengths = (lengths_in.to(dev).long() if isinstance(lengths_in, Tensor)
-                   else torch.full((b,), t, dtype=torch.long, device=dev))
+        lengths = (
+            lengths_in.to(dev).long()
+            if isinstance(lengths_in, Tensor)
+            else torch.full((b,), t, dtype=torch.long, device=dev)
+        )
         valid = valid_positions(lengths, b, t, dev)
         out, mask = x, torch.zeros_like(x, dtype=torch.bool)
         if self.time:

@@ -22,13 +22,21 @@ from ssl_core.views.utils import get_tensor
 
 
 def morlet_filters(
-    length: int, num_scales: int = 8, *, bandwidth: float = 1.0, center: float = 1.0, f_min: float | None = None,
-    f_max: float = 0.4, device: torch.device | str = "cpu",
+    length: int,
+    num_scales: int = 8,
+    *,
+    bandwidth: float = 1.0,
+    center: float = 1.0,
+    f_min: float | None = None,
+    f_max: float = 0.4,
+    device: torch.device | str = "cpu",
 ) -> Tensor:
     """``(2 S + 1, L)`` complex Fourier responses of the real frame filters (even, odd per scale; low-pass)."""
     f = torch.fft.fftfreq(length, device=device, dtype=torch.float64)
     f_lo = f_min if f_min is not None else min(f_max, 2.0 / length)
-    centres = torch.logspace(math.log10(f_max), math.log10(f_lo), num_scales, device=device, dtype=torch.float64)
+    centres = torch.logspace(
+        math.log10(f_max), math.log10(f_lo), num_scales, device=device, dtype=torch.float64
+    )
     scales = center / centres
     pos = torch.exp(-(math.pi**2) * bandwidth * (scales[:, None] * f[None, :] - center) ** 2)
     neg = torch.exp(-(math.pi**2) * bandwidth * (-scales[:, None] * f[None, :] - center) ** 2)
@@ -66,8 +74,15 @@ class WaveletFrameView(ViewGenerator):
     """
 
     def __init__(
-        self, key: str = "x", out_key: str | None = None, name: str = "wavelet", *, num_scales: int = 8,
-        bandwidth: float = 1.0, center: float = 1.0, f_max: float = 0.4,
+        self,
+        key: str = "x",
+        out_key: str | None = None,
+        name: str = "wavelet",
+        *,
+        num_scales: int = 8,
+        bandwidth: float = 1.0,
+        center: float = 1.0,
+        f_max: float = 0.4,
     ) -> None:
         self.key, self.out_key, self.name = key, out_key or key, name
         self.num_scales, self.bandwidth, self.center, self.f_max = num_scales, bandwidth, center, f_max
@@ -78,8 +93,14 @@ class WaveletFrameView(ViewGenerator):
         """The (cached) filter bank for signals of ``length`` samples on ``device``."""
         cache_key = (length, str(device))
         if cache_key not in self._cache:
-            self._cache[cache_key] = morlet_filters(length, self.num_scales, bandwidth=self.bandwidth,
-                                                    center=self.center, f_max=self.f_max, device=device)
+            self._cache[cache_key] = morlet_filters(
+                length,
+                self.num_scales,
+                bandwidth=self.bandwidth,
+                center=self.center,
+                f_max=self.f_max,
+                device=device,
+            )
         return self._cache[cache_key]
 
     def __call__(self, batch: Batch, generator: torch.Generator | None = None) -> Views:

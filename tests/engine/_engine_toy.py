@@ -80,6 +80,26 @@ class CoupledNoCache(NoisyContrastive):
         return self.loss_from_embeddings(NoisyContrastive.encode(self, batch, generator), batch)
 
 
+class Poisoned(Regress):
+    """Regress whose loss (or only its gradient) is NaN on chosen forward calls."""
+
+    def __init__(
+        self, bad_loss: set[int] = frozenset(), bad_grad: set[int] = frozenset(), after: int | None = None
+    ):
+        super().__init__()
+        self.calls, self.bad_loss, self.bad_grad, self.after = 0, set(bad_loss), set(bad_grad), after
+
+    def forward(self, batch: Batch, generator: torch.Generator | None = None) -> StepOutput:
+        out = super().forward(batch, generator)
+        self.calls += 1
+        loss = out.loss
+        if self.calls in self.bad_loss or (self.after is not None and self.calls > self.after):
+            loss = loss * float("nan")
+        if self.calls in self.bad_grad:
+            loss.register_hook(lambda g: g * float("inf"))
+        return StepOutput(loss=loss, metrics=out.metrics, embeddings=out.embeddings)
+
+
 class WithTeacher(Regress):
     """Regress + an EMA teacher copy of ``net``."""
 

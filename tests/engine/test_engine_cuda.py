@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from _engine_toy import NoisyContrastive, Regress, config, recipe, toy_data
+from _engine_toy import NoisyContrastive, Poisoned, Regress, config, recipe, toy_data
 from torch import nn
 
 from ssl_core.data import TensorDictDataset
@@ -120,3 +120,16 @@ def test_compiled_training_on_gpu(tmp_path: Path) -> None:
     )
     for k, v in _state(eager.module).items():
         assert torch.allclose(v, _state(comp.module)[k], rtol=1e-4, atol=1e-5), k
+
+
+def test_nonfinite_guard_without_host_sync_on_gpu(tmp_path: Path) -> None:
+    cfg = config(steps=4, device="cuda", precision="bf16", ckpt_every=100)
+    res = train(cfg, tmp_path / "nan", recipe=recipe(functools.partial(Poisoned, {2}, {3})))
+    assert [r for r in (tmp_path / "nan" / "metrics.jsonl").read_text().splitlines()][-1].count(
+        '"nonfinite_skipped": 2'
+    )
+    first = train(cfg, tmp_path / "first", recipe=recipe(), stop_at=1)
+    skipped = train(cfg, tmp_path / "skip", recipe=recipe(functools.partial(Poisoned, {2, 3})), stop_at=3)
+    for k, v in _state(first.module).items():
+        assert torch.equal(v, _state(skipped.module)[k]), k
+    assert res.step == 4

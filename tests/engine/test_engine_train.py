@@ -8,16 +8,15 @@ from pathlib import Path
 
 import pytest
 import torch
-from _engine_toy import NoisyContrastive, Regress, WithTeacher, config, recipe
+from _engine_toy import NoisyContrastive, Poisoned, Regress, WithTeacher, config, recipe
 from torch import Tensor
 
 from ssl_core.config import config_hash, load_run_config
 from ssl_core.engine import load_run, train
 from ssl_core.engine.checkpoint import list_checkpoints, load_checkpoint
 from ssl_core.engine.config import EMAConfig, RunConfig
-from ssl_core.engine.step import NonFiniteError
+from ssl_core.engine.step import NonFiniteError, NonFiniteTracker
 from ssl_core.errors import CheckpointError, ConfigError
-from ssl_core.interfaces import Batch, StepOutput
 from ssl_core.schedules import build_schedule
 
 
@@ -95,26 +94,6 @@ def test_resume_with_changed_config_is_refused_unless_forced(tmp_path: Path) -> 
     assert longer.step == 6
 
 
-class _Poisoned(Regress):
-    """Regress whose loss (or only its gradient) is NaN on chosen forward calls."""
-
-    def __init__(
-        self, bad_loss: set[int] = frozenset(), bad_grad: set[int] = frozenset(), after: int | None = None
-    ):
-        super().__init__()
-        self.calls, self.bad_loss, self.bad_grad, self.after = 0, set(bad_loss), set(bad_grad), after
-
-    def forward(self, batch: Batch, generator: torch.Generator | None = None) -> StepOutput:
-        out = super().forward(batch, generator)
-        self.calls += 1
-        loss = out.loss
-        if self.calls in self.bad_loss or (self.after is not None and self.calls > self.after):
-            loss = loss * float("nan")
-        if self.calls in self.bad_grad:
-            loss.register_hook(lambda g: g * float("inf"))
-        return StepOutput(loss=loss, metrics=out.metrics, embeddings=out.embeddings)
-
-
 def _fused(cfg: RunConfig, fused: bool) -> RunConfig:
     cfg.optim.fused = fused  # fused AdamW: the guard skips through found_inf, without a host sync
     return cfg
@@ -125,7 +104,7 @@ def test_nonfinite_steps_are_skipped_and_counted(tmp_path: Path, fused: bool) ->
     res = train(
         _fused(config(steps=4, ckpt_every=100), fused),
         tmp_path / "nan",
-        recipe=recipe(functools.partial(_Poisoned, {2}, {3})),
+        recipe=recipe(functools.partial(Poisoned, {2}, {3})),
     )
     rows = _rows(tmp_path / "nan")
     assert [r["nonfinite_skipped"] for r in rows] == [0, 1, 2, 2]
@@ -137,7 +116,7 @@ def test_nonfinite_steps_are_skipped_and_counted(tmp_path: Path, fused: bool) ->
     skipped = train(
         _fused(config(steps=4, ckpt_every=100), fused),
         tmp_path / "skip",
-        recipe=recipe(functools.partial(_Poisoned, {2, 3})),
+        recipe=recipe(functools.partial(Poisoned, {2, 3})),
         stop_at=3,
     )
     assert _equal(_params(first.module), _params(skipped.module))
@@ -152,7 +131,7 @@ def test_nonfinite_steps_are_skipped_and_counted(tmp_path: Path, fused: bool) ->
 def test_too_many_nonfinite_steps_stop_with_last_good_checkpoint(tmp_path: Path, fused: bool) -> None:
     cfg = _fused(config(steps=20, ckpt_every=2, max_nonfinite=3), fused)
     with pytest.raises(NonFiniteError, match="3 consecutive steps") as info:
-        train(cfg, tmp_path, recipe=recipe(functools.partial(_Poisoned, after=4)))
+        train(cfg, tmp_path, recipe=recipe(functools.partial(Poisoned, after=4)))
     assert "max_nonfinite=3" in str(info.value)
     good = load_checkpoint(tmp_path / "checkpoints" / "last.pt")
     assert good["step"] == 6  # steps 5, 6 skipped but checkpointed as unchanged weights; step 7 raised
@@ -189,3 +168,23 @@ def test_bf16_autocast_and_workers_train(tmp_path: Path) -> None:
     direct = train(config(steps=3), tmp_path / "w0", recipe=recipe())
     workers = train(config(steps=3, num_workers=1), tmp_path / "w1", recipe=recipe())
     assert _equal(_params(direct.module), _params(workers.module))
+
+
+def test_deferred_guard_stops_at_the_next_check_before_checkpointing(tmp_path: Path) -> None:
+    cfg = _fused(config(steps=20, log_every=5, ckpt_every=4, max_nonfinite=3), True)
+    with pytest.raises(NonFiniteError, match="4 consecutive steps"):
+        train(cfg, tmp_path, recipe=recipe(functools.partial(Poisoned, after=4)))
+    assert load_checkpoint(tmp_path / "checkpoints" / "last.pt")["step"] == 4
+
+
+def test_tracker_keeps_the_longest_streak_between_checks() -> None:
+    tracker = NonFiniteTracker(limit=2)
+    for ok in (True, False, False, True):
+        tracker.record(torch.tensor(ok), True, deferred=True)
+    with pytest.raises(NonFiniteError, match="2 consecutive"):
+        tracker.check(4, "ckpts")
+    assert tracker.total == 2 and tracker.in_a_row == 0
+    sync = NonFiniteTracker(limit=2)
+    sync.record(torch.tensor(False), False, deferred=False)  # an fp16 overflow does not count
+    sync.check(1, "ckpts")
+    assert sync.total == 0

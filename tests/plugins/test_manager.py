@@ -236,3 +236,24 @@ def test_core_plugin_always_present():
     pm = _manager(SSL_CORE_LOAD_PLUGINS="", SSL_CORE_DISABLE_PLUGINS="core")
     core = pm.get_plugin("core")
     assert core.distribution == "ssl-core" and core.domain == "core"
+
+
+def test_global_manager_is_not_kept_half_loaded_in_strict_mode(fake_dist, monkeypatch):
+    from ssl_core.plugins.manager import get_plugin_manager, reset_plugin_manager
+
+    fake_dist(
+        "brokenplug",
+        {"brokenplug/__init__.py": "", "brokenplug/plugin.py": BROKEN},
+        entry_points={"broken": "brokenplug.plugin"},
+    )
+    monkeypatch.setenv("SSL_CORE_LOAD_PLUGINS", "broken")
+    monkeypatch.setenv("SSL_CORE_STRICT_PLUGINS", "1")
+    saved = reset_plugin_manager(None)
+    try:
+        for _ in range(2):  # the second call raises again instead of returning a partial manager
+            with pytest.raises(PluginError, match="boom at import"):
+                get_plugin_manager()
+        monkeypatch.delenv("SSL_CORE_STRICT_PLUGINS")
+        assert [e.distribution for e in get_plugin_manager().errors] == ["brokenplug"]
+    finally:
+        reset_plugin_manager(saved)

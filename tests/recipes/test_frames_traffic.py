@@ -15,8 +15,13 @@ from ssl_core.testing.data import shared_data_dir
 @pytest.mark.timeout(300)
 def test_vicreg_frames_trains_through_engine(tmp_path):
     data = shared_data_dir("traffic") / "los_loop" / "los_speed.csv"
-    config = tiny_run_config("core/vicreg-frames", {"data_path": str(data), "frame": "wavelet"},
-                             steps=3, batch_size=32, monitor_every=1)
+    config = tiny_run_config(
+        "core/vicreg-frames",
+        {"data_path": str(data), "frame": "wavelet"},
+        steps=3,
+        batch_size=32,
+        monitor_every=1,
+    )
     result = train(config, tmp_path / "run")
     assert result.step == 3
     rows = [json.loads(line) for line in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()]
@@ -39,3 +44,21 @@ def test_recipe_is_registered_with_validated_args():
     assert args["window"] == 12 and args["objective"] == "vicreg"
     with pytest.raises(Exception, match="frame"):
         entry.validate({"frame": "haar"})
+
+
+def test_vicreg_frames_on_synthetic_csv(tmp_path):
+    g = torch.Generator().manual_seed(0)
+    speed = 50 + 10 * torch.randn(120, 10, generator=g)
+    path = tmp_path / "speed.csv"
+    lines = [",".join(f"s{i}" for i in range(10))] + [",".join(f"{v:.2f}" for v in row) for row in speed.tolist()]
+    path.write_text("\n".join(lines) + "\n")
+    entry = get_registries().recipes.get("core/vicreg-frames")
+    for frame, objective in (("fourier", "vicreg"), ("wavelet", "ntxent")):
+        recipe = entry.build(data_path=str(path), window=12, stride=6, frame=frame, objective=objective)
+        assert len(recipe.eval_data) == 2 * 10  # sensors 0 and 5, 10 windows each
+        assert len(recipe.train_data) == 8 * 19
+        batch = recipe.train_data.__getitems__(torch.arange(16))
+        out = recipe.module(batch, torch.Generator().manual_seed(0))
+        assert torch.isfinite(out.loss) and out.embeddings.shape == (16, 64)
+        out.loss.backward()
+        assert all(p.grad is not None for p in recipe.module.encoder.parameters())

@@ -44,7 +44,9 @@ def bench(name, make_model, make_batch, variant, steps=20, warm=6):
 def test_reference_is_called_with_its_own_variant_names(tmp_path: Path) -> None:
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("gpu_workloads_under_test", ROOT / "bench" / "gpu_workloads.py")
+    spec = importlib.util.spec_from_file_location(
+        "gpu_workloads_under_test", ROOT / "bench" / "gpu_workloads.py"
+    )
     assert spec is not None and spec.loader is not None
     gw = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(gw)

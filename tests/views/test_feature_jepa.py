@@ -77,7 +77,7 @@ def test_context_target_masks_disjoint_and_offset():
         assert ctx.dtype == torch.long and tgt.dtype == torch.long
         assert tgt.shape[:2] == (4, 16)
         n_c, n_t = ctx.shape[1] - 2, tgt.shape[2]
-        assert 1 <= n_c and 1 <= n_t and n_c + n_t <= 20
+        assert n_c >= 1 and n_t >= 1 and n_c + n_t <= 20
         assert (ctx[:, :2] == torch.tensor([0, 1])).all()
         assert (ctx[:, 2:] >= 2).all() and (tgt >= 2).all() and (tgt < 22).all() and (ctx < 22).all()
         for b in range(16):

@@ -39,7 +39,11 @@ FLAT = {"x": torch.randn(6, 24), "y": torch.arange(6)}
         (views.FeatureSubsetView("x"), FLAT, True),
         (views.FourierFrameView("x"), FLAT, False),
         (views.WaveletFrameView("x", num_scales=3), FLAT, False),
-        (views.MultiView([views.IdentityView("time"), views.FourierFrameView("x", out_key="f")]), FLAT, False),
+        (
+            views.MultiView([views.IdentityView("time"), views.FourierFrameView("x", out_key="f")]),
+            FLAT,
+            False,
+        ),
     ],
 )
 def test_view_generator_contract(generator, batch, stochastic):
@@ -57,4 +61,6 @@ def test_context_target_masks_seeded_without_global_rng():
     assert torch.equal(state, torch.get_rng_state())
     assert torch.equal(a["context_idx"], b["context_idx"]) and torch.equal(a["target_idx"], b["target_idx"])
     assert a["context_idx"].shape[0] == 6 and a["target_idx"].shape[1] == 6
-    assert not (torch.equal(a["context_idx"], c["context_idx"]) and torch.equal(a["target_idx"], c["target_idx"]))
+    assert not (
+        torch.equal(a["context_idx"], c["context_idx"]) and torch.equal(a["target_idx"], c["target_idx"])
+    )

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 import soundfile as sf
 from conftest import voice
-from ssl_core.errors import DataError
-
 from ssl_plugin_speech.audio import TARGET_DB, load_audio, normalize_loudness, write_wav_atomic
+
+from ssl_core.errors import DataError
 
 
 def _rms_db(x: np.ndarray) -> float:
@@ -19,7 +19,9 @@ def _rms_db(x: np.ndarray) -> float:
 
 def test_clean_file_is_levelled_to_minus_25_db(tmp_path: Path) -> None:
     path = tmp_path / "a.wav"
-    sf.write(path, np.concatenate([np.zeros(8000, np.float32), voice(150.0), np.zeros(8000, np.float32)]), 16_000)
+    sf.write(
+        path, np.concatenate([np.zeros(8000, np.float32), voice(150.0), np.zeros(8000, np.float32)]), 16_000
+    )
     wave, report = load_audio(path)
     assert wave.dtype == np.float32 and abs(_rms_db(wave) - TARGET_DB) < 1e-3
     assert len(wave) < 16_000 + 4000 and any("trimmed" in n for n in report.notes)
@@ -55,7 +57,11 @@ def test_stereo_is_downmixed_and_reported(tmp_path: Path) -> None:
         (lambda p: sf.write(p, np.zeros(16_000, np.float32), 16_000), "samples", "silent"),
         (lambda p: sf.write(p, voice(150.0, 0.01), 16_000), "duration", "shorter than one 25 ms window"),
         (lambda p: p.write_bytes(b"RIFF\x10\x00\x00\x00WAVEjunkjunkjunk"), "header", "cannot decode"),
-        (lambda p: sf.write(p, np.full(1000, np.nan, np.float32), 16_000, subtype="FLOAT"), "samples", "non-finite"),
+        (
+            lambda p: sf.write(p, np.full(1000, np.nan, np.float32), 16_000, subtype="FLOAT"),
+            "samples",
+            "non-finite",
+        ),
     ],
     ids=["empty", "silent", "too-short", "corrupt-header", "nan"],
 )

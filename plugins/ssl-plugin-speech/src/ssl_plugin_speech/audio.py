@@ -17,6 +17,7 @@ from pathlib import Path
 import librosa
 import numpy as np
 import soundfile as sf
+
 from ssl_core.errors import DataError
 
 SAMPLE_RATE = 16_000
@@ -45,7 +46,9 @@ def check_suffix(path: Path) -> None:
     """Raise a :class:`DataError` unless ``path`` has a supported audio suffix."""
     if path.suffix.lower() not in SUPPORTED_SUFFIXES:
         allowed = ", ".join(SUPPORTED_SUFFIXES)
-        raise DataError(path, "format", f"unsupported audio format '{path.suffix or '<none>'}'; use {allowed}")
+        raise DataError(
+            path, "format", f"unsupported audio format '{path.suffix or '<none>'}'; use {allowed}"
+        )
 
 
 def read_audio(path: str | Path) -> tuple[np.ndarray, int]:
@@ -106,7 +109,9 @@ def to_clean_mono(
     if trim_db is not None:
         trimmed, _ = librosa.effects.trim(wave, top_db=trim_db, frame_length=1024, hop_length=256)
         if trimmed.shape[0] < wave.shape[0]:
-            report.notes.append(f"trimmed {(wave.shape[0] - trimmed.shape[0]) / sample_rate:.2f} s of silence")
+            report.notes.append(
+                f"trimmed {(wave.shape[0] - trimmed.shape[0]) / sample_rate:.2f} s of silence"
+            )
         wave = trimmed
     window = WINDOW_SAMPLES * sample_rate // SAMPLE_RATE
     if wave.shape[0] < window:

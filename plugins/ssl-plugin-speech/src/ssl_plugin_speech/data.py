@@ -22,11 +22,11 @@ from pathlib import Path
 
 import numpy as np
 import torch
+
 from ssl_core.data import TensorDictDataset
 from ssl_core.errors import DataError
-
 from ssl_plugin_speech.audio import SAMPLE_RATE, SUPPORTED_SUFFIXES, AudioReport, load_audio
-from ssl_plugin_speech.features import MelConfig
+from ssl_plugin_speech.features import DEFAULT_MEL, MelConfig
 
 METADATA_NAME = "metadata.tsv"
 REFUSED_SUFFIXES = (".mp3", ".m4a", ".aac", ".wma", ".opus", ".aif", ".aiff", ".amr")
@@ -103,7 +103,9 @@ def _audio_files(root: Path) -> list[Path]:
     refused = [p for p in files if p.suffix.lower() in REFUSED_SUFFIXES]
     if refused:
         allowed = ", ".join(SUPPORTED_SUFFIXES)
-        raise DataError(refused[0], "format", f"unsupported audio format '{refused[0].suffix}'; use {allowed}")
+        raise DataError(
+            refused[0], "format", f"unsupported audio format '{refused[0].suffix}'; use {allowed}"
+        )
     audio = [p for p in files if p.suffix.lower() in SUPPORTED_SUFFIXES]
     if not audio:
         raise DataError(root, "files", f"no audio files ({', '.join(SUPPORTED_SUFFIXES)}) found")
@@ -136,7 +138,9 @@ def load_corpus(root: str | Path | None = None, *, sample_rate: int = SAMPLE_RAT
         speaker = row.get("speaker") or (path.parent.name if path.parent != root else path.stem)
         wave, report = load_audio(path, sample_rate=sample_rate)
         utterances.append(
-            Utterance(path, speaker, row.get("utterance_id") or path.stem, row.get("transcript", ""), wave, report)
+            Utterance(
+                path, speaker, row.get("utterance_id") or path.stem, row.get("transcript", ""), wave, report
+            )
         )
     return Corpus(root, utterances)
 
@@ -177,7 +181,7 @@ def segment_dataset(
     corpus: Corpus,
     segment_frames: int,
     *,
-    mel: MelConfig = MelConfig(),
+    mel: MelConfig = DEFAULT_MEL,
     target_speaker: str | None = None,
     balance: bool = True,
 ) -> TensorDictDataset:
@@ -194,9 +198,9 @@ def segment_dataset(
     waves, lengths, source = segment_waves([u.wave for u in corpus.utterances], samples)
     speakers = corpus.speakers()
     spk = torch.tensor([speakers.index(corpus.utterances[i].speaker) for i in source.tolist()])
-    is_target = (spk == speakers.index(target_speaker)).float() if target_speaker else torch.zeros(len(spk))
     if target_speaker is not None and target_speaker not in speakers:
         raise DataError(corpus.root, "speaker", f"target speaker '{target_speaker}' not in {speakers}")
+    is_target = (spk == speakers.index(target_speaker)).float() if target_speaker else torch.zeros(len(spk))
     index = torch.arange(len(spk))
     n_target = int(is_target.sum())
     if balance and 0 < n_target < len(spk) - n_target:

@@ -7,11 +7,17 @@ from pathlib import Path
 from ssl_core.config import load_run_config
 from ssl_core.engine import train
 from ssl_core.evaluation.report import DemoResult
-
 from ssl_plugin_speech.recipe_args import default_config
 
-QUICK = ["train.steps=3", "train.batch_size=4", "recipe_args.dim=32", "recipe_args.ffn=64",
-         "recipe_args.layers=1", "recipe_args.acoustic_hidden=32", "recipe_args.content_hidden=32"]
+QUICK = [
+    "train.steps=3",
+    "train.batch_size=4",
+    "recipe_args.dim=32",
+    "recipe_args.ffn=64",
+    "recipe_args.layers=1",
+    "recipe_args.acoustic_hidden=32",
+    "recipe_args.content_hidden=32",
+]
 
 
 def demo(run_dir: Path, *, quick: bool = False) -> DemoResult:

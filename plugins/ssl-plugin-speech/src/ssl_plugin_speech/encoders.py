@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ssl_core.interfaces import POOLED, TOKENS, Encoder
-from ssl_core.nn import MLP, sinusoidal_positions
 from torch import Tensor, nn
 
+from ssl_core.interfaces import POOLED, TOKENS, Encoder
+from ssl_core.nn import MLP, sinusoidal_positions
 from ssl_plugin_speech.features import frame_mask
 
 
@@ -52,7 +52,13 @@ class TERAEncoder(Encoder):
     """
 
     def __init__(
-        self, n_mels: int = 80, dim: int = 128, layers: int = 2, heads: int = 4, ffn: int = 512, dropout: float = 0.1
+        self,
+        n_mels: int = 80,
+        dim: int = 128,
+        layers: int = 2,
+        heads: int = 4,
+        ffn: int = 512,
+        dropout: float = 0.1,
     ) -> None:
         super().__init__()
         self.output_dim = dim

@@ -20,13 +20,13 @@ from typing import Any
 
 import numpy as np
 import torch
+
 from ssl_core.evaluation.report import ComparisonRow
 from ssl_core.interfaces import Recipe, SSLModule
-
 from ssl_plugin_speech.data import Corpus, Utterance
 from ssl_plugin_speech.encoders import SpeakerEncoder
 from ssl_plugin_speech.metrics import cosine, mel_cepstral_distortion
-from ssl_plugin_speech.probes import frame_features, sentence_probe, speaker_probe
+from ssl_plugin_speech.probes import frame_features, parallel_subset, sentence_probe, speaker_probe
 from ssl_plugin_speech.tera import TERAMethod
 from ssl_plugin_speech.vc import VoiceConversionMethod
 
@@ -87,20 +87,36 @@ def train_speaker_encoder(
     return model.eval(), speakers
 
 
-def conversion_metrics(vc: VoiceConversionMethod, corpus: Corpus, target: str, heldout: Sequence[str]) -> dict[str, Any]:
-    """MCD and speaker cosine of converted held-out sentences (every non-target source speaker)."""
+def conversion_metrics(
+    vc: VoiceConversionMethod,
+    corpus: Corpus,
+    target: str,
+    heldout: Sequence[str],
+    *,
+    speaker_model: tuple[SpeakerEncoder, list[str]] | None = None,
+) -> dict[str, Any]:
+    """MCD and speaker cosine of converted held-out sentences (every non-target source speaker).
+
+    ``speaker_model`` (from :func:`train_speaker_encoder`) is trained here when not given.
+    """
     vc.eval()
     tera = vc.tera
     refs = {u.sentence: u for u in corpus.utterances if u.speaker == target and u.sentence in heldout}
     sources = [u for u in corpus.utterances if u.speaker != target and u.sentence in refs]
     if not sources:
         return {}
-    enc, speakers = train_speaker_encoder(tera, [u for u in corpus.utterances if u.sentence not in heldout])
+    enc, speakers = speaker_model or train_speaker_encoder(
+        tera, [u for u in corpus.utterances if u.sentence not in heldout]
+    )
     with torch.no_grad():
-        logmel = {u.path: tera.frontend.raw({"wave": torch.from_numpy(u.wave)[None]})[0] for u in corpus.utterances}
+        logmel = {
+            u.path: tera.frontend.raw({"wave": torch.from_numpy(u.wave)[None]})[0] for u in corpus.utterances
+        }
         norm = {p: tera.frontend.cmvn(m) for p, m in logmel.items()}
         centroid = {
-            s: torch.stack([enc.embed(norm[u.path][None])[0] for u in corpus.utterances if u.speaker == s]).mean(0)
+            s: torch.stack(
+                [enc.embed(norm[u.path][None])[0] for u in corpus.utterances if u.speaker == s]
+            ).mean(0)
             for s in speakers
         }
         mcd_conv, mcd_src, cos_tgt, cos_src = [], [], [], []
@@ -121,43 +137,85 @@ def conversion_metrics(vc: VoiceConversionMethod, corpus: Corpus, target: str, h
     }
 
 
-def _row(task: str, metric: str, ssl: float | tuple[float, float], base: float | tuple[float, float],
-         higher: bool, **extra: Any) -> ComparisonRow:
+def _row(
+    task: str,
+    metric: str,
+    ssl: float | tuple[float, float],
+    base: float | tuple[float, float],
+    higher: bool,
+    **extra: Any,
+) -> ComparisonRow:
     as_pair = lambda v: v if isinstance(v, tuple) else (float(v), 0.0)  # noqa: E731
     return ComparisonRow(task, metric, as_pair(ssl), as_pair(base), higher, extra)
 
 
-def evaluate_module(module: SSLModule, corpus: Corpus, *, target: str | None, heldout: Sequence[str]) -> list[ComparisonRow]:
+def evaluate_module(
+    module: SSLModule, corpus: Corpus, *, target: str | None, heldout: Sequence[str]
+) -> list[ComparisonRow]:
     """The comparison rows of :mod:`ssl_plugin_speech.evaluate` for ``module`` on ``corpus``."""
     tera = tera_of(module)
-    utts = corpus.utterances
+    utts = parallel_subset(corpus.utterances)
     tera_feats = frame_features(tera_fn(tera), utts)
     rand_feats = frame_features(tera_fn(random_init_copy(tera)), utts)
     mel_feats = frame_features(logmel_fn(tera), utts)
-    n_spk = len(corpus.speakers())
+    n_spk = len({u.speaker for u in utts})
     rows = [
-        _row("sentence id (held-out speaker)", "acc", sentence_probe(tera_feats, utts),
-             sentence_probe(rand_feats, utts), True, baseline="same TERA encoder, random init",
-             raw_logmel=round(sentence_probe(mel_feats, utts), 4)),
+        _row(
+            "sentence id (held-out speaker)",
+            "acc",
+            sentence_probe(tera_feats, utts),
+            sentence_probe(rand_feats, utts),
+            True,
+            baseline="same TERA encoder, random init",
+            raw_logmel=round(sentence_probe(mel_feats, utts), 4),
+        ),
     ]
     if isinstance(module, VoiceConversionMethod) and target is not None:
         content = frame_features(content_fn(module), utts)
-        rows.append(_row("speaker id on content emb.", "acc", speaker_probe(content, utts),
-                         speaker_probe(tera_feats, utts), False, baseline="TERA features (input of the content encoder)",
-                         chance=round(1.0 / n_spk, 4)))
+        rows.append(
+            _row(
+                "speaker id on content emb.",
+                "acc",
+                speaker_probe(content, utts),
+                speaker_probe(tera_feats, utts),
+                False,
+                baseline="TERA features (input of the content encoder)",
+                chance=round(1.0 / n_spk, 4),
+            )
+        )
         conv = conversion_metrics(module, corpus, target, heldout)
         if conv:
-            rows.append(_row(f"VC -> {target}: MCD to parallel ref", "dB", conv["mcd_converted"], conv["mcd_source"],
-                             False, baseline="unconverted source", pairs=conv["n_pairs"]))
-            rows.append(_row(f"VC -> {target}: spk-emb cosine to target", "cos", conv["cos_target"],
-                             conv["cos_source"], True, baseline="cosine of converted to the source speaker"))
+            rows.append(
+                _row(
+                    f"VC -> {target}: MCD to parallel ref",
+                    "dB",
+                    conv["mcd_converted"],
+                    conv["mcd_source"],
+                    False,
+                    baseline="unconverted source",
+                    pairs=conv["n_pairs"],
+                )
+            )
+            rows.append(
+                _row(
+                    f"VC -> {target}: spk-emb cosine to target",
+                    "cos",
+                    conv["cos_target"],
+                    conv["cos_source"],
+                    True,
+                    baseline="cosine of converted to the source speaker",
+                )
+            )
     return rows
 
 
 def evaluate_recipe(module: SSLModule, recipe: Recipe) -> dict[str, Any]:
     """``recipe.evaluate``: the comparison rows on the recipe's corpus (see the module docstring)."""
     args = recipe.extras["args"]
-    rows = evaluate_module(module, recipe.extras["corpus"], target=recipe.extras.get("target_speaker"),
-                           heldout=args.heldout_sentences)
+    rows = evaluate_module(
+        module,
+        recipe.extras["corpus"],
+        target=recipe.extras.get("target_speaker"),
+        heldout=args.heldout_sentences,
+    )
     return {"rows": rows}
-

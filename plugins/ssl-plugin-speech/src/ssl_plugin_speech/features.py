@@ -43,7 +43,11 @@ class MelConfig:
         )
 
 
-def librosa_logmel(wave: np.ndarray, cfg: MelConfig = MelConfig()) -> np.ndarray:
+DEFAULT_MEL = MelConfig()
+"""The default (immutable) analysis settings."""
+
+
+def librosa_logmel(wave: np.ndarray, cfg: MelConfig = DEFAULT_MEL) -> np.ndarray:
     """Reference log-mel ``(frames, n_mels)`` of one waveform, computed by librosa."""
     power = librosa.feature.melspectrogram(
         y=np.asarray(wave, dtype=np.float64),
@@ -72,7 +76,7 @@ class LogMel(nn.Module):
     window: Tensor
     fbank: Tensor
 
-    def __init__(self, cfg: MelConfig = MelConfig()) -> None:
+    def __init__(self, cfg: MelConfig = DEFAULT_MEL) -> None:
         super().__init__()
         self.cfg = cfg
         self.register_buffer("window", torch.hann_window(cfg.n_fft, periodic=True), persistent=False)

@@ -31,7 +31,9 @@ def mel_cepstrum(log_power_mel: np.ndarray, n_coeffs: int = MCD_COEFFS) -> np.nd
     return scipy.fft.dct(amp, type=2, norm="ortho", axis=-1)[:, 1 : n_coeffs + 1]
 
 
-def mel_cepstral_distortion(log_mel: np.ndarray, ref_log_mel: np.ndarray, n_coeffs: int = MCD_COEFFS) -> float:
+def mel_cepstral_distortion(
+    log_mel: np.ndarray, ref_log_mel: np.ndarray, n_coeffs: int = MCD_COEFFS
+) -> float:
     """DTW-aligned MCD (dB) of ``log_mel`` against ``ref_log_mel`` (both ``(T, n_mels)`` log power)."""
     a, b = mel_cepstrum(log_mel, n_coeffs), mel_cepstrum(ref_log_mel, n_coeffs)
     _, path = librosa.sequence.dtw(X=a.T, Y=b.T, metric="euclidean")

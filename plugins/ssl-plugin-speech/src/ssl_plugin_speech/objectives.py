@@ -8,8 +8,9 @@ arXiv 1611.04076): ``L_D = mean((D(real) - 1)^2) + mean(D(fake)^2)`` and ``L_G =
 
 from __future__ import annotations
 
-from ssl_core.objectives import MaskedReconstructionLoss
 from torch import Tensor
+
+from ssl_core.objectives import MaskedReconstructionLoss
 
 _L1 = MaskedReconstructionLoss(loss="l1")
 

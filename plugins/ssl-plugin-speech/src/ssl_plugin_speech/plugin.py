@@ -31,23 +31,41 @@ PLUGIN = PluginManifest(
 @hookimpl
 def ssl_register_encoders(registry: Any) -> None:
     """TERA transformer, VC content encoder and acoustic model."""
-    registry.add(f"{DOMAIN}/tera", f"{_PKG}.encoders:TERAEncoder", description="TERA transformer over log-mel (Liu et al. 2021)")
-    registry.add(f"{DOMAIN}/content", f"{_PKG}.encoders:ContentEncoder", description="VC content encoder over SSL features")
-    registry.add(f"{DOMAIN}/acoustic", f"{_PKG}.encoders:AcousticModel", description="VC acoustic model: content -> target mel")
+    registry.add(
+        f"{DOMAIN}/tera",
+        f"{_PKG}.encoders:TERAEncoder",
+        description="TERA transformer over log-mel (Liu et al. 2021)",
+    )
+    registry.add(
+        f"{DOMAIN}/content",
+        f"{_PKG}.encoders:ContentEncoder",
+        description="VC content encoder over SSL features",
+    )
+    registry.add(
+        f"{DOMAIN}/acoustic",
+        f"{_PKG}.encoders:AcousticModel",
+        description="VC acoustic model: content -> target mel",
+    )
 
 
 @hookimpl
 def ssl_register_view_generators(registry: Any) -> None:
     """TERA's time/frequency/magnitude alteration bound to the speech batch keys."""
-    registry.add(f"{DOMAIN}/tera-alteration", f"{_PKG}.views:tera_alteration",
-                 description="core TERAAlteration on 'features' / 'n_frames' with the paper's settings")
+    registry.add(
+        f"{DOMAIN}/tera-alteration",
+        f"{_PKG}.views:tera_alteration",
+        description="core TERAAlteration on 'features' / 'n_frames' with the paper's settings",
+    )
 
 
 @hookimpl
 def ssl_register_objectives(registry: Any) -> None:
     """TERA's L1 on altered positions."""
-    registry.add(f"{DOMAIN}/tera-l1", f"{_PKG}.objectives:MaskedReconstructionLoss",
-                 description="L1 on altered positions (core MaskedReconstructionLoss)")
+    registry.add(
+        f"{DOMAIN}/tera-l1",
+        f"{_PKG}.objectives:MaskedReconstructionLoss",
+        description="L1 on altered positions (core MaskedReconstructionLoss)",
+    )
 
 
 @hookimpl
@@ -55,16 +73,28 @@ def ssl_register_recipes(registry: Any) -> None:
     """``speech/tera`` and ``speech/vc`` (``recipe_args`` validated by their dataclasses)."""
     from ssl_plugin_speech.recipe_args import TERAArgs, VCArgs
 
-    registry.add(f"{DOMAIN}/tera", f"{_PKG}.recipes:tera_recipe", description="TERA pretraining on a speech folder",
-                 config_cls=TERAArgs)
-    registry.add(f"{DOMAIN}/vc", f"{_PKG}.recipes:vc_recipe",
-                 description="TERA + any-to-one VC with speaker/mel adversaries (Zhao et al. 2023)", config_cls=VCArgs)
+    registry.add(
+        f"{DOMAIN}/tera",
+        f"{_PKG}.recipes:tera_recipe",
+        description="TERA pretraining on a speech folder",
+        config_cls=TERAArgs,
+    )
+    registry.add(
+        f"{DOMAIN}/vc",
+        f"{_PKG}.recipes:vc_recipe",
+        description="TERA + any-to-one VC with speaker/mel adversaries (Zhao et al. 2023)",
+        config_cls=VCArgs,
+    )
 
 
 @hookimpl
 def ssl_register_demos(registry: Any) -> None:
     """The embedded default run by ``ssl demo``."""
-    registry.add(f"{DOMAIN}/default", f"{_PKG}.demo:demo", description="TERA + VC on the embedded VCTK subset, then evaluate")
+    registry.add(
+        f"{DOMAIN}/default",
+        f"{_PKG}.demo:demo",
+        description="TERA + VC on the embedded VCTK subset, then evaluate",
+    )
 
 
 @hookimpl

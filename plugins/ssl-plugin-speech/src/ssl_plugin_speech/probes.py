@@ -14,9 +14,9 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 import torch
-from ssl_core.evaluation import linear_probe
 from torch import Tensor
 
+from ssl_core.evaluation import linear_probe
 from ssl_plugin_speech.data import Utterance
 from ssl_plugin_speech.metrics import mean_std_pool, pyramid_pool
 
@@ -40,6 +40,20 @@ def shared_sentences(utterances: Sequence[Utterance]) -> list[str]:
     for u in utterances:
         by_sentence.setdefault(u.sentence, set()).add(u.speaker)
     return sorted(s for s, spk in by_sentence.items() if spk == speakers)
+
+
+def parallel_subset(utterances: Sequence[Utterance]) -> list[Utterance]:
+    """Utterances of the speakers that read at least two sentences also read by another speaker.
+
+    Drops e.g. single-speaker LibriSpeech clips mixed into a VCTK folder, which no probe can use.
+    """
+    readers: dict[str, set[str]] = {}
+    for u in utterances:
+        readers.setdefault(u.sentence, set()).add(u.speaker)
+    shared = {u.speaker: 0 for u in utterances}
+    for u in utterances:
+        shared[u.speaker] += len(readers[u.sentence]) > 1
+    return [u for u in utterances if shared[u.speaker] >= 2]
 
 
 def _probe(x: Tensor, y: Tensor, train: np.ndarray, seed: int) -> float:

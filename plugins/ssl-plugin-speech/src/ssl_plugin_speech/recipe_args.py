@@ -28,7 +28,11 @@ class TERAArgs:
 
 @dataclass
 class VCArgs(TERAArgs):
-    """Arguments of ``speech/vc``: TERA's plus the conversion networks and adversary weights."""
+    """Arguments of ``speech/vc``: TERA's plus the conversion networks and adversary weights.
+
+    ``tera_run`` names a finished ``speech/tera`` run directory: its encoder (and CMVN) is loaded
+    and frozen, as with the paper's pretrained SSL front-end, and the TERA loss is switched off.
+    """
 
     target_speaker: str | None = None
     content_dim: int = 32
@@ -38,12 +42,20 @@ class VCArgs(TERAArgs):
     lambda_spk: float = 0.5
     lambda_mel: float = 0.05
     tera_weight: float = 1.0
+    tera_run: str | None = None
 
 
 DEFAULT_CONFIG: dict[str, Any] = {
     "recipe": "speech/vc",
     "recipe_args": {"target_speaker": "p225"},
-    "train": {"steps": 300, "batch_size": 8, "clip_grad": 5.0, "log_every": 20, "monitor_every": 100, "ckpt_every": 300},
+    "train": {
+        "steps": 300,
+        "batch_size": 8,
+        "clip_grad": 5.0,
+        "log_every": 20,
+        "monitor_every": 100,
+        "ckpt_every": 300,
+    },
     "optim": {
         "name": "adamw",
         "lr": 5e-4,

@@ -11,13 +11,19 @@ from __future__ import annotations
 from typing import Any
 
 import torch
-from ssl_core.errors import DataError
-from ssl_core.data import TensorDictDataset
-from ssl_core.interfaces import Recipe, SSLModule
 
+from ssl_core.data import TensorDictDataset
+from ssl_core.errors import DataError
+from ssl_core.interfaces import Recipe, SSLModule
 from ssl_plugin_speech.data import Corpus, load_corpus, segment_dataset
-from ssl_plugin_speech.encoders import AcousticModel, ContentEncoder, FrameDiscriminator, SpecHead, TERAEncoder
-from ssl_plugin_speech.features import MelConfig, frame_mask
+from ssl_plugin_speech.encoders import (
+    AcousticModel,
+    ContentEncoder,
+    FrameDiscriminator,
+    SpecHead,
+    TERAEncoder,
+)
+from ssl_plugin_speech.features import DEFAULT_MEL, MelConfig, frame_mask
 from ssl_plugin_speech.objectives import MaskedReconstructionLoss
 from ssl_plugin_speech.recipe_args import TERAArgs, VCArgs
 from ssl_plugin_speech.tera import SpeechFrontend, TERAMethod
@@ -33,20 +39,37 @@ def split_corpus(corpus: Corpus, heldout: list[str]) -> Corpus:
     return train
 
 
-def build_tera(args: TERAArgs, mel: MelConfig = MelConfig()) -> TERAMethod:
+def build_tera(args: TERAArgs, mel: MelConfig = DEFAULT_MEL) -> TERAMethod:
     """A fresh (untrained, CMVN at identity) TERA module from ``args``."""
     encoder = TERAEncoder(mel.n_mels, args.dim, args.layers, args.heads, args.ffn, args.dropout)
     alteration = tera_alteration(time=args.time, freq=args.freq, magnitude=args.magnitude)
     return TERAMethod(
-        SpeechFrontend(mel), encoder, SpecHead(args.dim, mel.n_mels), alteration, MaskedReconstructionLoss("l1")
+        SpeechFrontend(mel),
+        encoder,
+        SpecHead(args.dim, mel.n_mels),
+        alteration,
+        MaskedReconstructionLoss("l1"),
     )
 
 
 def fit_cmvn(frontend: SpeechFrontend, data: dict[str, torch.Tensor], chunk: int = 64) -> None:
     """Fit the frontend's CMVN on the valid frames of the training segments."""
     with torch.no_grad():
-        feats = torch.cat([frontend.raw({"wave": data["wave"][i : i + chunk]}) for i in range(0, len(data["wave"]), chunk)])
+        feats = torch.cat(
+            [frontend.raw({"wave": data["wave"][i : i + chunk]}) for i in range(0, len(data["wave"]), chunk)]
+        )
     frontend.cmvn.fit(feats, frame_mask(data["n_frames"], feats.shape[1]))
+
+
+def pretrained_tera(run_dir: str) -> TERAMethod:
+    """The TERA module of a finished ``speech/tera`` (or ``speech/vc``) run, frozen."""
+    from ssl_core.engine import load_run
+
+    module = load_run(run_dir).module
+    tera = module.tera if isinstance(module, VoiceConversionMethod) else module
+    if not isinstance(tera, TERAMethod):
+        raise DataError(run_dir, "tera_run", f"not a speech TERA run (module {type(module).__name__})")
+    return tera.requires_grad_(False)  # type: ignore[return-value]
 
 
 def pick_target(corpus: Corpus, target: str | None) -> str:
@@ -67,7 +90,12 @@ def _evaluate(module: SSLModule, recipe: Recipe) -> dict[str, Any]:
 
 
 def _recipe(
-    name: str, module: SSLModule, corpus: Corpus, train: Corpus, dataset: TensorDictDataset, extras: dict[str, Any]
+    name: str,
+    module: SSLModule,
+    corpus: Corpus,
+    train: Corpus,
+    dataset: TensorDictDataset,
+    extras: dict[str, Any],
 ) -> Recipe:
     return Recipe(
         name=name,
@@ -99,17 +127,18 @@ def vc_recipe(**kwargs: object) -> Recipe:
     if len(train.speakers()) < 2:
         raise DataError(corpus.root, "speaker", "voice conversion needs external speakers besides the target")
     dataset = segment_dataset(train, args.segment_frames, target_speaker=target)
-    tera = build_tera(args)
-    fit_cmvn(tera.frontend, dataset.tensors)
+    tera = pretrained_tera(args.tera_run) if args.tera_run else build_tera(args)
+    if not args.tera_run:
+        fit_cmvn(tera.frontend, dataset.tensors)
     n_mels = tera.frontend.cmvn.mean.numel()
     module = VoiceConversionMethod(
         tera,
-        ContentEncoder(args.dim, args.content_hidden, args.content_dim),
+        ContentEncoder(tera.encoder.output_dim, args.content_hidden, args.content_dim),
         AcousticModel(args.content_dim, args.acoustic_hidden, n_mels, blocks=3),
         FrameDiscriminator(args.content_dim, args.disc_hidden),
         FrameDiscriminator(n_mels, args.disc_hidden),
         lambda_spk=args.lambda_spk,
         lambda_mel=args.lambda_mel,
-        tera_weight=args.tera_weight,
+        tera_weight=0.0 if args.tera_run else args.tera_weight,
     )
     return _recipe("speech/vc", module, corpus, train, dataset, {"args": args, "target_speaker": target})

@@ -15,18 +15,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import torch
-from ssl_core.interfaces import POOLED, TOKENS, Batch, StepOutput, SSLModule, ViewGenerator
 from torch import Tensor, nn
 
+from ssl_core.interfaces import POOLED, TOKENS, Batch, SSLModule, StepOutput, ViewGenerator
 from ssl_plugin_speech.encoders import SpecHead, TERAEncoder
-from ssl_plugin_speech.features import CMVN, LogMel, MelConfig
+from ssl_plugin_speech.features import CMVN, DEFAULT_MEL, LogMel, MelConfig
 from ssl_plugin_speech.views import altered_view
 
 
 class SpeechFrontend(nn.Module):
     """Waveform batch -> ``{"features": normalised log-mel (B, T, F), "n_frames": (B,)}``."""
 
-    def __init__(self, mel: MelConfig = MelConfig()) -> None:
+    def __init__(self, mel: MelConfig = DEFAULT_MEL) -> None:
         super().__init__()
         self.logmel = LogMel(mel)
         self.cmvn = CMVN(mel.n_mels)

@@ -25,11 +25,11 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
-from ssl_core.interfaces import Batch, StepOutput, SSLModule
-from ssl_core.nn import grad_reverse
 from torch import Tensor
 from torch.func import functional_call
 
+from ssl_core.interfaces import Batch, SSLModule, StepOutput
+from ssl_core.nn import grad_reverse
 from ssl_plugin_speech.encoders import AcousticModel, ContentEncoder, FrameDiscriminator, masked_mean
 from ssl_plugin_speech.features import frame_mask
 from ssl_plugin_speech.objectives import lsgan_discriminator_loss, lsgan_generator_loss, masked_l1

@@ -9,6 +9,7 @@ plugin only binds it to ``batch["features"]`` with the valid lengths ``batch["n_
 from __future__ import annotations
 
 import torch
+
 from ssl_core.interfaces import Batch, ViewGenerator
 from ssl_core.views.tera import TERAAlteration
 

@@ -40,11 +40,18 @@ def raw_features(table: EncodedTable, cardinalities: Sequence[int]) -> Tensor:
 
 
 @torch.no_grad()
-def embed_table(embed: Callable[[dict[str, Tensor]], Tensor], table: EncodedTable, batch_size: int = 4096) -> Tensor:
-    """Apply ``embed`` (e.g. ``module.embed``) to the table in batches; returns ``(N, F)`` on CPU."""
-    tensors = table.tensors()
+def embed_table(
+    embed: Callable[[dict[str, Tensor]], Tensor],
+    table: EncodedTable,
+    *,
+    batch_size: int = 4096,
+    device: str | torch.device = "cpu",
+) -> Tensor:
+    """Apply ``embed`` (e.g. ``module.embed``) to the table in batches on ``device``; ``(N, F)`` on ``device``."""
+    tensors = {"x_num": table.x_num, "x_cat": table.x_cat}
     out = [
-        embed({k: v[i : i + batch_size] for k, v in tensors.items()}).float().cpu() for i in range(0, len(table), batch_size)
+        embed({k: v[i : i + batch_size].to(device) for k, v in tensors.items()}).float()
+        for i in range(0, len(table), batch_size)
     ]
     return torch.cat(out)
 
@@ -99,10 +106,15 @@ class DownstreamFeatures:
         embed: the frozen representation (the SSL module's ``embed``: flattened target-encoder output).
         prepared: labelled train and test splits.
         settings: downstream MLP settings.
+        device: where the encoder runs and the downstream MLPs train.
     """
 
     def __init__(
-        self, embed: Callable[[dict[str, Tensor]], Tensor], prepared: PreparedTable, settings: ProbeSettings | None = None
+        self,
+        embed: Callable[[dict[str, Tensor]], Tensor],
+        prepared: PreparedTable,
+        settings: ProbeSettings | None = None,
+        device: str | torch.device = "cpu",
     ) -> None:
         if prepared.task is None or "test" not in prepared.splits:
             raise ValueError("evaluation needs a labelled table with a test split")
@@ -110,8 +122,8 @@ class DownstreamFeatures:
         train, test = prepared.splits["train"], prepared.splits["test"]
         cards = prepared.prep.cardinalities
         self.features = {
-            "ssl": (embed_table(embed, train), embed_table(embed, test)),
-            "raw": (raw_features(train, cards), raw_features(test, cards)),
+            "ssl": (embed_table(embed, train, device=device), embed_table(embed, test, device=device)),
+            "raw": (raw_features(train, cards).to(device), raw_features(test, cards).to(device)),
         }
 
     def scores(self, seed: int) -> dict[str, float]:
@@ -128,6 +140,7 @@ def compare(
     seeds: Sequence[int] = (0, 1, 2),
     settings: ProbeSettings | None = None,
     max_train: int | None = None,
+    device: str | torch.device = "cpu",
 ) -> list[ComparisonRow]:
     """Rows: MLP on T-JEPA features vs the same MLP on raw features, and vs HistGradientBoosting.
 
@@ -137,9 +150,10 @@ def compare(
         seeds: downstream seeds (mean and std over them).
         settings: downstream MLP settings.
         max_train: use only the first ``max_train`` training rows (quick mode).
+        device: where the encoder runs and the downstream MLPs train.
     """
     prepared = subset_train(prepared, max_train)
-    feats = DownstreamFeatures(embed, prepared, settings)
+    feats = DownstreamFeatures(embed, prepared, settings, device)
     stats = over_seeds(feats.scores, seeds)
     metric, higher = metric_name(prepared.prep)
     extra = {"seeds": len(list(seeds)), "n_train": len(prepared.splits["train"]), "n_test": len(prepared.splits["test"])}

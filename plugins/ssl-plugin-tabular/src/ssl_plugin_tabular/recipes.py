@@ -49,9 +49,11 @@ def make_evaluate(prepared: PreparedTable, args: TJEPAArgs) -> Any:
 
     def evaluate(module: SSLModule, recipe: Recipe) -> dict[str, Any]:
         module.eval()
+        device = next(module.parameters()).device
         rows = compare(
-            module.embed, prepared, seeds=range(args.eval_seeds), settings=settings, max_train=args.eval_max_train
-        )
+            module.embed, prepared, seeds=range(args.eval_seeds), settings=settings, max_train=args.eval_max_train,
+            device=device,
+        )  # fmt: skip
         return {"rows": rows}
 
     return evaluate

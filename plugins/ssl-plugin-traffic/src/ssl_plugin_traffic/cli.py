@@ -78,6 +78,12 @@ def build_config(data: Path | None, graph: Path | None, epochs: int | None, step
     show_default=True,
     help="Also train the no-SSL ablation into RUN_DIR/ablation (needed by `evaluate`).",
 )
+@click.option(
+    "--threads",
+    type=click.IntRange(min=1),
+    default=None,
+    help="torch CPU threads (default: 1 for the embedded simulator, torch's default with --data).",
+)
 def pretrain(
     data: Path | None,
     run_dir: Path | None,
@@ -88,8 +94,13 @@ def pretrain(
     graph: Path | None,
     epochs: int | None,
     ablation: bool,
+    threads: int | None,
 ) -> None:
     """Train ST-SSDL on DATA (default: the embedded simulator) and its no-SSL ablation."""
+    import torch
+
+    if threads is not None or data is None:
+        torch.set_num_threads(threads or 1)  # the small default model gains nothing from more
     config = build_config(data, graph, epochs, steps)
     run_dir = run_dir or default_run_dir(DOMAIN)
     extra = pretrain_overrides(None, seed, device, overrides)

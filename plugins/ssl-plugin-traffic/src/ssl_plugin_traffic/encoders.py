@@ -61,8 +61,11 @@ def static_propagator(support: Tensor, support_t: Tensor | None = None) -> Propa
         support_t = support_t.to_sparse_csr() if support.layout == torch.sparse_csr else support_t
 
     def propagate(x: Tensor) -> Tensor:
-        out = _StaticPropagate.apply(x.reshape(x.shape[0], -1), support, support_t)
-        return out.view(x.shape)
+        # sparse kernels have no reduced-precision path: propagate in the support's dtype
+        flat = x.reshape(x.shape[0], -1).to(support.dtype)
+        with torch.autocast(x.device.type, enabled=False):
+            out = _StaticPropagate.apply(flat, support, support_t)
+        return out.view(x.shape).to(x.dtype)
 
     return propagate
 

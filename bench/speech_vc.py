@@ -1,0 +1,247 @@
+"""Evidence for ssl-plugin-speech: TERA features and adversarial speaker disentanglement for VC.
+
+Real data: ``$SSL_DATA_DIR/speech`` (VCTK p225-p228, 10 parallel sentences each, plus 3 LibriSpeech
+clips used as unlabelled external speech). Sentences 021-024 are held out of all training (they
+are the conversion test set). Per seed:
+
+1. TERA pretraining (``speech/tera``) on the training audio of all speakers.
+2. VC (``speech/vc``, target p225) over the frozen TERA encoder, *with* the speaker adversary.
+3. The same VC *without* it (``lambda_spk = 0``); the mel adversary is kept in both.
+
+Measured: speaker-ID probe accuracy on the content embeddings (2 vs 3; chance 1/4), the content
+probe (sentence identity on a held-out speaker, leave-one-speaker-out), TERA vs raw log-mel vs the
+random-init encoder on the content probe with one training speaker (few labels), MCD of converted
+held-out sentences to the target's parallel utterance (vs the unconverted source), speaker-embedding
+cosine of converted audio to the target vs the source, log-mel extraction speed (librosa vs torch),
+training samples/s, wall time per epoch and peak RSS.
+
+Usage::
+
+    SSL_DATA_DIR=/work/shared/data python bench/speech_vc.py --seeds 0 1 2 [--tera-steps 300 --vc-steps 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from ssl_plugin_speech.data import load_corpus
+from ssl_plugin_speech.evaluate import (
+    content_fn,
+    conversion_metrics,
+    logmel_fn,
+    random_init_copy,
+    tera_fn,
+    train_speaker_encoder,
+)
+from ssl_plugin_speech.features import LogMel, librosa_logmel
+from ssl_plugin_speech.probes import frame_features, parallel_subset, sentence_probe, speaker_probe
+from ssl_plugin_speech.recipe_args import DEFAULT_HELDOUT
+
+from ssl_core.config import load_run_config
+from ssl_core.engine import train
+from ssl_core.utils.bench import markdown_table, peak_rss_mb
+
+TARGET = "p225"
+OPTIM = {
+    "name": "adamw",
+    "lr": 5e-4,
+    "weight_decay": 0.01,
+    "schedule": {"name": "warmup_cosine", "warmup_steps": 20, "final_ratio": 0.1},
+}
+
+
+def run_config(recipe: str, args: dict[str, Any], steps: int, seed: int, batch: int) -> Any:
+    train_cfg = {
+        "steps": steps,
+        "batch_size": batch,
+        "seed": seed,
+        "device": "cpu",
+        "clip_grad": 5.0,
+        "progress": False,
+        "log_every": 10,
+        "monitor_every": 10_000,
+        "ckpt_every": 10_000,
+    }
+    return load_run_config({"recipe": recipe, "recipe_args": args, "train": train_cfg, "optim": OPTIM})
+
+
+def logged_sps(run_dir: Path) -> float:
+    """Median logged training samples/s (compute only, excludes loading the corpus)."""
+    rows = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines() if line.strip()]
+    return float(np.median([r["samples_per_s"] for r in rows if "samples_per_s" in r]))
+
+
+def timed_train(config: Any, run_dir: Path) -> tuple[Any, float]:
+    start = time.perf_counter()
+    result = train(config, run_dir, force=True)
+    return result, time.perf_counter() - start
+
+
+def one_seed(data: Path, out: Path, seed: int, a: argparse.Namespace) -> dict[str, Any]:
+    torch.manual_seed(seed)
+    tera_res, tera_s = timed_train(
+        run_config("speech/tera", {"data": str(data)}, a.tera_steps, seed, a.batch),
+        out / f"seed{seed}" / "tera",
+    )
+    vc_args = {"data": str(data), "target_speaker": TARGET, "tera_run": str(tera_res.run_dir)}
+    adv, adv_s = timed_train(
+        run_config("speech/vc", vc_args, a.vc_steps, seed, a.batch), out / f"seed{seed}" / "vc_adv"
+    )
+    plain, _ = timed_train(
+        run_config("speech/vc", {**vc_args, "lambda_spk": 0.0}, a.vc_steps, seed, a.batch),
+        out / f"seed{seed}" / "vc_plain",
+    )
+    corpus = adv.recipe.extras["corpus"]
+    utts = parallel_subset(corpus.utterances)
+    tera = tera_res.module
+    feats = {
+        "tera": frame_features(tera_fn(tera), utts),
+        "random": frame_features(tera_fn(random_init_copy(tera, seed)), utts),
+        "logmel": frame_features(logmel_fn(tera), utts),
+        "content_adv": frame_features(content_fn(adv.module), utts),
+        "content_plain": frame_features(content_fn(plain.module), utts),
+    }
+    res: dict[str, Any] = {}
+    for name in ("content_adv", "content_plain", "tera"):
+        res[f"spk/{name}"] = speaker_probe(feats[name], utts, seed=seed)
+        res[f"sent/{name}"] = sentence_probe(feats[name], utts, seed=seed)
+    for name in ("tera", "random", "logmel"):
+        res[f"few/{name}"] = sentence_probe(feats[name], utts, train_speakers=1, seed=seed)
+    spk_model = train_speaker_encoder(
+        tera, [u for u in corpus.utterances if u.sentence not in DEFAULT_HELDOUT], seed=seed
+    )
+    for name, module in (("adv", adv.module), ("plain", plain.module)):
+        conv = conversion_metrics(module, corpus, TARGET, DEFAULT_HELDOUT, speaker_model=spk_model)
+        res[f"mcd/{name}"], res["mcd/source"] = conv["mcd_converted"][0], conv["mcd_source"][0]
+        res[f"cos_tgt/{name}"], res[f"cos_src/{name}"] = conv["cos_target"][0], conv["cos_source"][0]
+    n_train = len(tera_res.recipe.train_data)
+    res["sps/tera"], res["sps/vc"] = logged_sps(tera_res.run_dir), logged_sps(adv.run_dir)
+    res["epoch_s/tera"] = n_train / res["sps/tera"]
+    res["epoch_s/vc"] = len(adv.recipe.train_data) / res["sps/vc"]
+    res["wall_s/tera"], res["wall_s/vc"] = tera_s, adv_s
+    return res
+
+
+def feature_speed(data: Path, repeats: int = 2) -> dict[str, float]:
+    """Utterances/s of log-mel extraction: librosa (numpy, float64) vs torch (one utterance per call)."""
+    utts = load_corpus(data / "vctk_autovc").utterances
+    logmel = LogMel()
+    out = {}
+    start = time.perf_counter()
+    for _ in range(repeats):
+        for u in utts:
+            librosa_logmel(u.wave)
+    out["librosa"] = repeats * len(utts) / (time.perf_counter() - start)
+    waves = [torch.from_numpy(u.wave)[None] for u in utts]
+    with torch.no_grad():
+        start = time.perf_counter()
+        for _ in range(repeats):
+            for w in waves:
+                logmel(w)
+        out["torch"] = repeats * len(utts) / (time.perf_counter() - start)
+    return out
+
+
+def ms(values: list[float]) -> str:
+    return f"{np.mean(values):.3f} +- {np.std(values):.3f}"
+
+
+def report(results: list[dict[str, Any]], speed: dict[str, float], a: argparse.Namespace) -> str:
+    col = lambda k: [r[k] for r in results]  # noqa: E731
+    rows = [
+        {
+            "measure": "speaker-ID probe on content emb. (chance 0.25, lower = disentangled)",
+            "with speaker adversary": ms(col("spk/content_adv")),
+            "without": ms(col("spk/content_plain")),
+            "reference": f"TERA features {ms(col('spk/tera'))}",
+            "paper": "n/a (only MOS / SV reported)",
+        },
+        {
+            "measure": "content probe: sentence id on held-out speaker (acc)",
+            "with speaker adversary": ms(col("sent/content_adv")),
+            "without": ms(col("sent/content_plain")),
+            "reference": f"TERA features {ms(col('sent/tera'))}",
+            "paper": "target: within 2 points",
+        },
+        {
+            "measure": "MCD to target's parallel utterance (dB, lower better)",
+            "with speaker adversary": ms(col("mcd/adv")),
+            "without": ms(col("mcd/plain")),
+            "reference": f"unconverted source {ms(col('mcd/source'))}",
+            "paper": "n/a",
+        },
+        {
+            "measure": "spk-emb cosine of converted to target",
+            "with speaker adversary": ms(col("cos_tgt/adv")),
+            "without": ms(col("cos_tgt/plain")),
+            "reference": f"to source: adv {ms(col('cos_src/adv'))}, plain {ms(col('cos_src/plain'))}",
+            "paper": "n/a",
+        },
+        {
+            "measure": "few labels (1 training speaker): sentence id acc",
+            "with speaker adversary": f"TERA {ms(col('few/tera'))}",
+            "without": f"raw log-mel {ms(col('few/logmel'))}",
+            "reference": f"TERA random init {ms(col('few/random'))}",
+            "paper": "TERA > log-mel (seed-methods 2g)",
+        },
+        {
+            "measure": "training samples/s (TERA / VC)",
+            "with speaker adversary": ms(col("sps/vc")),
+            "without": "",
+            "reference": f"TERA {ms(col('sps/tera'))}",
+            "paper": "no s3prl figures in peers.md",
+        },
+        {
+            "measure": "wall s per epoch (TERA / VC)",
+            "with speaker adversary": ms(col("epoch_s/vc")),
+            "without": "",
+            "reference": f"TERA {ms(col('epoch_s/tera'))}",
+            "paper": "",
+        },
+        {
+            "measure": "log-mel extraction, utterances/s",
+            "with speaker adversary": f"torch {speed['torch']:.1f}",
+            "without": f"librosa {speed['librosa']:.1f}",
+            "reference": f"x{speed['torch'] / speed['librosa']:.1f}",
+            "paper": "",
+        },
+    ]
+    head = (
+        f"seeds {a.seeds}, TERA {a.tera_steps} steps, VC {a.vc_steps} steps, batch {a.batch}, "
+        f"threads {torch.get_num_threads()}, peak RSS {peak_rss_mb():.0f} MB"
+    )
+    return head + "\n\n" + markdown_table(rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--data", type=Path, default=Path(os.environ.get("SSL_DATA_DIR", "/work/shared/data")) / "speech"
+    )
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--tera-steps", type=int, default=300)
+    parser.add_argument("--vc-steps", type=int, default=200)
+    parser.add_argument("--batch", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--out", type=Path, default=Path("runs/bench/speech_vc"))
+    a = parser.parse_args()
+    torch.set_num_threads(a.threads)
+    start = time.perf_counter()
+    speed = feature_speed(a.data)
+    results = [one_seed(a.data, a.out, s, a) for s in a.seeds]
+    text = report(results, speed, a) + f"\n\ntotal wall time {time.perf_counter() - start:.0f} s"
+    print(text)
+    a.out.mkdir(parents=True, exist_ok=True)
+    (a.out / "results.md").write_text(text + "\n")
+    (a.out / "results.json").write_text(json.dumps({"seeds": results, "speed": speed}, indent=1))
+
+
+if __name__ == "__main__":
+    main()

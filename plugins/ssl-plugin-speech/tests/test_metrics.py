@@ -1,0 +1,56 @@
+"""MCD, pooling and probes against closed forms / naive computations."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import scipy.fft
+import torch
+from ssl_plugin_speech.data import Utterance
+from ssl_plugin_speech.metrics import mean_std_pool, mel_cepstral_distortion, pyramid_pool
+from ssl_plugin_speech.probes import sentence_probe, shared_sentences, speaker_probe
+
+
+def test_mcd_zero_for_identical_and_closed_form_for_constant_offset() -> None:
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=(40, 80))
+    assert mel_cepstral_distortion(a, a) == 0.0
+    shift = np.zeros(80)
+    shift[:40] = 0.2
+    b = a + shift
+    c = scipy.fft.dct(0.5 * shift, type=2, norm="ortho")[1:25]
+    expected = 10 / math.log(10) * math.sqrt(2 * float(np.sum(c**2)))
+    assert abs(mel_cepstral_distortion(b, a) - expected) < 1e-6
+
+
+def test_pooling_against_manual() -> None:
+    x = torch.arange(12.0).reshape(6, 2)
+    got = pyramid_pool(x, (1, 2))
+    assert torch.allclose(got, torch.cat([x.mean(0), x[:3].mean(0), x[3:].mean(0)]))
+    assert torch.allclose(mean_std_pool(x), torch.cat([x.mean(0), x.std(0, unbiased=False)]))
+
+
+def _utts(n_spk: int = 3, n_sent: int = 4) -> list[Utterance]:
+    return [
+        Utterance(None, f"s{s}", f"s{s}_{k:03d}", "", np.zeros(1), None)  # type: ignore[arg-type]
+        for s in range(n_spk)
+        for k in range(n_sent)
+    ]
+
+
+def test_probes_read_what_the_features_carry() -> None:
+    utts = _utts()
+    gen = torch.Generator().manual_seed(0)
+    sent_codes, spk_codes = torch.randn(4, 8, generator=gen) * 3, torch.randn(3, 8, generator=gen) * 3
+    content_only = [
+        sent_codes[int(u.sentence)].expand(10, 8) + 0.1 * torch.randn(10, 8, generator=gen) for u in utts
+    ]
+    speaker_only = [
+        spk_codes[int(u.speaker[1:])].expand(10, 8) + 0.1 * torch.randn(10, 8, generator=gen) for u in utts
+    ]
+    assert shared_sentences(utts) == ["000", "001", "002", "003"]
+    assert sentence_probe(content_only, utts) == 1.0
+    assert sentence_probe(content_only, utts, train_speakers=1) == 1.0
+    assert speaker_probe(speaker_only, utts) == 1.0
+    assert sentence_probe(speaker_only, utts) <= 0.5
