@@ -20,7 +20,9 @@ export SSL_DATA_DIR
 
 PLUGINS := $(sort $(wildcard plugins/ssl-plugin-*))
 PLUGIN_PYPROJECTS := $(wildcard $(addsuffix /pyproject.toml,$(PLUGINS)))
-SUITES := tests $(wildcard $(addsuffix /tests,$(dir $(PLUGIN_PYPROJECTS))))
+PLUGIN_DIRS := $(patsubst %/pyproject.toml,%,$(PLUGIN_PYPROJECTS))
+# Every plugin's tests/ folder is a suite: a plugin without tests fails (pytest exit 4 or 5).
+SUITES := tests $(addsuffix /tests,$(PLUGIN_DIRS))
 PYTEST := $(BIN)/python -m pytest -p no:cacheprovider --import-mode=importlib
 STAMP := $(VENV)/.ssl-installed
 
@@ -30,7 +32,7 @@ install: $(STAMP)
 
 $(STAMP): pyproject.toml constraints.txt $(PLUGIN_PYPROJECTS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q $(PIP_ARGS) -c constraints.txt -e ".[dev]" $(addprefix -e ,$(patsubst %/,%,$(dir $(PLUGIN_PYPROJECTS))))
+	$(BIN)/python -m pip install -q $(PIP_ARGS) -c constraints.txt -e ".[dev,plot,progress,eval]" $(addprefix -e ,$(PLUGIN_DIRS))
 	touch $@
 
 demo: install
@@ -52,7 +54,7 @@ lint: install
 build: install
 	rm -rf dist
 	$(BIN)/python -m build --outdir dist .
-	for p in $(patsubst %/,%,$(dir $(PLUGIN_PYPROJECTS))); do $(BIN)/python -m build --outdir dist $$p || exit 1; done
+	for p in $(PLUGIN_DIRS); do $(BIN)/python -m build --outdir dist $$p || exit 1; done
 
 clean:
 	rm -rf dist build *.egg-info plugins/*/build plugins/*/src/*.egg-info

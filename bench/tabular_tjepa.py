@@ -29,13 +29,13 @@ from statistics import mean, stdev
 from typing import Any
 
 import torch
+from ssl_plugin_tabular.evaluate import DownstreamFeatures, ProbeSettings, embed_table
+from ssl_plugin_tabular.recipes import RECIPE, paper_config, tjepa_recipe
+
 from ssl_core.config import load_run_config
 from ssl_core.engine import train
 from ssl_core.monitors import feature_std, rankme
 from ssl_core.utils.bench import peak_rss_mb, print_table
-
-from ssl_plugin_tabular.evaluate import DownstreamFeatures, ProbeSettings, embed_table
-from ssl_plugin_tabular.recipes import RECIPE, paper_config, tjepa_recipe
 
 PAPER = {  # Thimonier et al. 2025, main table: MLP, MLP + T-JEPA, best GBDT
     "adult": {"metric": "acc", "mlp": 0.825, "tjepa": 0.866, "gbdt": "XGBoost 0.874"},
@@ -46,6 +46,13 @@ OFFICIAL = {  # peers.md: jose-melo/t-jepa on this kind of 2-core CPU (about sin
     "california": {"steps_per_s": 0.69, "peak_gib": 6.8},
 }
 PAPER_MODEL: dict[str, Any] = {}  # TJEPAArgs defaults are the paper's launch-script sizes
+SMALL_MODEL: dict[str, Any] = {
+    "dim": 32,
+    "depth": 4,
+    "ffn_dim": 64,
+    "pred_depth": 4,
+}  # the embedded default's size
+MODELS = {"paper": PAPER_MODEL, "small": SMALL_MODEL}
 FOLDERS = {"adult": "adult", "california": "california_housing/rtdl_split"}
 
 
@@ -58,7 +65,14 @@ def data_path(root: Path, name: str) -> str:
 
 
 def pretrain(
-    data: str, *, seed: int, epochs: float, device: str, run_dir: Path, n_cls: int = 1, model: dict[str, Any] | None = None
+    data: str,
+    *,
+    seed: int,
+    epochs: float,
+    device: str,
+    run_dir: Path,
+    n_cls: int = 1,
+    model: dict[str, Any] | None = None,
 ) -> tuple[Any, dict[str, float]]:
     """Pretrain through the engine; returns the result and timing (wall s, steps/s from the engine's log)."""
     args = {"data": data, "n_cls": n_cls, **(model or PAPER_MODEL)}
@@ -78,14 +92,15 @@ def pretrain(
 
 
 def protocol(root: Path, names: list[str], seeds: list[int], epochs: float, device: str, probe: ProbeSettings,
-             work: Path, log: dict[str, Any]) -> list[dict[str, Any]]:  # fmt: skip
+             work: Path, log: dict[str, Any], model: dict[str, Any]) -> list[dict[str, Any]]:  # fmt: skip
     """Section 1: per dataset and seed, pretrain + downstream; returns the table rows."""
     rows = []
     for name in names:
         scores: dict[str, list[float]] = {"ssl": [], "raw": [], "hgb": []}
         times = []
         for seed in seeds:
-            result, timing = pretrain(data_path(root, name), seed=seed, epochs=epochs, device=device, run_dir=work / f"{name}-{seed}")
+            result, timing = pretrain(data_path(root, name), seed=seed, epochs=epochs, device=device,
+                                      run_dir=work / f"{name}-{seed}", model=model)  # fmt: skip
             result.module.eval()
             prepared = result.recipe.extras["prepared"]
             got = DownstreamFeatures(result.module.embed, prepared, probe, device).scores(seed)
@@ -109,11 +124,21 @@ def protocol(root: Path, names: list[str], seeds: list[int], epochs: float, devi
     return rows
 
 
-def collapse(root: Path, epochs: float, device: str, work: Path, log: dict[str, Any]) -> list[dict[str, Any]]:
+def collapse(
+    root: Path, epochs: float, device: str, work: Path, log: dict[str, Any], model: dict[str, Any]
+) -> list[dict[str, Any]]:
     """Section 2: RankMe / per-dimension std of test embeddings with 0 vs 1 [REG] tokens (Adult)."""
     rows = []
     for n_cls in (0, 1):
-        result, _ = pretrain(data_path(root, "adult"), seed=0, epochs=epochs, device=device, run_dir=work / f"collapse-{n_cls}", n_cls=n_cls)
+        result, _ = pretrain(
+            data_path(root, "adult"),
+            seed=0,
+            epochs=epochs,
+            device=device,
+            run_dir=work / f"collapse-{n_cls}",
+            n_cls=n_cls,
+            model=model,
+        )
         result.module.eval()
         test = result.recipe.extras["prepared"].splits["test"]
         emb = embed_table(result.module.embed, test, device=device)[:4096].cpu()
@@ -125,7 +150,9 @@ def collapse(root: Path, epochs: float, device: str, work: Path, log: dict[str, 
     return rows
 
 
-def speed(root: Path, names: list[str], steps: int, threads: int, log: dict[str, Any]) -> list[dict[str, Any]]:
+def speed(
+    root: Path, names: list[str], steps: int, threads: int, log: dict[str, Any]
+) -> list[dict[str, Any]]:
     """Section 3: steps/s and peak RSS of the paper-size model on CPU, each dataset in a fresh process."""
     rows = []
     for name in names:
@@ -169,23 +196,30 @@ def main() -> None:
     ap.add_argument("--probe-epochs", type=int, default=200)
     ap.add_argument("--probe-lr", type=float, default=1e-3)
     ap.add_argument("--sections", default="speed,protocol,collapse")
+    ap.add_argument("--model", choices=sorted(MODELS), default="paper", help="protocol/collapse model size")
     ap.add_argument("--json", type=Path, default=None)
     ap.add_argument("--speed-child", default=None, help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.speed_child:
         torch.set_num_threads(a.threads)
         # ``epochs`` in steps: the child converts steps into epochs of its table
-        from ssl_plugin_tabular.recipes import prepare_from_args
         from ssl_plugin_tabular.recipe_args import TJEPAArgs
+        from ssl_plugin_tabular.recipes import prepare_from_args
 
         n = len(prepare_from_args(TJEPAArgs(data=a.speed_child)).splits["train"]) // 512
         with tempfile.TemporaryDirectory() as tmp:
-            _, timing = pretrain(a.speed_child, seed=0, epochs=a.speed_steps / n, device="cpu", run_dir=Path(tmp) / "run")
+            _, timing = pretrain(
+                a.speed_child, seed=0, epochs=a.speed_steps / n, device="cpu", run_dir=Path(tmp) / "run"
+            )
         print("SPEED " + json.dumps({**timing, "peak_rss_mb": peak_rss_mb()}), flush=True)
         return
     torch.set_num_threads(a.threads)
     root = a.data_dir or Path(os.environ.get("SSL_DATA_DIR", "/work/shared/data")) / "tabular"
-    names, seeds, sections = a.datasets.split(","), [int(s) for s in a.seeds.split(",")], a.sections.split(",")
+    names, seeds, sections = (
+        a.datasets.split(","),
+        [int(s) for s in a.seeds.split(",")],
+        a.sections.split(","),
+    )
     _LOG_PATH = a.json
     log: dict[str, Any] = {"args": {k: str(v) for k, v in vars(a).items()}, "torch": torch.__version__,
                            "device": torch.cuda.get_device_name() if a.device.startswith("cuda") else "cpu"}  # fmt: skip
@@ -193,11 +227,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         if "speed" in sections:
-            print_table(speed(root, names, a.speed_steps, a.threads, log), f"speed: paper-size model, batch 512, CPU, {a.threads} thread(s)")
+            print_table(
+                speed(root, names, a.speed_steps, a.threads, log),
+                f"speed: paper-size model, batch 512, CPU, {a.threads} thread(s)",
+            )
         if "protocol" in sections:
-            print_table(protocol(root, names, seeds, a.epochs, a.device, probe, work, log), "T-JEPA downstream protocol")
+            rows = protocol(root, names, seeds, a.epochs, a.device, probe, work, log, MODELS[a.model])
+            print_table(rows, f"T-JEPA downstream protocol ({a.model} model)")
         if "collapse" in sections:
-            print_table(collapse(root, a.collapse_epochs, a.device, work, log), "collapse study (Adult, test embeddings)")
+            rows = collapse(root, a.collapse_epochs, a.device, work, log, MODELS[a.model])
+            print_table(rows, f"collapse study (Adult, test embeddings, {a.model} model)")
     flush(log)
 
 

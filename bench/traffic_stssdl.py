@@ -35,9 +35,23 @@ DATASETS = {
     "SZ-taxi": ("sz_taxi/SZ_taxi.npz", "sz_taxi/sz_adj.csv", 0.01, 1.0),
     "Los-loop": ("los_loop/los_speed.csv", "los_loop/los_adj.csv", 0.01, 1.0),
 }
-ACCURACY_ARGS = {"rnn_units": 16, "prototype_num": 8, "prototype_dim": 16, "d_in": 3, "d_node": 8, "d_tod": 8,
-                 "recompute": False}
-OFFICIAL_ARGS = {"rnn_units": 128, "prototype_num": 20, "prototype_dim": 64, "d_in": 3, "d_node": 25, "d_tod": 20}
+ACCURACY_ARGS = {
+    "rnn_units": 16,
+    "prototype_num": 8,
+    "prototype_dim": 16,
+    "d_in": 3,
+    "d_node": 8,
+    "d_tod": 8,
+    "recompute": False,
+}
+OFFICIAL_ARGS = {
+    "rnn_units": 128,
+    "prototype_num": 20,
+    "prototype_dim": 64,
+    "d_in": 3,
+    "d_node": 25,
+    "d_tod": 20,
+}
 PEERS = {"train samples/s": 2.6, "peak RSS MB": 9.9 * 1024, "s/epoch": 530}  # peers.md, Los-loop, 1 thread
 PAPER = "ST-SSDL METR-LA H12 MAE 3.37 (MegaCRN 3.48) -- from the paper (Table 2), not measured here"
 
@@ -56,9 +70,9 @@ def recipe_args(name: str, extra: dict[str, Any]) -> dict[str, Any]:
 
 
 def train_config(args: dict[str, Any], *, epochs: int | None, steps: int | None, seed: int) -> Any:
-    from ssl_core.config import load_run_config
-
     from ssl_plugin_traffic.recipes import run_config
+
+    from ssl_core.config import load_run_config
 
     cfg = run_config(args, epochs=epochs or 1, seed=seed)
     cfg["train"].update({"progress": False, "log_every": 1, "ckpt_every": 10**9})
@@ -69,10 +83,10 @@ def train_config(args: dict[str, Any], *, epochs: int | None, steps: int | None,
 
 # ----------------------------------------------------------------------------------------- accuracy
 def run_accuracy(name: str, seed: int, epochs: int, workdir: Path) -> dict[str, Any]:
+    from ssl_plugin_traffic.evaluate import baseline_predictions, model_report, predict
+
     from ssl_core.config import apply_overrides
     from ssl_core.engine import train
-
-    from ssl_plugin_traffic.evaluate import baseline_predictions, model_report, predict
 
     config = train_config(recipe_args(name, ACCURACY_ARGS), epochs=epochs, steps=None, seed=seed)
     out: dict[str, Any] = {}
@@ -110,7 +124,7 @@ def accuracy_table(results: dict[str, list[dict[str, Any]]]) -> list[dict[str, A
 
 
 # -------------------------------------------------------------------------------------------- speed
-def speed_worker(mode: str, steps: int, recompute: bool) -> dict[str, Any]:
+def speed_worker(mode: str, steps: int, recompute: bool, precision: str = "fp32") -> dict[str, Any]:
     """One configuration in this (fresh) process: time ``steps`` timed steps after one warm-up."""
     import torch
 
@@ -118,15 +132,22 @@ def speed_worker(mode: str, steps: int, recompute: bool) -> dict[str, Any]:
     from ssl_core.engine import train
     from ssl_core.registry import get_registries
 
-    config = train_config(recipe_args("Los-loop", {**OFFICIAL_ARGS, "recompute": recompute}),
-                          epochs=None, steps=steps + 1, seed=0)
+    config = train_config(
+        recipe_args("Los-loop", {**OFFICIAL_ARGS, "recompute": recompute}),
+        epochs=None,
+        steps=steps + 1,
+        seed=0,
+    )
+    config.train.precision = precision  # type: ignore[assignment]
     if mode == "engine":
         with tempfile.TemporaryDirectory() as tmp:
             recipe = get_registries().recipes.build(config.recipe, **config.recipe_args)
             t0, c0 = time.perf_counter(), time.process_time()
             train(config, Path(tmp) / "run", recipe=recipe)
             wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-            rows = [json.loads(line) for line in (Path(tmp) / "run" / "metrics.jsonl").read_text().splitlines()]
+            rows = [
+                json.loads(line) for line in (Path(tmp) / "run" / "metrics.jsonl").read_text().splitlines()
+            ]
         step_ms = [r["compute_ms"] for r in rows if "compute_ms" in r][1:]
         per_step = sum(step_ms) / len(step_ms) / 1000 if step_ms else wall / (steps + 1)
     else:
@@ -147,15 +168,29 @@ def speed_worker(mode: str, steps: int, recompute: bool) -> dict[str, Any]:
         wall, cpu = time.perf_counter() - t0, time.process_time() - c0
         per_step = sum(times[1:]) / steps
     params = sum(p.numel() for p in recipe.module.parameters())
-    return {"mode": mode, "recompute": recompute, "params": params, "s/step (wall)": per_step,
-            "samples/s (wall)": 64 / per_step, "samples/s (cpu)": 64 * (steps + 1) / cpu,
-            "peak RSS MB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    return {
+        "mode": mode,
+        "recompute": recompute,
+        "precision": precision,
+        "params": params,
+        "s/step (wall)": per_step,
+        "samples/s (wall)": 64 / per_step,
+        "samples/s (cpu)": 64 * (steps + 1) / cpu,
+        "peak RSS MB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
 
 
 def run_speed(steps: int) -> list[dict[str, Any]]:
     rows = []
-    for mode, recompute in (("engine", True), ("plain", True), ("engine", False)):
-        cmd = [sys.executable, __file__, "--worker", mode, "--steps", str(steps)] + (["--recompute"] if recompute else [])
+    configs = (
+        ("engine", True, "fp32"),
+        ("plain", True, "fp32"),
+        ("engine", False, "fp32"),
+        ("engine", True, "bf16"),
+    )
+    for mode, recompute, precision in configs:
+        cmd = [sys.executable, __file__, "--worker", mode, "--steps", str(steps), "--precision", precision]
+        cmd += ["--recompute"] if recompute else []
         proc = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "OMP_NUM_THREADS": "1"})
         if proc.returncode != 0:
             raise RuntimeError(proc.stderr[-2000:])
@@ -167,23 +202,29 @@ def run_speed(steps: int) -> list[dict[str, Any]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--part", choices=("accuracy", "speed", "all"), default="all")
     parser.add_argument("--datasets", nargs="+", default=list(DATASETS))
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
-    parser.add_argument("--epochs", type=int, default=4)
-    parser.add_argument("--steps", type=int, default=3, help="timed steps per speed configuration")
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--steps", type=int, default=2, help="timed steps per speed configuration")
     parser.add_argument("--worker", choices=("engine", "plain"), help=argparse.SUPPRESS)
     parser.add_argument("--recompute", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--precision", default="fp32", help=argparse.SUPPRESS)
     opts = parser.parse_args()
     if opts.worker:
-        print(json.dumps(speed_worker(opts.worker, opts.steps, opts.recompute)))
+        print(json.dumps(speed_worker(opts.worker, opts.steps, opts.recompute, opts.precision)))
         return
     import torch
+
     from ssl_core.utils.bench import markdown_table, print_table
 
     torch.set_num_threads(1)
-    print(f"machine: 2-core CPU, torch {torch.__version__}, 1 thread; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
+    print(
+        f"machine: 2-core CPU, torch {torch.__version__}, 1 thread; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
+    )
     if opts.part in ("accuracy", "all"):
         results: dict[str, list[dict[str, Any]]] = {}
         with tempfile.TemporaryDirectory() as tmp:

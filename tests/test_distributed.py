@@ -144,6 +144,11 @@ def _collectives(rank: int, world_size: int) -> dict[str, object]:
     weights = torch.arange(g.numel(), dtype=torch.float32).reshape(g.shape) * (rank + 1)
     (g * weights).sum().backward()
     mean = D.all_reduce_mean(torch.tensor([float(rank)]))
+    # ranks are not daemonic processes, so they may start DataLoader workers
+    data = torch.utils.data.TensorDataset(torch.arange(4.0))
+    assert (
+        sum(b[0].sum().item() for b in torch.utils.data.DataLoader(data, batch_size=2, num_workers=1)) == 6.0
+    )
     return {
         "g": g.detach(),
         "grad": x.grad,

@@ -146,5 +146,9 @@ def plot(run_dir: Path) -> None:
     """Plot the metrics of RUN_DIR (loss, learning rate, monitors) into RUN_DIR/plots."""
     from ssl_core.engine.plot import plot_run
 
-    for path in plot_run(run_dir):
+    try:
+        paths = plot_run(run_dir)
+    except ImportError as exc:  # matplotlib is the optional extra ssl-core[plot]
+        raise click.ClickException(str(exc)) from exc
+    for path in paths:
         click.echo(f"wrote {path}")

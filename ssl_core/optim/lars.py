@@ -10,6 +10,7 @@ For each parameter ``p`` of a group with ``lars_adapt=True``::
 
 Groups with ``lars_adapt=False`` (biases and norm parameters, following the Barlow Twins and BYOL
 implementations) skip both the weight decay and the trust ratio: plain SGD with momentum.
+The update runs with foreach kernels over each group (its parameters on one device).
 """
 
 from __future__ import annotations
@@ -56,23 +57,29 @@ class LARS(Optimizer):
             with torch.enable_grad():
                 loss = closure()
         for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                g = p.grad
-                if group["lars_adapt"]:
-                    g = g.add(p, alpha=group["weight_decay"])
-                    p_norm, g_norm = torch.linalg.vector_norm(p), torch.linalg.vector_norm(g)
-                    ok = (p_norm > 0) & (g_norm > 0)
-                    q = torch.where(
-                        ok, group["eta"] * p_norm / g_norm.clamp_min(1e-30), torch.ones_like(p_norm)
-                    )
-                    g = g * q
-                state = self.state[p]
-                buf = state.get("momentum_buffer")
-                if buf is None:
-                    buf = state["momentum_buffer"] = torch.clone(g).detach()
-                else:
-                    buf.mul_(group["momentum"]).add_(g)
-                p.add_(buf, alpha=-group["lr"])
+            params = [p for p in group["params"] if p.grad is not None]
+            if params:
+                self._update(params, group)
         return loss
+
+    def _update(self, params: list[Tensor], group: dict[str, Any]) -> None:
+        """The update of one group with foreach kernels (one launch per op, not per tensor)."""
+        grads: list[Tensor] = [p.grad for p in params if p.grad is not None]
+        if group["lars_adapt"]:
+            grads = list(torch._foreach_add(grads, params, alpha=group["weight_decay"]))
+            p_norm = torch.stack(torch._foreach_norm(params))
+            g_norm = torch.stack(torch._foreach_norm(grads))
+            ok = (p_norm > 0) & (g_norm > 0)
+            trust = torch.where(ok, group["eta"] * p_norm / g_norm.clamp_min(1e-30), torch.ones_like(p_norm))
+            trust_list: list[Tensor] = list(trust.unbind())
+            torch._foreach_mul_(grads, trust_list)
+        bufs = []
+        for p in params:
+            state = self.state[p]
+            if "momentum_buffer" not in state:
+                # first step: mu = momentum * 0 + g, i.e. the scaled gradient
+                state["momentum_buffer"] = torch.zeros_like(p)
+            bufs.append(state["momentum_buffer"])
+        torch._foreach_mul_(bufs, group["momentum"])
+        torch._foreach_add_(bufs, grads)
+        torch._foreach_add_(params, bufs, alpha=-group["lr"])

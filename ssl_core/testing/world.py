@@ -99,7 +99,8 @@ def run_world(
     q = ctx.Queue()
     port = free_port()
     procs = [
-        ctx.Process(target=_worker, args=(fn, r, world_size, port, args, q, timeout), daemon=True)
+        # not daemonic, so ranks may start DataLoader workers; the finally-block below reaps them
+        ctx.Process(target=_worker, args=(fn, r, world_size, port, args, q, timeout), daemon=False)
         for r in range(world_size)
     ]
     for p in procs:

@@ -188,3 +188,19 @@ def test_tracker_keeps_the_longest_streak_between_checks() -> None:
     sync.record(torch.tensor(False), False, deferred=False)  # an fp16 overflow does not count
     sync.check(1, "ckpts")
     assert sync.total == 0
+
+
+def test_epochs_set_the_run_length(tmp_path: Path) -> None:
+    res = train(
+        config(steps=1000, epochs=2), tmp_path, recipe=recipe()
+    )  # 64 samples / 16 = 4 steps per epoch
+    assert res.step == 8 and [r["epoch"] for r in _rows(tmp_path)] == [0] * 4 + [1] * 4
+
+
+def test_clip_grad_bounds_the_update(tmp_path: Path) -> None:
+    cfg = config(steps=1, clip_grad=1e-3)
+    cfg.optim.name, cfg.optim.lr = "sgd", 1.0  # first SGD step: delta = -lr * clipped gradient
+    before = _params(recipe().module)
+    after = _params(train(cfg, tmp_path, recipe=recipe()).module)
+    delta = torch.cat([(after[k] - before[k]).flatten() for k in before if k != "target"])
+    assert torch.linalg.vector_norm(delta).item() == pytest.approx(1e-3, rel=1e-4)

@@ -53,3 +53,35 @@ def test_lars_zero_norm_falls_back_to_ratio_one() -> None:
 def test_lars_rejects_bad_settings() -> None:
     with pytest.raises(ValueError, match="invalid LARS"):
         LARS([nn.Parameter(torch.zeros(1))], lr=-1.0)
+
+
+def _naive_lars(params, grads, bufs, *, lr, wd, eta, mom, adapt):  # type: ignore[no-untyped-def]
+    for i, (p, g) in enumerate(zip(params, grads)):
+        if adapt[i]:
+            g = g + wd * p
+            q = eta * p.norm() / g.norm() if p.norm() > 0 and g.norm() > 0 else 1.0
+            g = q * g
+        bufs[i] = g if bufs[i] is None else mom * bufs[i] + g
+        params[i] = p - lr * bufs[i]
+
+
+def test_lars_matches_naive_loop_over_steps() -> None:
+    torch.manual_seed(3)
+    net = nn.Sequential(nn.Linear(4, 6), nn.LayerNorm(6), nn.Linear(6, 2)).double()
+    kw = dict(lr=0.3, wd=0.05, eta=0.01, mom=0.8)
+    opt = build_optimizer(
+        net,
+        OptimConfig(name="lars", lr=kw["lr"], weight_decay=kw["wd"], lars_eta=kw["eta"], momentum=kw["mom"]),
+    )
+    names = [n for n, _ in net.named_parameters()]
+    ref = [p.detach().clone() for p in net.parameters()]
+    bufs: list[torch.Tensor | None] = [None] * len(ref)
+    adapt = [p.ndim > 1 for p in ref]
+    for _ in range(3):
+        net(torch.randn(5, 4, dtype=torch.float64)).pow(2).sum().backward()
+        grads = [p.grad.detach().clone() for p in net.parameters()]
+        _naive_lars(ref, grads, bufs, adapt=adapt, **kw)
+        opt.step()
+        opt.zero_grad()
+    for name, p, want in zip(names, net.parameters(), ref):
+        torch.testing.assert_close(p.detach(), want, rtol=1e-12, atol=1e-12, msg=name)

@@ -6,10 +6,10 @@ import gzip
 
 import numpy as np
 import pytest
-from ssl_core.errors import DataError
-
 from ssl_plugin_tabular.data import load_arrays, load_npy, read_csv, split_rows
 from ssl_plugin_tabular.tables import TableSpec, prepare_table
+
+from ssl_core.errors import DataError
 
 
 def test_read_csv_header_missing_and_suffix(write_csv):

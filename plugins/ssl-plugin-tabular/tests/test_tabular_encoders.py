@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 import torch
-from ssl_core.nn import sinusoidal_positions
-
 from ssl_plugin_tabular.encoders import FeatureTokenizer, TJEPAEncoder
+
+from ssl_core.nn import sinusoidal_positions
 
 
 def _batch(b: int = 5, n_num: int = 3, cards: tuple[int, ...] = (4, 2)) -> dict[str, torch.Tensor]:
@@ -24,7 +24,9 @@ def test_tokenizer_matches_naive_loop():
         for r in range(2):
             torch.testing.assert_close(out[b, r], tok.reg_weight[r])
         for j in range(3):
-            torch.testing.assert_close(out[b, 2 + j], batch["x_num"][b, j].double() * tok.num_weight[j] + tok.num_bias[j])
+            torch.testing.assert_close(
+                out[b, 2 + j], batch["x_num"][b, j].double() * tok.num_weight[j] + tok.num_bias[j]
+            )
         offset = 0
         for j, k in enumerate([4, 2]):
             row = tok.cat_embed.weight[offset + int(batch["x_cat"][b, j])]
@@ -39,7 +41,9 @@ def test_out_of_range_category_uses_reserved_row():
 
 
 def test_no_reg_tokens_and_validation():
-    assert FeatureTokenizer(2, [], dim=4, n_cls=0)(torch.rand(3, 2), torch.zeros(3, 0, dtype=torch.long)).shape == (3, 2, 4)
+    assert FeatureTokenizer(2, [], dim=4, n_cls=0)(
+        torch.rand(3, 2), torch.zeros(3, 0, dtype=torch.long)
+    ).shape == (3, 2, 4)
     with pytest.raises(ValueError):
         FeatureTokenizer(0, [], dim=4)
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 import torch
-from ssl_core.ema import ema_update_
-from ssl_core.testing.contracts import check_encoder, check_objective
-
 from ssl_plugin_tabular.encoders import TJEPAEncoder
 from ssl_plugin_tabular.method import TJEPA, build_tjepa
 from ssl_plugin_tabular.objectives import JEPALoss, JEPAPredictor
 from ssl_plugin_tabular.views import tjepa_masks
+
+from ssl_core.ema import ema_update_
+from ssl_core.testing.contracts import check_encoder, check_objective
 
 TINY = {"dim": 8, "depth": 1, "heads": 2, "ffn_dim": 8, "pred_dim": 4, "pred_depth": 1, "pred_heads": 2}
 
@@ -46,14 +46,21 @@ def test_step_loss_gradients_and_teacher():
     out.loss.backward()
     assert all(p.grad is None for p in module.target_encoder.parameters())
     for name in ("encoder.tokenizer.reg_weight", "predictor.mask_token", "predictor.proj.weight"):
-        assert module.get_parameter(name.replace("encoder.", "context_encoder.", 1) if name.startswith("encoder") else name).grad is not None
-    (student, teacher), = module.ema_pairs()
+        assert (
+            module.get_parameter(
+                name.replace("encoder.", "context_encoder.", 1) if name.startswith("encoder") else name
+            ).grad
+            is not None
+        )
+    ((student, teacher),) = module.ema_pairs()
     assert student is module.context_encoder and teacher is module.target_encoder
     with torch.no_grad():
         student.tokenizer.reg_weight.add_(1.0)
     before = teacher.tokenizer.reg_weight.clone()
     ema_update_(teacher, student, 0.5)
-    torch.testing.assert_close(teacher.tokenizer.reg_weight, 0.5 * before + 0.5 * student.tokenizer.reg_weight)
+    torch.testing.assert_close(
+        teacher.tokenizer.reg_weight, 0.5 * before + 0.5 * student.tokenizer.reg_weight
+    )
 
 
 def test_loss_is_mse_to_the_target_encoder_tokens():

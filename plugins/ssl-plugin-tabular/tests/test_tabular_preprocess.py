@@ -7,12 +7,12 @@ import json
 import numpy as np
 import pytest
 import torch
-from ssl_core.errors import DataError
 from sklearn.preprocessing import MinMaxScaler
-
 from ssl_plugin_tabular.data import read_csv
 from ssl_plugin_tabular.preprocess import MISSING, TablePreprocessor
 from ssl_plugin_tabular.schema import RawTable, apply_schema, infer_schema
+
+from ssl_core.errors import DataError
 
 
 def _fit(table: RawTable, **kwargs):
@@ -63,7 +63,9 @@ def test_regression_target_standardised_and_unseen_label():
     assert prep.schema.task == "regression"
     y = prep.transform(parsed).y
     assert abs(float(y.mean())) < 1e-6 and abs(float(y.std(unbiased=False)) - 1) < 1e-5
-    cls, parsed = _fit(RawTable({"x": np.arange(4.0), "y": np.array(["a", "b", "a", "b"], dtype=object)}), target="y")
+    cls, parsed = _fit(
+        RawTable({"x": np.arange(4.0), "y": np.array(["a", "b", "a", "b"], dtype=object)}), target="y"
+    )
     assert cls.transform(parsed).y.tolist() == [0, 1, 0, 1]
     with pytest.raises(DataError, match="label 'c' was not seen"):
         cls.transform(RawTable({"x": np.arange(1.0), "y": np.array(["c"], dtype=object)}))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-
 from ssl_plugin_traffic.data import TrafficSeries
 
 

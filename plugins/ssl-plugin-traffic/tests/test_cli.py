@@ -8,18 +8,28 @@ import numpy as np
 import pytest
 
 TINY = [
-    "--steps", "2",
-    "--set", "train.batch_size=8", "--set", "train.progress=false",
-    "--set", "recipe_args.sim_nodes=6", "--set", "recipe_args.sim_days=15",
-    "--set", "recipe_args.rnn_units=8", "--set", "recipe_args.prototype_num=4",
-    "--set", "recipe_args.prototype_dim=4",
+    "--steps",
+    "2",
+    "--set",
+    "train.batch_size=8",
+    "--set",
+    "train.progress=false",
+    "--set",
+    "recipe_args.sim_nodes=6",
+    "--set",
+    "recipe_args.sim_days=15",
+    "--set",
+    "recipe_args.rnn_units=8",
+    "--set",
+    "recipe_args.prototype_num=4",
+    "--set",
+    "recipe_args.prototype_dim=4",
 ]
 
 
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from click.testing import CliRunner
-
     from ssl_plugin_traffic.cli import group
 
     path = tmp_path_factory.mktemp("traffic") / "run"
@@ -55,7 +65,10 @@ def test_forecast_and_embed(cli_runner, run_dir: Path, tmp_path: Path) -> None:
     lines = out.read_text().splitlines()
     assert len(lines) == 13 and lines[1].startswith("2024-02-01T09:00")
     npz = tmp_path / "forecast.npz"
-    assert cli_runner.ssl("traffic", "forecast", str(run_dir), "--input", str(source), "-o", str(npz)).exit_code == 0
+    assert (
+        cli_runner.ssl("traffic", "forecast", str(run_dir), "--input", str(source), "-o", str(npz)).exit_code
+        == 0
+    )
     with np.load(npz) as archive:
         assert archive["forecast"].shape == (12, 6) and np.isfinite(archive["forecast"]).all()
     long = write_input(tmp_path / "long.csv", nodes=6, steps=20)
@@ -76,7 +89,9 @@ def test_forecast_bad_inputs_write_nothing(cli_runner, run_dir: Path, tmp_path: 
         result = cli_runner.ssl("traffic", "forecast", str(run_dir), "--input", str(path), "-o", str(out))
         assert result.exit_code != 0 and message in result.output, result.output
     good = write_input(tmp_path / "good.csv", nodes=6)
-    result = cli_runner.ssl("traffic", "forecast", str(run_dir), "--input", str(good), "-o", str(tmp_path / "x.txt"))
+    result = cli_runner.ssl(
+        "traffic", "forecast", str(run_dir), "--input", str(good), "-o", str(tmp_path / "x.txt")
+    )
     assert result.exit_code != 0 and "unknown output format" in result.output
     assert not out.exists() and not list(tmp_path.glob(".*"))
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import h5py
 import numpy as np
 import pytest
+from ssl_plugin_traffic.data import load_series
+
 from ssl_core.errors import DataError
 from ssl_core.testing.data import shared_data_dir
-
-from ssl_plugin_traffic.data import load_series
 
 
 def write_csv(path: Path, rows: list[str]) -> Path:
@@ -83,7 +83,9 @@ def test_npz_channels_and_missing_key(tmp_path: Path) -> None:
 
 
 def test_dcrnn_hdf5_layout(tmp_path: Path) -> None:
-    stamps = (np.datetime64("2012-03-01T00:00") + np.arange(4) * np.timedelta64(5, "m")).astype("datetime64[ns]")
+    stamps = (np.datetime64("2012-03-01T00:00") + np.arange(4) * np.timedelta64(5, "m")).astype(
+        "datetime64[ns]"
+    )
     values = np.array([[60.0, 0.0], [61.0, 50.0], [62.0, 51.0], [63.0, 52.0]])
     with h5py.File(tmp_path / "metr-la.h5", "w") as fh:
         fh["df/block0_values"] = values

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from ssl_core.testing.contracts import check_encoder
-
 from ssl_plugin_traffic.encoders import (
     ChebGraphConv,
     GCRUCell,
@@ -17,8 +15,12 @@ from ssl_plugin_traffic.encoders import (
 )
 from ssl_plugin_traffic.graph import sparse_support, sym_adj
 
+from ssl_core.testing.contracts import check_encoder
 
-def official_agcn(x: torch.Tensor, support: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, k: int) -> torch.Tensor:
+
+def official_agcn(
+    x: torch.Tensor, support: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, k: int
+) -> torch.Tensor:
     """The official AGCN forward: dense supports [I, A, 2A T1 - T0], concat, one weight (B, N, C)."""
     eye = torch.eye(support.shape[-1], dtype=support.dtype).expand_as(support)
     supports = [eye, support]

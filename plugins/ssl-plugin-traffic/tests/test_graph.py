@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from ssl_plugin_traffic.graph import gaussian_kernel, load_graph, sparse_support, sym_adj
+
 from ssl_core.errors import DataError
 from ssl_core.testing.data import shared_data_dir
-
-from ssl_plugin_traffic.graph import gaussian_kernel, load_graph, sparse_support, sym_adj
 
 
 def test_gaussian_kernel_matches_formula() -> None:
@@ -62,7 +62,7 @@ def test_sym_adj_matches_official_formula() -> None:
     adj = rng.random((6, 6)) * (rng.random((6, 6)) > 0.5)
     adj[5] = 0  # isolated row: degree 0 -> 0, not inf
     d = adj.sum(1)
-    inv = np.where(d > 0, d ** -0.5, 0.0)
+    inv = np.where(d > 0, d**-0.5, 0.0)
     expect = (adj @ np.diag(inv)).T @ np.diag(inv)  # Graph WaveNet's sym_adj
     np.testing.assert_allclose(sym_adj(adj), expect, rtol=1e-5, atol=1e-7)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import torch
 from conftest import make_series, ring_adjacency
-
 from ssl_plugin_traffic.graph import sparse_support, sym_adj
 from ssl_plugin_traffic.method import STSSDL
 from ssl_plugin_traffic.model import NetConfig, STSSDLNet
@@ -16,8 +15,18 @@ from ssl_plugin_traffic.windows import TrafficData
 def tiny(ssl: bool = True, recompute: bool = False) -> tuple[STSSDL, TrafficData]:
     torch.manual_seed(0)
     data = TrafficData.build(make_series(steps=300, nodes=5), ring_adjacency(5), 6, 4)
-    cfg = NetConfig(num_nodes=5, steps_per_day=24, horizon=4, rnn_units=8, prototype_num=4,
-                    prototype_dim=4, d_node=3, d_tod=3, use_history=ssl, recompute=recompute)
+    cfg = NetConfig(
+        num_nodes=5,
+        steps_per_day=24,
+        horizon=4,
+        rnn_units=8,
+        prototype_num=4,
+        prototype_dim=4,
+        d_node=3,
+        d_tod=3,
+        use_history=ssl,
+        recompute=recompute,
+    )
     net = STSSDLNet(cfg, sparse_support(sym_adj(data.adj)))
     objective = STSSDLObjective(0.1, 1.0) if ssl else STSSDLObjective(0.0, 0.0)
     return STSSDL(net, objective, data.scaler, torch.from_numpy(data.table), cl_decay_steps=20), data
@@ -70,7 +79,9 @@ def test_history_anchor_view_uses_table() -> None:
     module, data = tiny()
     batch = batch_of(data)
     anchor = module.anchor(batch)["anchor"]["x"]
-    expect = data.scaler.transform(torch.from_numpy(data.table[data.slots[data.starts["train"][:4, None] + np.arange(6)]]))
+    expect = data.scaler.transform(
+        torch.from_numpy(data.table[data.slots[data.starts["train"][:4, None] + np.arange(6)]])
+    )
     torch.testing.assert_close(anchor, expect)
 
 

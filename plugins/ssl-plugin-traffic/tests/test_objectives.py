@@ -5,8 +5,6 @@ from __future__ import annotations
 import math
 
 import torch
-from ssl_core.testing.contracts import check_objective
-
 from ssl_plugin_traffic.model import teacher_forcing_prob
 from ssl_plugin_traffic.objectives import (
     DeviationLoss,
@@ -16,6 +14,8 @@ from ssl_plugin_traffic.objectives import (
     masked_mape,
     masked_rmse,
 )
+
+from ssl_core.testing.contracts import check_objective
 
 
 def test_masked_metrics_ignore_missing_labels() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from ssl_core.config import load_run_config
 
 
@@ -14,7 +15,9 @@ def test_registered_components() -> None:
     regs = get_registries()
     assert "traffic/stssdl" in regs.recipes.names()
     assert "traffic/default" in regs.demos.names()
-    assert {"traffic/stssdl", "traffic/prototype-triplet", "traffic/deviation"} <= set(regs.objectives.names())
+    assert {"traffic/stssdl", "traffic/prototype-triplet", "traffic/deviation"} <= set(
+        regs.objectives.names()
+    )
     assert "traffic/history-anchor" in regs.view_generators.names()
     assert "traffic/gcru" in regs.encoders.names()
 

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import torch
 from conftest import make_series, ring_adjacency
-from ssl_core.errors import DataError
-
 from ssl_plugin_traffic.windows import TrafficData, history_slots, history_table, weekday
+
+from ssl_core.errors import DataError
 
 
 def test_weekday_and_slots() -> None:
@@ -54,3 +54,18 @@ def test_too_short_series() -> None:
         TrafficData.build(make_series(steps=20, nodes=3), ring_adjacency(3))
     with pytest.raises(DataError, match="split empty"):
         TrafficData.build(make_series(steps=25, nodes=3), ring_adjacency(3))
+
+
+@pytest.mark.data
+def test_real_splits_and_anchor_slots() -> None:
+    from ssl_core.testing.data import shared_data_dir
+
+    from ssl_plugin_traffic.recipes import STSSDLArgs, build_data
+
+    root = shared_data_dir("traffic")
+    los = build_data(STSSDLArgs(data=str(root / "los_loop" / "los_speed.csv")))  # graph found next to it
+    assert len(los.starts["train"]) == 1395 and not los.weekly  # 7 days: daily slots (peers.md)
+    assert los.table.shape == (288, 207)
+    sz = build_data(STSSDLArgs(data=str(root / "sz_taxi" / "SZ_taxi.npz")))
+    assert len(sz.starts["train"]) == 2067 and sz.weekly and sz.table.shape == (7 * 96, 156)
+    assert np.all(sz.table > 0)  # zeros never enter the anchor

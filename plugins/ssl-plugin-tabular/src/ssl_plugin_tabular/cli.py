@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+
 from ssl_core.cli.domain import (
     default_config,
     domain_main,
@@ -40,7 +41,9 @@ def _columns(value: str | None) -> list[str]:
 @pretrain_options
 @click.option("--target", default=None, help="Label column of a CSV (Adult and rtdl folders know theirs).")
 @click.option("--numeric", default=None, metavar="COLS", help="Comma-separated columns forced numeric.")
-@click.option("--categorical", default=None, metavar="COLS", help="Comma-separated columns forced categorical.")
+@click.option(
+    "--categorical", default=None, metavar="COLS", help="Comma-separated columns forced categorical."
+)
 @click.option("--drop", default=None, metavar="COLS", help="Comma-separated columns to ignore.")
 def pretrain(
     data: Path | None,
@@ -67,7 +70,9 @@ def pretrain(
     for key, value in (("numeric", numeric), ("categorical", categorical), ("drop", drop)):
         if value:
             args[key] = _columns(value)
-    run_pretrain(config, run_dir, domain="tabular", overrides=pretrain_overrides(steps, seed, device, overrides))
+    run_pretrain(
+        config, run_dir, domain="tabular", overrides=pretrain_overrides(steps, seed, device, overrides)
+    )
 
 
 def load_table(path: Path, loaded: Any) -> dict[str, Any]:

@@ -21,8 +21,8 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
-from ssl_core.errors import DataError
 
+from ssl_core.errors import DataError
 from ssl_plugin_tabular.schema import RawTable, is_missing_text
 
 ADULT_COLUMNS = (
@@ -153,7 +153,9 @@ def load_arrays(
             bad = int(np.argwhere(np.isinf(arr))[0][1])
             raise DataError(path, names[col + bad], "infinite values")
         for j in range(arr.shape[1]):
-            columns[names[col + j]] = arr[:, j].astype(np.float64) if kind == "num" else arr[:, j].astype(str).astype(object)
+            columns[names[col + j]] = (
+                arr[:, j].astype(np.float64) if kind == "num" else arr[:, j].astype(str).astype(object)
+            )
         col += arr.shape[1]
     if y is not None:
         labels = load_npy(y, ndim=1, kind="fiubUO")
@@ -204,7 +206,9 @@ def load_california(directory: str | Path) -> dict[str, RawTable]:
         except (ValueError, KeyError) as exc:
             raise DataError(info_path, "N_cols", f"unreadable feature names: {exc}") from exc
     return {
-        split: load_arrays(directory / f"N_{split}.npy", directory / f"y_{split}.npy", names=names, target=CALIFORNIA_TARGET)
+        split: load_arrays(
+            directory / f"N_{split}.npy", directory / f"y_{split}.npy", names=names, target=CALIFORNIA_TARGET
+        )
         for split in ("train", "val", "test")
     }
 

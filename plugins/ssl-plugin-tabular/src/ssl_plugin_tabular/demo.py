@@ -7,7 +7,6 @@ from pathlib import Path
 from ssl_core.config import load_run_config
 from ssl_core.engine import train
 from ssl_core.evaluation.report import DemoResult
-
 from ssl_plugin_tabular.plugin import DOMAIN, ssl_default_config
 
 QUICK_OVERRIDES = [

@@ -13,9 +13,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import torch
+from torch import Tensor, nn
+
 from ssl_core.interfaces import POOLED, TOKENS, Encoder
 from ssl_core.nn import sinusoidal_positions
-from torch import Tensor, nn
 
 POSITION_BASE = 100.0
 INIT_STD = 0.02
@@ -55,9 +56,15 @@ class FeatureTokenizer(nn.Module):
         self.num_bias = nn.Parameter(torch.zeros(n_num, dim))
         self.cat_embed = nn.Embedding(max(sum(cardinalities), 1), dim)
         self.cat_bias = nn.Parameter(torch.zeros(len(cardinalities), dim))
-        offsets = torch.tensor([0, *cardinalities[:-1]], dtype=torch.long).cumsum(0) if cardinalities else torch.zeros(0)
+        offsets = (
+            torch.tensor([0, *cardinalities[:-1]], dtype=torch.long).cumsum(0)
+            if cardinalities
+            else torch.zeros(0)
+        )
         self.register_buffer("cat_offsets", offsets.long(), persistent=False)
-        self.register_buffer("cat_sizes", torch.tensor(list(cardinalities), dtype=torch.long), persistent=False)
+        self.register_buffer(
+            "cat_sizes", torch.tensor(list(cardinalities), dtype=torch.long), persistent=False
+        )
         self.reg_weight = nn.Parameter(torch.empty(n_cls, dim))
         for p in (self.num_weight, self.cat_embed.weight, self.reg_weight):
             nn.init.trunc_normal_(p, std=INIT_STD)
@@ -116,8 +123,16 @@ class TJEPAEncoder(Encoder):
             dim, heads, ffn_dim, dropout, activation="relu", batch_first=True, norm_first=False
         )
         self.transformer = nn.TransformerEncoder(layer, depth, enable_nested_tensor=False)
-        self.head = nn.Sequential(nn.Dropout(dropout), nn.LayerNorm(dim), nn.Linear(dim, dim), nn.Dropout(dropout), nn.LayerNorm(dim))
-        self.register_buffer("positions", sinusoidal_positions(self.tokenizer.n_tokens, dim, POSITION_BASE), persistent=False)
+        self.head = nn.Sequential(
+            nn.Dropout(dropout),
+            nn.LayerNorm(dim),
+            nn.Linear(dim, dim),
+            nn.Dropout(dropout),
+            nn.LayerNorm(dim),
+        )
+        self.register_buffer(
+            "positions", sinusoidal_positions(self.tokenizer.n_tokens, dim, POSITION_BASE), persistent=False
+        )
         self.output_dim = dim
         trunc_normal_init_(self.transformer)
         trunc_normal_init_(self.head)

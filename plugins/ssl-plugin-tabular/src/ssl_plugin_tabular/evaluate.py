@@ -14,10 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 import torch.nn.functional as F
-from ssl_core.evaluation import mlp_probe, over_seeds
-from ssl_core.evaluation.report import ComparisonRow
 from torch import Tensor
 
+from ssl_core.evaluation import mlp_probe, over_seeds
+from ssl_core.evaluation.report import ComparisonRow
 from ssl_plugin_tabular.preprocess import EncodedTable, TablePreprocessor
 from ssl_plugin_tabular.tables import PreparedTable
 
@@ -61,7 +61,9 @@ def metric_name(prep: TablePreprocessor) -> tuple[str, bool]:
     return ("acc", True) if prep.schema.task == "classification" else ("rmse", False)
 
 
-def _probe(train_x: Tensor, test_x: Tensor, prepared: PreparedTable, settings: ProbeSettings, seed: int) -> float:
+def _probe(
+    train_x: Tensor, test_x: Tensor, prepared: PreparedTable, settings: ProbeSettings, seed: int
+) -> float:
     prep, train, test = prepared.prep, prepared.splits["train"], prepared.splits["test"]
     assert train.y is not None and test.y is not None
     metric, _ = metric_name(prep)
@@ -80,7 +82,11 @@ def hist_gradient_boosting(prepared: PreparedTable, seed: int) -> float:
     prep, train, test = prepared.prep, prepared.splits["train"], prepared.splits["test"]
     assert train.y is not None and test.y is not None
     is_cat = [False] * train.x_num.shape[1] + [True] * train.x_cat.shape[1]
-    cls = HistGradientBoostingClassifier if prep.schema.task == "classification" else HistGradientBoostingRegressor
+    cls = (
+        HistGradientBoostingClassifier
+        if prep.schema.task == "classification"
+        else HistGradientBoostingRegressor
+    )
     model = cls(categorical_features=np.array(is_cat, dtype=bool), random_state=seed, early_stopping=True)
     model.fit(train.raw_features().numpy(), train.y.numpy())
     pred = model.predict(test.raw_features().numpy())
@@ -128,7 +134,10 @@ class DownstreamFeatures:
 
     def scores(self, seed: int) -> dict[str, float]:
         """Test metric of the MLP on T-JEPA features (``ssl``), on raw features (``raw``) and of ``hgb``."""
-        out = {name: _probe(tr, te, self.prepared, self.settings, seed) for name, (tr, te) in self.features.items()}
+        out = {
+            name: _probe(tr, te, self.prepared, self.settings, seed)
+            for name, (tr, te) in self.features.items()
+        }
         out["hgb"] = hist_gradient_boosting(self.prepared, seed)
         return out
 
@@ -156,8 +165,26 @@ def compare(
     feats = DownstreamFeatures(embed, prepared, settings, device)
     stats = over_seeds(feats.scores, seeds)
     metric, higher = metric_name(prepared.prep)
-    extra = {"seeds": len(list(seeds)), "n_train": len(prepared.splits["train"]), "n_test": len(prepared.splits["test"])}
+    extra = {
+        "seeds": len(list(seeds)),
+        "n_train": len(prepared.splits["train"]),
+        "n_test": len(prepared.splits["test"]),
+    }
     return [
-        ComparisonRow(prepared.name, metric, stats["ssl"], stats["raw"], higher, {"baseline": "same MLP on raw features", **extra}),
-        ComparisonRow(prepared.name, metric, stats["ssl"], stats["hgb"], higher, {"baseline": "HistGradientBoosting", **extra}),
+        ComparisonRow(
+            prepared.name,
+            metric,
+            stats["ssl"],
+            stats["raw"],
+            higher,
+            {"baseline": "same MLP on raw features", **extra},
+        ),
+        ComparisonRow(
+            prepared.name,
+            metric,
+            stats["ssl"],
+            stats["hgb"],
+            higher,
+            {"baseline": "HistGradientBoosting", **extra},
+        ),
     ]

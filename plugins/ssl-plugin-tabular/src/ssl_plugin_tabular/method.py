@@ -14,12 +14,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import torch
+from torch import Tensor
+
 from ssl_core.interfaces import Batch
 from ssl_core.methods import JEPAMethod
 from ssl_core.objectives import JEPAPredictor
 from ssl_core.views import ContextTargetMasks
-from torch import Tensor
-
 from ssl_plugin_tabular.encoders import POSITION_BASE, TJEPAEncoder, trunc_normal_init_
 from ssl_plugin_tabular.views import tjepa_masks
 
@@ -69,10 +69,24 @@ def build_tjepa(
     num_targets: int = 4,
 ) -> TJEPA:
     """A T-JEPA module; defaults are the paper's launch scripts (16 x 64 encoder, 16 x 16 predictor, 1 [REG])."""
-    encoder = TJEPAEncoder(n_num, cardinalities, dim=dim, depth=depth, heads=heads, ffn_dim=ffn_dim, dropout=dropout, n_cls=n_cls)
+    encoder = TJEPAEncoder(
+        n_num, cardinalities, dim=dim, depth=depth, heads=heads, ffn_dim=ffn_dim, dropout=dropout, n_cls=n_cls
+    )
     predictor = JEPAPredictor(
-        dim, pred_dim, encoder.n_tokens, depth=pred_depth, num_heads=pred_heads, dropout=dropout, pos_base=POSITION_BASE
+        dim,
+        pred_dim,
+        encoder.n_tokens,
+        depth=pred_depth,
+        num_heads=pred_heads,
+        dropout=dropout,
+        pos_base=POSITION_BASE,
     )
     trunc_normal_init_(predictor)
-    masks = tjepa_masks(n_num + len(cardinalities), n_cls=n_cls, ctx_range=ctx_range, tgt_range=tgt_range, num_targets=num_targets)
+    masks = tjepa_masks(
+        n_num + len(cardinalities),
+        n_cls=n_cls,
+        ctx_range=ctx_range,
+        tgt_range=tgt_range,
+        num_targets=num_targets,
+    )
     return TJEPA(encoder, predictor, masks)

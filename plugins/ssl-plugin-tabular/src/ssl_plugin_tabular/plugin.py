@@ -87,7 +87,19 @@ def ssl_default_config(domain: str) -> dict[str, Any] | None:
     return {
         "recipe": f"{DOMAIN}/tjepa",
         "recipe_args": dict(DEFAULT_RECIPE_ARGS),
-        "train": {"steps": 600, "batch_size": 512, "clip_value": 1.0, "log_every": 20, "monitor_every": 100, "ckpt_every": 300},
-        "optim": {"name": "adamw", "lr": 1.0e-3, "weight_decay": 0.0, "schedule": {"name": "warmup_cosine", "warmup_steps": 50}},
+        "train": {
+            "steps": 600,
+            "batch_size": 512,
+            "clip_value": 1.0,
+            "log_every": 20,
+            "monitor_every": 100,
+            "ckpt_every": 300,
+        },
+        "optim": {
+            "name": "adamw",
+            "lr": 1.0e-3,
+            "weight_decay": 0.0,
+            "schedule": {"name": "warmup_cosine", "warmup_steps": 50},
+        },
         "ema": {"base": 0.996, "final": 1.0, "schedule": "linear"},
     }

@@ -20,9 +20,9 @@ from typing import Any
 
 import numpy as np
 import torch
-from ssl_core.errors import DataError
 from torch import Tensor
 
+from ssl_core.errors import DataError
 from ssl_plugin_tabular.schema import RawTable, TableSchema
 
 UNSEEN = "<unseen>"
@@ -129,7 +129,9 @@ class TablePreprocessor:
             x_cat[:, j], unseen = self._encode_categories(table, name, strict)
             n_unseen += unseen
         if n_unseen:
-            warnings.warn(f"{table.source}: {n_unseen} categorical cells unseen in training -> index 0", stacklevel=2)
+            warnings.warn(
+                f"{table.source}: {n_unseen} categorical cells unseen in training -> index 0", stacklevel=2
+            )
         y = self._encode_labels(table) if labels and self.schema.target is not None else None
         return EncodedTable(torch.from_numpy(x_num), torch.from_numpy(x_cat), y, n_unseen)
 
@@ -140,7 +142,9 @@ class TablePreprocessor:
         unseen = np.flatnonzero(codes == 0)
         if strict and unseen.size:
             row = int(unseen[0])
-            raise DataError(table.source, name, f"row {row + 1}: category {values[row]!r} was not seen in training")
+            raise DataError(
+                table.source, name, f"row {row + 1}: category {values[row]!r} was not seen in training"
+            )
         return codes, int(unseen.size)
 
     def _encode_labels(self, table: RawTable) -> Tensor:
@@ -150,7 +154,9 @@ class TablePreprocessor:
             raise DataError(table.source, target, "target column not found")
         y = table.columns[target]
         if self.classes is None:
-            return torch.from_numpy(((np.asarray(y, dtype=np.float64) - self.y_mean) / self.y_std).astype(np.float32))
+            return torch.from_numpy(
+                ((np.asarray(y, dtype=np.float64) - self.y_mean) / self.y_std).astype(np.float32)
+            )
         index = {c: i for i, c in enumerate(self.classes)}
         codes = [index.get(str(v), -1) for v in y]
         if -1 in codes:

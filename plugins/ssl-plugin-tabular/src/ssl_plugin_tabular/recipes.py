@@ -12,7 +12,6 @@ from typing import Any
 
 from ssl_core.data import TensorDictDataset
 from ssl_core.interfaces import Recipe, SSLModule
-
 from ssl_plugin_tabular.evaluate import ProbeSettings, compare
 from ssl_plugin_tabular.method import build_tjepa
 from ssl_plugin_tabular.recipe_args import TJEPAArgs
@@ -39,7 +38,11 @@ def prepare_from_args(args: TJEPAArgs) -> PreparedTable:
     """Read and encode the table named by ``args``."""
     spec = TableSpec(args.target, args.numeric, args.categorical, args.drop, args.task)
     return prepare_table(
-        args.data, spec, val_fraction=args.val_fraction, test_fraction=args.test_fraction, seed=args.split_seed
+        args.data,
+        spec,
+        val_fraction=args.val_fraction,
+        test_fraction=args.test_fraction,
+        seed=args.split_seed,
     )
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
+
 from ssl_core.errors import DataError
 
 Task = Literal["classification", "regression"]

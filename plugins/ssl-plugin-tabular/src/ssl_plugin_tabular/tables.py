@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ssl_core.errors import DataError
-
 from ssl_plugin_tabular import data
 from ssl_plugin_tabular.preprocess import EncodedTable, TablePreprocessor
 from ssl_plugin_tabular.schema import RawTable, apply_schema, infer_schema

@@ -23,5 +23,9 @@ def tjepa_masks(
 ) -> ContextTargetMasks:
     """Context / target sampler over ``num_features`` feature tokens after ``n_cls`` [REG] tokens."""
     return ContextTargetMasks(
-        num_features, ctx_range=ctx_range, tgt_range=tgt_range, num_targets=num_targets, n_always_context=n_cls
+        num_features,
+        ctx_range=ctx_range,
+        tgt_range=tgt_range,
+        num_targets=num_targets,
+        n_always_context=n_cls,
     )
