@@ -7,7 +7,7 @@ initialised copy (the probe split and the random initialisation change with each
 
 Usage::
 
-    SSL_DATA_DIR=../shared/data python bench/core_frames.py [--steps 300] [--device cpu] \\
+    SSL_DATA_DIR=../shared/data python bench/core_frames.py [--steps 400] [--device cpu] \\
         [--seeds 0 1 2] [--set recipe_args.frame=wavelet] [--run-dir DIR]
 """
 
@@ -31,7 +31,7 @@ from ssl_core.utils.bench import print_table
 
 
 def base_config(steps: int, batch_size: int, device: str, data: str | None) -> dict:
-    """The bench's run configuration (recipe defaults, AdamW 1e-3 with warmup-cosine)."""
+    """The bench's run configuration (recipe defaults, AdamW 2e-3 with warmup-cosine)."""
     return {
         "recipe": "core/vicreg-frames",
         "recipe_args": {"data_path": data} if data else {},
@@ -47,7 +47,7 @@ def base_config(steps: int, batch_size: int, device: str, data: str | None) -> d
         },
         "optim": {
             "name": "adamw",
-            "lr": 1e-3,
+            "lr": 2e-3,
             "weight_decay": 1e-4,
             "schedule": {"name": "warmup_cosine", "warmup_steps": max(1, steps // 10), "final_ratio": 0.1},
         },
@@ -103,7 +103,7 @@ def probe_rows(module, recipe, seeds: list[int]) -> tuple[list[ComparisonRow], d
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=300)
+    parser.add_argument("--steps", type=int, default=400)
     parser.add_argument("--batch-size", type=int, default=256)
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
@@ -111,7 +111,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--run-dir", default=None)
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
     args = parser.parse_args(argv)
-    torch.set_num_threads(max(1, torch.get_num_threads()))
     config = load_run_config(base_config(args.steps, args.batch_size, args.device, args.data), args.overrides)
     run_dir = Path(args.run_dir) if args.run_dir else Path(tempfile.mkdtemp(prefix="core_frames_"))
     t0 = time.perf_counter()

@@ -31,9 +31,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-DATASETS = {
-    "SZ-taxi": ("sz_taxi/SZ_taxi.npz", "sz_taxi/sz_adj.csv", 0.01, 1.0),
-    "Los-loop": ("los_loop/los_speed.csv", "los_loop/los_adj.csv", 0.01, 1.0),
+DATASETS = {  # series, graph, lambda_c, lambda_d, output steps
+    "SZ-taxi": ("sz_taxi/SZ_taxi.npz", "sz_taxi/sz_adj.csv", 0.01, 1.0, 4),
+    "Los-loop": ("los_loop/los_speed.csv", "los_loop/los_adj.csv", 0.01, 1.0, 12),
 }
 ACCURACY_ARGS = {
     "rnn_units": 16,
@@ -64,9 +64,16 @@ def data_root() -> Path:
 
 
 def recipe_args(name: str, extra: dict[str, Any]) -> dict[str, Any]:
-    series, graph, lc, ld = DATASETS[name]
+    series, graph, lc, ld, out_len = DATASETS[name]
     root = data_root()
-    return {"data": str(root / series), "graph": str(root / graph), "lambda_c": lc, "lambda_d": ld, **extra}
+    return {
+        "data": str(root / series),
+        "graph": str(root / graph),
+        "lambda_c": lc,
+        "lambda_d": ld,
+        "out_len": out_len,
+        **extra,
+    }
 
 
 def train_config(args: dict[str, Any], *, epochs: int | None, steps: int | None, seed: int) -> Any:
@@ -108,13 +115,13 @@ def run_accuracy(name: str, seed: int, epochs: int, workdir: Path) -> dict[str, 
 def accuracy_table(results: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
     import numpy as np
 
-    keys = ("mae@avg", "rmse@avg", "mape@avg", "mae@3", "mae@6", "mae@12", "mae@low", "mae@mid", "mae@high")
+    keys = ("mae@avg", "rmse@avg", "mape@avg", "mae@1", "mae@4", "mae@12", "mae@low", "mae@mid", "mae@high")
     rows = []
     for name, runs in results.items():
         for model in ("ST-SSDL", "no-SSL", "history_average", "last_value"):
             values = [r[model] for r in runs if model in r]
             row: dict[str, Any] = {"data": name, "model": model, "seeds": len(values)}
-            for key in keys:
+            for key in (k for k in keys if k in values[0]):
                 v = np.array([x[key] for x in values])
                 row[key] = f"{v.mean():.3f} +- {v.std():.3f}" if len(v) > 1 else f"{v.mean():.3f}"
             if "s/epoch" in values[0]:
@@ -210,10 +217,24 @@ def main() -> None:
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--steps", type=int, default=2, help="timed steps per speed configuration")
+    parser.add_argument("--merge", nargs="+", help="print the accuracy table from RESULT lines of logs")
     parser.add_argument("--worker", choices=("engine", "plain"), help=argparse.SUPPRESS)
     parser.add_argument("--recompute", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--precision", default="fp32", help=argparse.SUPPRESS)
     opts = parser.parse_args()
+    if opts.merge:
+        from ssl_core.utils.bench import markdown_table, print_table
+
+        merged: dict[str, list[dict[str, Any]]] = {}
+        for log in opts.merge:
+            for line in Path(log).read_text().splitlines():
+                if line.startswith("RESULT "):
+                    item = json.loads(line[7:])
+                    merged.setdefault(item["data"], []).append(item["run"])
+        rows = accuracy_table(merged)
+        print_table(rows, "accuracy (merged)")
+        print(markdown_table(rows))
+        return
     if opts.worker:
         print(json.dumps(speed_worker(opts.worker, opts.steps, opts.recompute, opts.precision)))
         return
@@ -229,7 +250,10 @@ def main() -> None:
         results: dict[str, list[dict[str, Any]]] = {}
         with tempfile.TemporaryDirectory() as tmp:
             for name in opts.datasets:
-                results[name] = [run_accuracy(name, seed, opts.epochs, Path(tmp)) for seed in opts.seeds]
+                for seed in opts.seeds:
+                    run = run_accuracy(name, seed, opts.epochs, Path(tmp))
+                    results.setdefault(name, []).append(run)
+                    print("RESULT " + json.dumps({"data": name, "seed": seed, "run": run}), flush=True)
         rows = accuracy_table(results)
         print_table(rows, f"accuracy (test, 12 in / 12 out, {opts.epochs} epochs, model {ACCURACY_ARGS})")
         print(markdown_table(rows))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -13,7 +13,7 @@ FakeDist = Callable[..., Path]
 
 
 @pytest.fixture
-def fake_dist(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeDist:
+def fake_dist(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeDist]:
     """``make(name, files, *, entry_points=..., requires=...)``: a dist-info + modules on ``sys.path``.
 
     ``files`` maps relative paths to source text. The directory is prepended to ``sys.path`` so

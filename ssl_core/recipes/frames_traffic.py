@@ -85,7 +85,12 @@ def vicreg_frames(**kwargs: Any) -> Recipe:
     train_sensors, eval_sensors = (~held_out).nonzero().flatten(), held_out.nonzero().flatten()
     train_speed = speed[:, train_sensors]
     mean, std = float(train_speed.mean()), float(train_speed.std())
-    common: dict[str, Any] = {"window": args.window, "tod_buckets": args.tod_buckets, "mean": mean, "std": std}
+    common: dict[str, Any] = {
+        "window": args.window,
+        "tod_buckets": args.tod_buckets,
+        "mean": mean,
+        "std": std,
+    }
     train = make_windows(speed, train_sensors, stride=args.stride, **common)
     evals = make_windows(speed, eval_sensors, stride=args.eval_stride or args.window, **common)
     train["x_pair"] = (

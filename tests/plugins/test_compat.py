@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import itertools
+import sys
 
 import pytest
 
-from ssl_core.plugins.compat import core_requirement_problem, fallback_contains, parse_requirement
+from ssl_core.plugins.compat import (
+    core_requirement_problem,
+    fallback_contains,
+    parse_requirement,
+    specifier_contains,
+)
 
 packaging_specifiers = pytest.importorskip("packaging.specifiers")
 
@@ -45,3 +51,12 @@ def test_core_requirement_problem():
     assert "requires ssl-core>=0.2" in core_requirement_problem(["ssl-core>=0.2"], "0.1.0")
     assert core_requirement_problem(['ssl-core>=9; extra == "dev"'], "0.1.0") is None  # optional extra
     assert core_requirement_problem(None, "0.1.0") is None
+
+
+def test_specifier_contains_falls_back_without_packaging(monkeypatch):
+    monkeypatch.setitem(sys.modules, "packaging.specifiers", None)  # import now raises ImportError
+    with pytest.raises(ImportError):
+        import packaging.specifiers  # noqa: F401
+    assert specifier_contains(">=0.1.0,<0.2", "0.1.3") and not specifier_contains(">=0.1.0,<0.2", "0.2.0")
+    with pytest.raises(ValueError, match="cannot parse version specifier"):
+        specifier_contains("=>0.1", "0.1")

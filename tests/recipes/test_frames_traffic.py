@@ -50,7 +50,9 @@ def test_vicreg_frames_on_synthetic_csv(tmp_path):
     g = torch.Generator().manual_seed(0)
     speed = 50 + 10 * torch.randn(120, 10, generator=g)
     path = tmp_path / "speed.csv"
-    lines = [",".join(f"s{i}" for i in range(10))] + [",".join(f"{v:.2f}" for v in row) for row in speed.tolist()]
+    lines = [",".join(f"s{i}" for i in range(10))] + [
+        ",".join(f"{v:.2f}" for v in row) for row in speed.tolist()
+    ]
     path.write_text("\n".join(lines) + "\n")
     entry = get_registries().recipes.get("core/vicreg-frames")
     for frame, objective in (("fourier", "vicreg"), ("wavelet", "ntxent")):

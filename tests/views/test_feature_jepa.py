@@ -99,3 +99,11 @@ def test_context_target_sizes_follow_ranges_and_reproducible():
         ContextTargetMasks(10, ctx_range=(0.8, 0.9), tgt_range=(0.5, 0.6)).sample(2)
     with pytest.raises(ValueError, match="ctx_range"):
         ContextTargetMasks(10, ctx_range=(0.5, 0.2))
+
+
+def test_correlated_mi_shape_mismatch_and_missing_key():
+    view = FeatureSubsetView("x", "correlated", mi=torch.eye(4, dtype=torch.float64))
+    with pytest.raises(ValueError, match="4 features|has 6 features"):
+        view({"x": torch.zeros(2, 6)}, gen())
+    with pytest.raises(KeyError, match="'x'"):
+        FeatureSubsetView("x")({"z": torch.zeros(2, 6)}, gen())

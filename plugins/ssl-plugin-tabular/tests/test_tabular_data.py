@@ -112,3 +112,18 @@ def test_missing_label_is_an_error(write_csv):
     text = "a,label\n" + "".join(f"{i},{'?' if i == 5 else i % 2}\n" for i in range(20))
     with pytest.raises(DataError, match="label is missing"):
         prepare_table(write_csv(text), TableSpec(target="label"))
+
+
+def test_encode_numpy_file_for_embedding(tmp_path):
+    from ssl_plugin_tabular.preprocess import TablePreprocessor
+    from ssl_plugin_tabular.schema import RawTable, infer_schema
+    from ssl_plugin_tabular.tables import encode_file
+
+    schema, parsed = infer_schema(RawTable({"p": np.arange(5.0), "q": np.arange(5.0) * 2}))
+    prep = TablePreprocessor.fit(schema, parsed)
+    np.save(tmp_path / "x.npy", np.array([[4.0, 0.0], [2.0, 8.0]], dtype=np.float32))
+    enc = encode_file(tmp_path / "x.npy", prep)
+    assert enc.x_num.tolist() == [[1.0, 0.0], [0.5, 1.0]]
+    np.save(tmp_path / "wide.npy", np.zeros((2, 3), dtype=np.float32))
+    with pytest.raises(DataError, match="3 feature columns"):
+        encode_file(tmp_path / "wide.npy", prep)

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from ssl_plugin_tabular.cli import main
+
 from ssl_core.engine import load_run, train
 from ssl_core.registry import get_registries
 from ssl_core.testing.configs import tiny_run_config
-
-from ssl_plugin_tabular.cli import main
 
 TINY_ARGS = {
     "dim": 8, "depth": 1, "heads": 2, "ffn_dim": 8, "pred_dim": 4, "pred_depth": 1, "pred_heads": 2,
@@ -22,7 +22,10 @@ TINY_SET = [f"recipe_args.{k}={v}" for k, v in TINY_ARGS.items() if k != "target
 def test_registered_components():
     reg = get_registries()
     assert "tabular/tjepa" in reg.recipes.names() and "tabular/default" in reg.demos.names()
-    assert "tabular/tjepa-encoder" in reg.encoders.names() and "tabular/context-target" in reg.view_generators.names()
+    assert (
+        "tabular/tjepa-encoder" in reg.encoders.names()
+        and "tabular/context-target" in reg.view_generators.names()
+    )
 
 
 def test_recipe_trains_and_reloads(tmp_path, write_csv, csv_text):
@@ -36,7 +39,10 @@ def test_recipe_trains_and_reloads(tmp_path, write_csv, csv_text):
     assert emb.shape == (len(batch["x_num"]), (1 + 3) * 8)
     np.testing.assert_allclose(emb.numpy(), result.module.embed(batch).numpy(), rtol=1e-5, atol=1e-6)
     report = loaded.recipe.evaluate(loaded.module, loaded.recipe)
-    assert [r.extra["baseline"] for r in report["rows"]] == ["same MLP on raw features", "HistGradientBoosting"]
+    assert [r.extra["baseline"] for r in report["rows"]] == [
+        "same MLP on raw features",
+        "HistGradientBoosting",
+    ]
 
 
 def test_bad_recipe_args_name_the_key(write_csv, csv_text):
@@ -50,7 +56,22 @@ def test_cli_pretrain_evaluate_embed(tmp_path, write_csv, csv_text, capsys):
     run = tmp_path / "run"
     overrides = [x for s in [*TINY_SET, "train.batch_size=16", "train.progress=false"] for x in ("--set", s)]
     with pytest.raises(SystemExit) as done:
-        main(["pretrain", "--data", str(data), "--target", "label", "--categorical", "b", "--run-dir", str(run), "--steps", "2", *overrides])
+        main(
+            [
+                "pretrain",
+                "--data",
+                str(data),
+                "--target",
+                "label",
+                "--categorical",
+                "b",
+                "--run-dir",
+                str(run),
+                "--steps",
+                "2",
+                *overrides,
+            ]
+        )
     assert done.value.code == 0 and f"run directory: {run}" in capsys.readouterr().out
     with pytest.raises(SystemExit) as done:
         main(["evaluate", str(run)])

@@ -131,18 +131,20 @@ class AcousticModel(nn.Module):
 
 
 class FrameDiscriminator(nn.Module):
-    """Convolutional discriminator over a ``(B, T, C)`` sequence returning per-frame logits ``(B, T)``.
+    """Convolutional discriminator over a ``(B, T, C)`` sequence: per-frame logits ``(B, T)`` (or ``(B, T, classes)``).
 
     Used twice: on content embeddings (target speaker vs external speakers) and on mels (real
     target-speaker mels vs converted mels).
     """
 
-    def __init__(self, in_dim: int, hidden: int = 128, layers: int = 3) -> None:
+    def __init__(self, in_dim: int, hidden: int = 128, layers: int = 3, classes: int = 1) -> None:
         super().__init__()
-        self.net = ConvStack([in_dim] + [hidden] * layers + [1])
+        self.classes = classes
+        self.net = ConvStack([in_dim] + [hidden] * layers + [classes])
 
     def forward(self, x: Tensor) -> Tensor:
-        return self.net(x).squeeze(-1)
+        out = self.net(x)
+        return out.squeeze(-1) if self.classes == 1 else out
 
 
 class SpeakerEncoder(nn.Module):

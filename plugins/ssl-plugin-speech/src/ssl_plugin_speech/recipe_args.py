@@ -32,6 +32,9 @@ class VCArgs(TERAArgs):
 
     ``tera_run`` names a finished ``speech/tera`` run directory: its encoder (and CMVN) is loaded
     and frozen, as with the paper's pretrained SSL front-end, and the TERA loss is switched off.
+    ``pseudo_speakers = 0`` is the paper's binary speaker discriminator (target vs external);
+    ``k > 0`` clusters the external utterances into ``k`` pseudo-speakers (k-means on utterance
+    log-mel statistics, no labels) and makes the discriminator ``(k + 1)``-way.
     """
 
     target_speaker: str | None = None
@@ -43,6 +46,7 @@ class VCArgs(TERAArgs):
     lambda_mel: float = 0.05
     tera_weight: float = 1.0
     tera_run: str | None = None
+    pseudo_speakers: int = 0
 
 
 DEFAULT_CONFIG: dict[str, Any] = {

@@ -72,6 +72,27 @@ def pretrained_tera(run_dir: str) -> TERAMethod:
     return tera.requires_grad_(False)  # type: ignore[return-value]
 
 
+def pseudo_speaker_classes(frontend: SpeechFrontend, corpus: Corpus, target: str, k: int) -> torch.Tensor:
+    """Per-utterance class: 0 for the target, ``1 + c`` for external utterances in k-means cluster ``c``.
+
+    Clusters utterance-level mean and std of normalised log-mel, so no speaker labels are used.
+    """
+    from ssl_core.evaluation import kmeans
+
+    with torch.no_grad():
+        stats = []
+        for u in corpus.utterances:
+            feats = frontend.cmvn(frontend.raw({"wave": torch.from_numpy(u.wave)[None]}))[0]
+            stats.append(torch.cat([feats.mean(0), feats.std(0)]))
+    external = [i for i, u in enumerate(corpus.utterances) if u.speaker != target]
+    if k > len(external):
+        raise DataError(corpus.root, "pseudo_speakers", f"{k} clusters for {len(external)} external utterances")
+    labels, _ = kmeans(torch.stack([stats[i] for i in external]), k, seed=0)
+    classes = torch.zeros(len(corpus.utterances), dtype=torch.long)
+    classes[torch.tensor(external)] = labels + 1
+    return classes
+
+
 def pick_target(corpus: Corpus, target: str | None) -> str:
     """``target`` if given and present, else the speaker with the most audio."""
     speakers = corpus.speakers()
@@ -130,12 +151,18 @@ def vc_recipe(**kwargs: object) -> Recipe:
     tera = pretrained_tera(args.tera_run) if args.tera_run else build_tera(args)
     if not args.tera_run:
         fit_cmvn(tera.frontend, dataset.tensors)
+    classes = 1
+    if args.pseudo_speakers > 0:
+        dataset.tensors["spk_class"] = pseudo_speaker_classes(tera.frontend, train, target, args.pseudo_speakers)[
+            dataset.tensors["utt"]
+        ]
+        classes = args.pseudo_speakers + 1
     n_mels = tera.frontend.cmvn.mean.numel()
     module = VoiceConversionMethod(
         tera,
         ContentEncoder(tera.encoder.output_dim, args.content_hidden, args.content_dim),
         AcousticModel(args.content_dim, args.acoustic_hidden, n_mels, blocks=3),
-        FrameDiscriminator(args.content_dim, args.disc_hidden),
+        FrameDiscriminator(args.content_dim, args.disc_hidden, classes=classes),
         FrameDiscriminator(n_mels, args.disc_hidden),
         lambda_spk=args.lambda_spk,
         lambda_mel=args.lambda_mel,

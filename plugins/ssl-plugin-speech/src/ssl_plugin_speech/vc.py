@@ -8,7 +8,8 @@ segments (``is_target = 0``)::
 
     L = w_tera L_TERA                              (SSL front-end, all segments)
       + L_rec                                      (L1: A(C(h)) vs the target's own mel)
-      + L_spk(D_spk(GRL_{lambda_spk}(C(h))))       (BCE target vs external on content frames)
+      + L_spk(D_spk(GRL_{lambda_spk}(C(h))))       (BCE target vs external on content frames; or CE over
+                                                    target + k-means pseudo-speakers, see ``pseudo_speakers``)
       + L_D(D_mel(real), D_mel(fake.detach()))     (LSGAN discriminator: real target vs converted external)
       + lambda_mel L_G(D_mel~(fake))               (LSGAN generator term through a parameter-frozen D_mel)
 
@@ -86,9 +87,7 @@ class VoiceConversionMethod(SSLModule):
         is_tgt = batch["is_target"].bool()
         mel = self.acoustic(content)
         rec = masked_l1(mel[is_tgt], clean["features"][is_tgt], mask[is_tgt])
-        spk_logits = self.spk_disc(grad_reverse(content, self.lambda_spk))
-        labels = batch["is_target"].float()[:, None].expand_as(spk_logits)
-        spk = F.binary_cross_entropy_with_logits(spk_logits[mask], labels[mask])
+        spk = self._speaker_adversary(content, mask, batch)
         loss = loss + rec + spk
         metrics.update({"loss/rec": rec.detach(), "loss/spk_disc": spk.detach()})
         if self.lambda_mel > 0 and is_tgt.any() and (~is_tgt).any():
@@ -97,6 +96,14 @@ class VoiceConversionMethod(SSLModule):
             metrics.update({"loss/mel_disc": d_loss.detach(), "loss/mel_gen": g_loss.detach()})
         pooled = masked_mean(content, mask).detach()
         return StepOutput(loss, metrics, pooled)
+
+    def _speaker_adversary(self, content: Tensor, mask: Tensor, batch: Batch) -> Tensor:
+        logits = self.spk_disc(grad_reverse(content, self.lambda_spk))
+        if logits.dim() == 3:
+            labels = batch["spk_class"].long()[:, None].expand(mask.shape)
+            return F.cross_entropy(logits[mask], labels[mask])
+        target = batch["is_target"].float()[:, None].expand_as(logits)
+        return F.binary_cross_entropy_with_logits(logits[mask], target[mask])
 
     def _mel_adversary(self, real: Tensor, fake: Tensor) -> tuple[Tensor, Tensor]:
         d_loss = lsgan_discriminator_loss(self.mel_disc(real), self.mel_disc(fake.detach()))

@@ -45,6 +45,9 @@ class FeatureTokenizer(nn.Module):
         n_cls: number of [REG] tokens prepended.
     """
 
+    cat_offsets: Tensor
+    cat_sizes: Tensor
+
     def __init__(self, n_num: int, cardinalities: Sequence[int], dim: int, n_cls: int = 1) -> None:
         super().__init__()
         if n_num + len(cardinalities) == 0:

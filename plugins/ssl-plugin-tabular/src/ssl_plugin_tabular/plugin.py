@@ -88,12 +88,12 @@ def ssl_default_config(domain: str) -> dict[str, Any] | None:
         "recipe": f"{DOMAIN}/tjepa",
         "recipe_args": dict(DEFAULT_RECIPE_ARGS),
         "train": {
-            "steps": 600,
+            "steps": 400,
             "batch_size": 512,
             "clip_value": 1.0,
             "log_every": 20,
             "monitor_every": 100,
-            "ckpt_every": 300,
+            "ckpt_every": 200,
         },
         "optim": {
             "name": "adamw",

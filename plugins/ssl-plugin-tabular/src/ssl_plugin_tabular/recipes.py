@@ -11,6 +11,7 @@ from dataclasses import asdict
 from typing import Any
 
 from ssl_core.data import TensorDictDataset
+from ssl_core.errors import ConfigError
 from ssl_core.interfaces import Recipe, SSLModule
 from ssl_plugin_tabular.evaluate import ProbeSettings, compare
 from ssl_plugin_tabular.method import build_tjepa
@@ -62,6 +63,12 @@ def make_evaluate(prepared: PreparedTable, args: TJEPAArgs) -> Any:
     return evaluate
 
 
+def _pair(values: list[float], key: str) -> tuple[float, float]:
+    if len(values) != 2:
+        raise ConfigError("<recipe_args>", key, f"expected [low, high], got {values}")
+    return float(values[0]), float(values[1])
+
+
 def tjepa_recipe(**kwargs: Any) -> Recipe:
     """Build ``tabular/tjepa`` from :class:`~ssl_plugin_tabular.recipe_args.TJEPAArgs` fields."""
     args = TJEPAArgs(**kwargs)
@@ -72,7 +79,7 @@ def tjepa_recipe(**kwargs: Any) -> Recipe:
         prep.cardinalities,
         dim=args.dim, depth=args.depth, heads=args.heads, ffn_dim=args.ffn_dim, dropout=args.dropout,
         n_cls=args.n_cls, pred_dim=args.pred_dim, pred_depth=args.pred_depth, pred_heads=args.pred_heads,
-        ctx_range=tuple(args.ctx_range), tgt_range=tuple(args.tgt_range), num_targets=args.num_targets,
+        ctx_range=_pair(args.ctx_range, "ctx_range"), tgt_range=_pair(args.tgt_range, "tgt_range"), num_targets=args.num_targets,
     )  # fmt: skip
     train = prepared.splits["train"]
     val = prepared.splits.get("val")
