@@ -3,12 +3,13 @@
 Trains the core-only recipe with :func:`ssl_core.engine.train`, reports RankMe of the step
 embeddings over training (from ``metrics.jsonl``), then linear-probes the held-out sensors'
 windows for time-of-day bucket and day type with the trained time-domain encoder vs a randomly
-initialised copy (the probe split and the random initialisation change with each seed).
+initialised copy (the probe split and the random initialisation change with each seed; with
+``--retrain`` one SSL model is also trained per seed).
 
 Usage::
 
     SSL_DATA_DIR=../shared/data python bench/core_frames.py [--steps 400] [--device cpu] \\
-        [--seeds 0 1 2] [--set recipe_args.frame=wavelet] [--run-dir DIR]
+        [--seeds 0 1 2] [--retrain] [--set recipe_args.frame=wavelet] [--run-dir DIR]
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ from pathlib import Path
 import torch
 
 from ssl_core.config import load_run_config
+from ssl_core.data import TensorDictDataset
 from ssl_core.engine import train
 from ssl_core.evaluation import ComparisonRow, format_comparison, linear_probe, over_seeds
 from ssl_core.evaluation.generic import embed_dataset, reinitialised
+from ssl_core.interfaces import Recipe, SSLModule
 from ssl_core.monitors import rankme
 from ssl_core.utils.bench import print_table
 
@@ -70,12 +73,24 @@ def rankme_curve(run_dir: Path) -> list[dict[str, float]]:
     return rows
 
 
-def probe_rows(module, recipe, seeds: list[int]) -> tuple[list[ComparisonRow], dict[str, float]]:
-    """Linear probes (time-of-day, day type) of trained vs random-init encoders over ``seeds``."""
+def probe_rows(
+    modules: dict[int, SSLModule], recipe: Recipe, seeds: list[int]
+) -> tuple[list[ComparisonRow], dict[str, float]]:
+    """Linear probes (time-of-day, day type) of trained vs random-init encoders over ``seeds``.
+
+    ``modules[s]`` is the trained module probed with seed ``s`` (the same module for every seed
+    unless one model was trained per seed); seed ``s`` also fixes the probe split and the random init.
+    """
     data = recipe.eval_data
-    x_ssl, _ = embed_dataset(module, data)
+    if not isinstance(data, TensorDictDataset):
+        raise TypeError(f"{recipe.name}: eval_data must be a TensorDictDataset with tod/daytype labels")
+    cache: dict[int, torch.Tensor] = {}
+    for module in modules.values():
+        if id(module) not in cache:
+            cache[id(module)] = embed_dataset(module, data)[0]
+    x_ssl = {s: cache[id(modules[s])] for s in seeds}
     labels = {k: data.tensors[k] for k in ("tod", "daytype")}
-    random_emb = {s: embed_dataset(reinitialised(module, seed=1000 + s), data)[0] for s in seeds}
+    random_emb = {s: embed_dataset(reinitialised(modules[s], seed=1000 + s), data)[0] for s in seeds}
 
     def probe(x: torch.Tensor, y: torch.Tensor, seed: int) -> dict[str, float]:
         perm = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))
@@ -84,20 +99,15 @@ def probe_rows(module, recipe, seeds: list[int]) -> tuple[list[ComparisonRow], d
 
     rows = []
     for task, y in labels.items():
-        ssl = over_seeds(lambda s, y=y: probe(x_ssl, y, s), seeds)["acc"]
+        ssl = over_seeds(lambda s, y=y: probe(x_ssl[s], y, s), seeds)["acc"]
         base = over_seeds(lambda s, y=y: probe(random_emb[s], y, s), seeds)["acc"]
         chance = float(torch.bincount(y).max()) / len(y)
-        rows.append(
-            ComparisonRow(
-                task,
-                "acc",
-                ssl,
-                base,
-                True,
-                {"baseline": "random-init encoder", "majority": round(chance, 3)},
-            )
-        )
-    ranks = {"rankme/eval_trained": rankme(x_ssl), "rankme/eval_random": rankme(random_emb[seeds[0]])}
+        extra = {"baseline": "random-init encoder", "majority": round(chance, 3)}
+        rows.append(ComparisonRow(task, "acc", ssl, base, True, extra))
+    ranks = {
+        "rankme/eval_trained": rankme(x_ssl[seeds[0]]),
+        "rankme/eval_random": rankme(random_emb[seeds[0]]),
+    }
     return rows, ranks
 
 
@@ -110,20 +120,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", default=None, help="los_speed.csv (default: $SSL_DATA_DIR/traffic/...)")
     parser.add_argument("--run-dir", default=None)
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+    parser.add_argument(
+        "--retrain", action="store_true", help="train one SSL model per seed (train.seed = recipe seed = s)"
+    )
     args = parser.parse_args(argv)
-    config = load_run_config(base_config(args.steps, args.batch_size, args.device, args.data), args.overrides)
-    run_dir = Path(args.run_dir) if args.run_dir else Path(tempfile.mkdtemp(prefix="core_frames_"))
+    base = base_config(args.steps, args.batch_size, args.device, args.data)
+    root = Path(args.run_dir) if args.run_dir else Path(tempfile.mkdtemp(prefix="core_frames_"))
     t0 = time.perf_counter()
-    result = train(config, run_dir, force=True)
+    train_seeds = args.seeds if args.retrain else [0]
+    trained = {}
+    for s in train_seeds:
+        seed_set = [f"train.seed={s}", f"recipe_args.seed={s}"]
+        config = load_run_config(base, [*args.overrides, *seed_set])
+        trained[s] = train(config, root / f"seed_{s}", force=True)
+    result = trained[train_seeds[0]]
+    modules = {s: trained[s if args.retrain else 0].module for s in args.seeds}
     train_s = time.perf_counter() - t0
     curve = rankme_curve(result.run_dir)
     print_table(curve, "RankMe of the training batch embeddings (engine monitor)")
     t1 = time.perf_counter()
-    rows, ranks = probe_rows(result.module, result.recipe, args.seeds)
+    rows, ranks = probe_rows(modules, result.recipe, args.seeds)
+    n_eval = len(result.recipe.eval_data)  # type: ignore[arg-type]
     probe_s = time.perf_counter() - t1
     print(
-        f"\nLinear probe on held-out sensors ({len(result.recipe.eval_data)} windows, 50/50 split per seed, "
-        f"seeds {args.seeds})"
+        f"\nLinear probe on held-out sensors ({n_eval} windows, 50/50 split per seed, "
+        f"seeds {args.seeds}, {'one SSL model per seed' if args.retrain else 'one SSL model'})"
     )
     print(format_comparison(rows))
     summary = {

@@ -5,10 +5,13 @@ clips used as unlabelled external speech). Sentences 021-024 are held out of all
 are the conversion test set). Per seed:
 
 1. TERA pretraining (``speech/tera``) on the training audio of all speakers.
-2. VC (``speech/vc``, target p225) over the frozen TERA encoder, *with* the speaker adversary.
-3. The same VC *without* it (``lambda_spk = 0``); the mel adversary is kept in both.
+2. VC (``speech/vc``, target p225) over the frozen TERA encoder with the paper's binary speaker
+   adversary (target vs external), ``lambda_spk = 0.5``.
+3. The same with the pseudo-speaker adversary (external utterances clustered by k-means into
+   ``k`` pseudo-speakers, no labels; ``(k + 1)``-way discriminator).
+4. The same *without* a speaker adversary (``lambda_spk = 0``); the mel adversary is kept in all three.
 
-Measured: speaker-ID probe accuracy on the content embeddings (2 vs 3; chance 1/4), the content
+Measured: speaker-ID probe accuracy on the content embeddings (2, 3 vs 4; chance 1/4), the content
 probe (sentence identity on a held-out speaker, leave-one-speaker-out), TERA vs raw log-mel vs the
 random-init encoder on the content probe with one training speaker (few labels), MCD of converted
 held-out sentences to the target's parallel utterance (vs the unconverted source), speaker-embedding
@@ -57,7 +60,9 @@ OPTIM = {
 }
 
 
-def run_config(recipe: str, args: dict[str, Any], steps: int, seed: int, batch: int) -> Any:
+def run_config(
+    recipe: str, args: dict[str, Any], steps: int, seed: int, batch: int, ckpt: int = 10_000
+) -> Any:
     train_cfg = {
         "steps": steps,
         "batch_size": batch,
@@ -67,7 +72,7 @@ def run_config(recipe: str, args: dict[str, Any], steps: int, seed: int, batch: 
         "progress": False,
         "log_every": 10,
         "monitor_every": 10_000,
-        "ckpt_every": 10_000,
+        "ckpt_every": ckpt,
     }
     return load_run_config({"recipe": recipe, "recipe_args": args, "train": train_cfg, "optim": OPTIM})
 
@@ -84,6 +89,18 @@ def timed_train(config: Any, run_dir: Path) -> tuple[Any, float]:
     return result, time.perf_counter() - start
 
 
+ARMS = ("binary", "pseudo", "plain")
+"""VC variants: the paper's binary speaker adversary, the pseudo-speaker adversary, no adversary."""
+
+
+def arm_args(arm: str, a: argparse.Namespace) -> dict[str, Any]:
+    if arm == "binary":
+        return {"lambda_spk": a.binary_lambda}
+    if arm == "pseudo":
+        return {"lambda_spk": a.pseudo_lambda, "pseudo_speakers": a.pseudo_k}
+    return {"lambda_spk": 0.0}
+
+
 def one_seed(data: Path, out: Path, seed: int, a: argparse.Namespace) -> dict[str, Any]:
     torch.manual_seed(seed)
     tera_res, tera_s = timed_train(
@@ -91,25 +108,21 @@ def one_seed(data: Path, out: Path, seed: int, a: argparse.Namespace) -> dict[st
         out / f"seed{seed}" / "tera",
     )
     vc_args = {"data": str(data), "target_speaker": TARGET, "tera_run": str(tera_res.run_dir)}
-    adv, adv_s = timed_train(
-        run_config("speech/vc", vc_args, a.vc_steps, seed, a.batch), out / f"seed{seed}" / "vc_adv"
-    )
-    plain, _ = timed_train(
-        run_config("speech/vc", {**vc_args, "lambda_spk": 0.0}, a.vc_steps, seed, a.batch),
-        out / f"seed{seed}" / "vc_plain",
-    )
-    corpus = adv.recipe.extras["corpus"]
+    vcs, walls = {}, {}
+    for arm in ARMS:
+        cfg = run_config("speech/vc", {**vc_args, **arm_args(arm, a)}, a.vc_steps, seed, a.batch)
+        vcs[arm], walls[arm] = timed_train(cfg, out / f"seed{seed}" / f"vc_{arm}")
+    corpus = vcs["binary"].recipe.extras["corpus"]
     utts = parallel_subset(corpus.utterances)
     tera = tera_res.module
     feats = {
         "tera": frame_features(tera_fn(tera), utts),
         "random": frame_features(tera_fn(random_init_copy(tera, seed)), utts),
         "logmel": frame_features(logmel_fn(tera), utts),
-        "content_adv": frame_features(content_fn(adv.module), utts),
-        "content_plain": frame_features(content_fn(plain.module), utts),
+        **{arm: frame_features(content_fn(vcs[arm].module), utts) for arm in ARMS},
     }
     res: dict[str, Any] = {}
-    for name in ("content_adv", "content_plain", "tera"):
+    for name in (*ARMS, "tera"):
         res[f"spk/{name}"] = speaker_probe(feats[name], utts, seed=seed)
         res[f"sent/{name}"] = sentence_probe(feats[name], utts, seed=seed)
     for name in ("tera", "random", "logmel"):
@@ -117,15 +130,15 @@ def one_seed(data: Path, out: Path, seed: int, a: argparse.Namespace) -> dict[st
     spk_model = train_speaker_encoder(
         tera, [u for u in corpus.utterances if u.sentence not in DEFAULT_HELDOUT], seed=seed
     )
-    for name, module in (("adv", adv.module), ("plain", plain.module)):
-        conv = conversion_metrics(module, corpus, TARGET, DEFAULT_HELDOUT, speaker_model=spk_model)
-        res[f"mcd/{name}"], res["mcd/source"] = conv["mcd_converted"][0], conv["mcd_source"][0]
-        res[f"cos_tgt/{name}"], res[f"cos_src/{name}"] = conv["cos_target"][0], conv["cos_source"][0]
+    for arm in ARMS:
+        conv = conversion_metrics(vcs[arm].module, corpus, TARGET, DEFAULT_HELDOUT, speaker_model=spk_model)
+        res[f"mcd/{arm}"], res["mcd/source"] = conv["mcd_converted"][0], conv["mcd_source"][0]
+        res[f"cos_tgt/{arm}"], res[f"cos_src/{arm}"] = conv["cos_target"][0], conv["cos_source"][0]
     n_train = len(tera_res.recipe.train_data)
-    res["sps/tera"], res["sps/vc"] = logged_sps(tera_res.run_dir), logged_sps(adv.run_dir)
+    res["sps/tera"], res["sps/vc"] = logged_sps(tera_res.run_dir), logged_sps(vcs["binary"].run_dir)
     res["epoch_s/tera"] = n_train / res["sps/tera"]
-    res["epoch_s/vc"] = len(adv.recipe.train_data) / res["sps/vc"]
-    res["wall_s/tera"], res["wall_s/vc"] = tera_s, adv_s
+    res["epoch_s/vc"] = len(vcs["binary"].recipe.train_data) / res["sps/vc"]
+    res["wall_s/tera"], res["wall_s/vc"] = tera_s, walls["binary"]
     return res
 
 
@@ -154,70 +167,55 @@ def ms(values: list[float]) -> str:
 
 
 def report(results: list[dict[str, Any]], speed: dict[str, float], a: argparse.Namespace) -> str:
-    col = lambda k: [r[k] for r in results]  # noqa: E731
+    col = lambda k: ms([r[k] for r in results])  # noqa: E731
+    names = {
+        "binary": "binary adversary (paper)",
+        "pseudo": f"pseudo-speaker adversary (k={a.pseudo_k})",
+        "plain": "no adversary",
+    }
+
+    def arms(prefix: str) -> dict[str, str]:
+        return {names[arm]: col(f"{prefix}/{arm}") for arm in ARMS}
+
     rows = [
         {
-            "measure": "speaker-ID probe on content emb. (chance 0.25, lower = disentangled)",
-            "with speaker adversary": ms(col("spk/content_adv")),
-            "without": ms(col("spk/content_plain")),
-            "reference": f"TERA features {ms(col('spk/tera'))}",
-            "paper": "n/a (only MOS / SV reported)",
+            "measure": "speaker-ID probe on content emb. (chance 0.25; lower = disentangled)",
+            **arms("spk"),
+            "reference": f"TERA features {col('spk/tera')}",
         },
         {
-            "measure": "content probe: sentence id on held-out speaker (acc)",
-            "with speaker adversary": ms(col("sent/content_adv")),
-            "without": ms(col("sent/content_plain")),
-            "reference": f"TERA features {ms(col('sent/tera'))}",
-            "paper": "target: within 2 points",
+            "measure": "content probe: sentence id, held-out speaker (acc)",
+            **arms("sent"),
+            "reference": f"TERA features {col('sent/tera')}",
         },
         {
-            "measure": "MCD to target's parallel utterance (dB, lower better)",
-            "with speaker adversary": ms(col("mcd/adv")),
-            "without": ms(col("mcd/plain")),
-            "reference": f"unconverted source {ms(col('mcd/source'))}",
-            "paper": "n/a",
+            "measure": "MCD to target's parallel utterance (dB; lower better)",
+            **arms("mcd"),
+            "reference": f"unconverted source {col('mcd/source')}",
         },
-        {
-            "measure": "spk-emb cosine of converted to target",
-            "with speaker adversary": ms(col("cos_tgt/adv")),
-            "without": ms(col("cos_tgt/plain")),
-            "reference": f"to source: adv {ms(col('cos_src/adv'))}, plain {ms(col('cos_src/plain'))}",
-            "paper": "n/a",
-        },
-        {
-            "measure": "few labels (1 training speaker): sentence id acc",
-            "with speaker adversary": f"TERA {ms(col('few/tera'))}",
-            "without": f"raw log-mel {ms(col('few/logmel'))}",
-            "reference": f"TERA random init {ms(col('few/random'))}",
-            "paper": "TERA > log-mel (seed-methods 2g)",
-        },
-        {
-            "measure": "training samples/s (TERA / VC)",
-            "with speaker adversary": ms(col("sps/vc")),
-            "without": "",
-            "reference": f"TERA {ms(col('sps/tera'))}",
-            "paper": "no s3prl figures in peers.md",
-        },
-        {
-            "measure": "wall s per epoch (TERA / VC)",
-            "with speaker adversary": ms(col("epoch_s/vc")),
-            "without": "",
-            "reference": f"TERA {ms(col('epoch_s/tera'))}",
-            "paper": "",
-        },
-        {
-            "measure": "log-mel extraction, utterances/s",
-            "with speaker adversary": f"torch {speed['torch']:.1f}",
-            "without": f"librosa {speed['librosa']:.1f}",
-            "reference": f"x{speed['torch'] / speed['librosa']:.1f}",
-            "paper": "",
-        },
+        {"measure": "spk-emb cosine, converted vs target", **arms("cos_tgt"), "reference": ""},
+        {"measure": "spk-emb cosine, converted vs source speaker", **arms("cos_src"), "reference": ""},
+    ]
+    few = [
+        {"features": "TERA (pretrained)", "sentence id acc, 1 training speaker": col("few/tera")},
+        {"features": "raw log-mel (CMVN)", "sentence id acc, 1 training speaker": col("few/logmel")},
+        {"features": "TERA random init", "sentence id acc, 1 training speaker": col("few/random")},
+    ]
+    speed_rows = [
+        {"figure": "TERA training samples/s", "value": col("sps/tera")},
+        {"figure": "VC training samples/s (frozen TERA)", "value": col("sps/vc")},
+        {"figure": "TERA wall s per epoch", "value": col("epoch_s/tera")},
+        {"figure": "VC wall s per epoch", "value": col("epoch_s/vc")},
+        {"figure": "log-mel utterances/s, librosa (float64)", "value": f"{speed['librosa']:.1f}"},
+        {"figure": "log-mel utterances/s, torch LogMel", "value": f"{speed['torch']:.1f}"},
+        {"figure": "peak RSS MB", "value": f"{peak_rss_mb():.0f}"},
     ]
     head = (
         f"seeds {a.seeds}, TERA {a.tera_steps} steps, VC {a.vc_steps} steps, batch {a.batch}, "
-        f"threads {torch.get_num_threads()}, peak RSS {peak_rss_mb():.0f} MB"
+        f"threads {torch.get_num_threads()}, binary lambda {a.binary_lambda}, "
+        f"pseudo lambda {a.pseudo_lambda}"
     )
-    return head + "\n\n" + markdown_table(rows)
+    return "\n\n".join([head, markdown_table(rows), markdown_table(few), markdown_table(speed_rows)])
 
 
 def main() -> None:
@@ -229,6 +227,9 @@ def main() -> None:
     parser.add_argument("--tera-steps", type=int, default=300)
     parser.add_argument("--vc-steps", type=int, default=200)
     parser.add_argument("--batch", type=int, default=8)
+    parser.add_argument("--binary-lambda", type=float, default=0.5)
+    parser.add_argument("--pseudo-lambda", type=float, default=1.0)
+    parser.add_argument("--pseudo-k", type=int, default=5)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--out", type=Path, default=Path("runs/bench/speech_vc"))
     a = parser.parse_args()

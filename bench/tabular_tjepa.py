@@ -142,8 +142,16 @@ def collapse(
         result.module.eval()
         test = result.recipe.extras["prepared"].splits["test"]
         emb = embed_table(result.module.embed, test, device=device)[:4096].cpu()
-        row = {"n_cls": n_cls, "rankme (flat)": rankme(emb), "dims": emb.shape[1], "per-dim std": feature_std(emb),
-               "raw per-dim std": float(emb.std(0).mean())}  # fmt: skip
+        centred = emb - emb.mean(0)  # the per-token constant (positions, [REG]) would dominate the spectrum
+        row = {
+            "n_cls": n_cls,
+            "dims": emb.shape[1],
+            "rankme": round(rankme(emb), 2),
+            "rankme (centred)": round(rankme(centred), 2),
+            "per-dim std (L2-normalised)": round(feature_std(emb), 5),
+            "per-dim std (centred, L2-normalised)": round(feature_std(centred), 5),
+            "per-dim std (raw)": round(float(emb.std(0).mean()), 4),
+        }
         rows.append(row)
         log.setdefault("collapse", []).append(row)
         flush(log)

@@ -17,7 +17,8 @@ class FramesTrafficArgs:
         eval_stride: step between evaluation windows (default: ``window``, no overlap).
         eval_every: every ``eval_every``-th sensor is held out for evaluation (never seen in training).
         tod_buckets: number of equal time-of-day classes.
-        frame: the second view's frame projection, ``fourier`` or ``wavelet``.
+        frame: the frame projection view(s): ``fourier``, ``wavelet`` or ``both`` (three views,
+            needs ``objective="ntxent"``).
         positive: ``other-sensor`` pairs the time view of one sensor with the frame view of another
             random training sensor over the same time window; ``same`` uses the same window for both.
         objective: ``vicreg`` or ``ntxent``.
@@ -34,7 +35,7 @@ class FramesTrafficArgs:
     eval_stride: int | None = None
     eval_every: int = 5
     tod_buckets: int = 4
-    frame: Literal["fourier", "wavelet"] = "fourier"
+    frame: Literal["fourier", "wavelet", "both"] = "fourier"
     positive: Literal["other-sensor", "same"] = "other-sensor"
     objective: Literal["vicreg", "ntxent"] = "vicreg"
     temperature: float = 0.15

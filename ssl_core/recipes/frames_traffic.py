@@ -10,7 +10,8 @@ wavelet frame), each with its own encoder. With ``positive="other-sensor"`` the 
 from another random sensor over the same time window, so the invariance learns what sensors share
 at a given time (the network-wide traffic state) rather than an identity between two invertible
 transforms of one window. Objective: VICReg (Bardes, Ponce, LeCun; ICLR 2022) or NT-Xent
-(SimCLR, Chen et al. 2020). Probes use only the time-domain encoder.
+(SimCLR, Chen et al. 2020); ``frame="both"`` gives the paper's three views (time, Fourier, wavelet)
+with multi-positive NT-Xent. Probes use only the time-domain encoder.
 """
 
 from __future__ import annotations
@@ -61,10 +62,14 @@ def _pair_windows(x: torch.Tensor, n_sensors: int, seed: int) -> torch.Tensor:
     return x.reshape(n_sensors, n_starts, -1)[partner, torch.arange(len(x)) % n_starts]
 
 
-def _frame_view(args: FramesTrafficArgs) -> ViewGenerator:
-    if args.frame == "fourier":
-        return FourierFrameView("x_pair", name="frame")
-    return WaveletFrameView("x_pair", name="frame", num_scales=args.num_scales)
+def _frame_views(args: FramesTrafficArgs) -> list[ViewGenerator]:
+    """The frame views: ``fourier``, ``wavelet`` or both (the three-view IsoAlign set-up)."""
+    out: list[ViewGenerator] = []
+    if args.frame in ("fourier", "both"):
+        out.append(FourierFrameView("x_pair", name="fourier"))
+    if args.frame in ("wavelet", "both"):
+        out.append(WaveletFrameView("x_pair", name="wavelet", num_scales=args.num_scales))
+    return out
 
 
 def _objective(args: FramesTrafficArgs) -> EmbeddingObjective:
@@ -98,16 +103,19 @@ def vicreg_frames(**kwargs: Any) -> Recipe:
         if args.positive == "other-sensor"
         else train["x"]
     )
-    frame = _frame_view(args)
-    views = MultiView([IdentityView("time"), frame])
-    frame_shape = frame({"x_pair": train["x"][:1]})["frame"]["x_pair"].shape[1:]
-    encoders = {
-        "time": WindowEncoder("x", (args.window,), args.dim, args.hidden),
-        "frame": WindowEncoder("x_pair", tuple(frame_shape), args.dim, args.hidden),
-    }
+    if args.frame == "both" and args.objective != "ntxent":
+        raise ConfigError(
+            f"<{NAME} arguments>", "recipe_args.frame", "'both' (three views) needs objective ntxent"
+        )
+    frames = _frame_views(args)
+    encoders = {"time": WindowEncoder("x", (args.window,), args.dim, args.hidden)}
+    for frame in frames:
+        shape = frame({"x_pair": train["x"][:1]})[frame.view_names[0]]["x_pair"].shape[1:]
+        encoders[frame.view_names[0]] = WindowEncoder("x_pair", tuple(shape), args.dim, args.hidden)
+    views = MultiView([IdentityView("time"), *frames])
     projector = MLP([args.dim, args.proj_dim, args.proj_dim], norm="batch")
     module = TwoViewMethod(
-        views, encoders, projector, _objective(args), ("time", "frame"), objective_name=args.objective
+        views, encoders, projector, _objective(args), tuple(encoders), objective_name=args.objective
     )
     return Recipe(
         name=NAME,

@@ -5,6 +5,7 @@ import pytest
 import torch
 
 from ssl_core.engine import train
+from ssl_core.errors import ConfigError
 from ssl_core.evaluation import generic_report
 from ssl_core.registry import get_registries
 from ssl_core.testing.configs import tiny_run_config
@@ -55,7 +56,7 @@ def test_vicreg_frames_on_synthetic_csv(tmp_path):
     ]
     path.write_text("\n".join(lines) + "\n")
     entry = get_registries().recipes.get("core/vicreg-frames")
-    for frame, objective in (("fourier", "vicreg"), ("wavelet", "ntxent")):
+    for frame, objective in (("fourier", "vicreg"), ("wavelet", "ntxent"), ("both", "ntxent")):
         recipe = entry.build(data_path=str(path), window=12, stride=6, frame=frame, objective=objective)
         assert len(recipe.eval_data) == 2 * 10  # sensors 0 and 5, 10 windows each
         assert len(recipe.train_data) == 8 * 19
@@ -64,3 +65,9 @@ def test_vicreg_frames_on_synthetic_csv(tmp_path):
         assert torch.isfinite(out.loss) and out.embeddings.shape == (16, 64)
         out.loss.backward()
         assert all(p.grad is not None for p in recipe.module.encoder.parameters())
+        assert set(recipe.module.encoder) == {
+            "time",
+            *(["fourier", "wavelet"] if frame == "both" else [frame]),
+        }
+    with pytest.raises(ConfigError, match="ntxent"):
+        entry.build(data_path=str(path), window=12, frame="both", objective="vicreg")

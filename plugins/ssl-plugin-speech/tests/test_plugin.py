@@ -39,18 +39,31 @@ def test_tera_recipe_trains_and_reloads(ssl_pm, tiny_train_config, tmp_run_dir, 
         assert loaded.module.embed({"wave": torch.zeros(2, 1600) + 0.01}).shape == (2, 32)
         from ssl_plugin_speech.recipes import vc_recipe
 
-        vc = vc_recipe(data=str(corpus_dir), tera_run=str(tmp_run_dir), heldout_sentences=["003"], **TINY_VC_ARGS)
+        vc = vc_recipe(
+            data=str(corpus_dir), tera_run=str(tmp_run_dir), heldout_sentences=["003"], **TINY_VC_ARGS
+        )
         assert vc.module.tera_weight == 0.0 and vc.extras["target_speaker"] in {"alice", "bob", "carol"}
         assert not any(p.requires_grad for p in vc.module.tera.parameters())
         assert torch.equal(vc.module.tera.encoder.proj.weight, loaded.module.encoder.proj.weight)
         out = vc.module(vc.train_data.__getitems__(torch.arange(4)), torch.Generator().manual_seed(0))
         assert "loss/tera" not in out.metrics and torch.isfinite(out.loss)
-        pseudo = vc_recipe(data=str(corpus_dir), target_speaker="alice", pseudo_speakers=2,
-                           heldout_sentences=["003"], **TINY_VC_ARGS)
+        pseudo = vc_recipe(
+            data=str(corpus_dir),
+            target_speaker="alice",
+            pseudo_speakers=2,
+            heldout_sentences=["003"],
+            **TINY_VC_ARGS,
+        )
         t = pseudo.train_data.tensors
-        assert torch.equal(t["spk_class"] == 0, t["is_target"].bool()) and set(t["spk_class"].tolist()) == {0, 1, 2}
+        assert torch.equal(t["spk_class"] == 0, t["is_target"].bool()) and set(t["spk_class"].tolist()) == {
+            0,
+            1,
+            2,
+        }
         assert pseudo.module.spk_disc.classes == 3
-        out = pseudo.module(pseudo.train_data.__getitems__(torch.arange(len(t["utt"]))), torch.Generator().manual_seed(0))
+        out = pseudo.module(
+            pseudo.train_data.__getitems__(torch.arange(len(t["utt"]))), torch.Generator().manual_seed(0)
+        )
         assert torch.isfinite(out.metrics["loss/spk_disc"])
 
 

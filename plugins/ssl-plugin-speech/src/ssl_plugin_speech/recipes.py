@@ -86,7 +86,9 @@ def pseudo_speaker_classes(frontend: SpeechFrontend, corpus: Corpus, target: str
             stats.append(torch.cat([feats.mean(0), feats.std(0)]))
     external = [i for i, u in enumerate(corpus.utterances) if u.speaker != target]
     if k > len(external):
-        raise DataError(corpus.root, "pseudo_speakers", f"{k} clusters for {len(external)} external utterances")
+        raise DataError(
+            corpus.root, "pseudo_speakers", f"{k} clusters for {len(external)} external utterances"
+        )
     labels, _ = kmeans(torch.stack([stats[i] for i in external]), k, seed=0)
     classes = torch.zeros(len(corpus.utterances), dtype=torch.long)
     classes[torch.tensor(external)] = labels + 1
@@ -153,9 +155,9 @@ def vc_recipe(**kwargs: object) -> Recipe:
         fit_cmvn(tera.frontend, dataset.tensors)
     classes = 1
     if args.pseudo_speakers > 0:
-        dataset.tensors["spk_class"] = pseudo_speaker_classes(tera.frontend, train, target, args.pseudo_speakers)[
-            dataset.tensors["utt"]
-        ]
+        dataset.tensors["spk_class"] = pseudo_speaker_classes(
+            tera.frontend, train, target, args.pseudo_speakers
+        )[dataset.tensors["utt"]]
         classes = args.pseudo_speakers + 1
     n_mels = tera.frontend.cmvn.mean.numel()
     module = VoiceConversionMethod(
