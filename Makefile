@@ -39,10 +39,11 @@ demo: install
 	$(BIN)/ssl demo $(DEMO_ARGS)
 
 # Each suite runs in its own pytest process; any non-zero exit (including 5, "no tests ran") fails.
+# A suite's own folder is on PYTHONPATH, so its tests may import helper modules that sit next to them.
 test: install
 	@status=0; for suite in $(SUITES); do \
 	  echo "== pytest $$suite (SSL_DATA_DIR=$$SSL_DATA_DIR)"; \
-	  $(PYTEST) $(PYTEST_ARGS) $$suite; rc=$$?; \
+	  PYTHONPATH="$$suite$${PYTHONPATH:+:$$PYTHONPATH}" $(PYTEST) $(PYTEST_ARGS) $$suite; rc=$$?; \
 	  if [ $$rc -ne 0 ]; then echo "FAILED: $$suite (pytest exit $$rc)"; status=1; fi; \
 	done; exit $$status
 

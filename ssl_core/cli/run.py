@@ -75,7 +75,11 @@ def _under_torchrun() -> bool:
     default=None,
     help="Continue the run in RUN_DIR from its last checkpoint (CONFIG defaults to its config.yaml).",
 )
-@click.option("--force", is_flag=True, help="Start over in a run directory that already holds a run.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Overwrite a run directory that holds a run; with --resume, accept a changed config.",
+)
 @click.option(
     "--nproc-per-node",
     type=click.IntRange(min=1),

@@ -98,3 +98,20 @@ def test_demo_quick(tmp_path: Path):
     result = demo(tmp_path / "demo", quick=True)
     assert result.domain == "tabular" and len(result.rows) == 2
     assert all(0.0 < r.ssl[0] <= 1.0 and 0.0 < r.baseline[0] <= 1.0 for r in result.rows)
+
+
+def test_paper_config_is_valid_and_faithful():
+    from ssl_plugin_tabular.recipes import paper_config
+
+    from ssl_core.config import load_run_config
+    from ssl_core.schedules import ema_momentum
+
+    cfg = load_run_config({"recipe": "tabular/tjepa", **paper_config(steps=100, warmup_steps=10)})
+    assert (cfg.train.batch_size, cfg.train.clip_value, cfg.optim.name, cfg.optim.lr) == (
+        512,
+        1.0,
+        "adamw",
+        3.66e-4,
+    )
+    assert cfg.optim.schedule.name == "warmup_cosine" and cfg.optim.schedule.final_ratio == 0.0
+    assert ema_momentum(50, 100, cfg.ema) == pytest.approx(0.998) and ema_momentum(100, 100, cfg.ema) == 1.0

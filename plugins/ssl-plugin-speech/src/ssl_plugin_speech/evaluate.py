@@ -26,7 +26,7 @@ from ssl_core.interfaces import Recipe, SSLModule
 from ssl_plugin_speech.data import Corpus, Utterance
 from ssl_plugin_speech.encoders import SpeakerEncoder
 from ssl_plugin_speech.metrics import cosine, mel_cepstral_distortion
-from ssl_plugin_speech.probes import frame_features, parallel_subset, sentence_probe, speaker_probe
+from ssl_plugin_speech.probes import FrameFn, frame_features, parallel_subset, sentence_probe, speaker_probe
 from ssl_plugin_speech.tera import TERAMethod
 from ssl_plugin_speech.vc import VoiceConversionMethod
 
@@ -41,23 +41,27 @@ def random_init_copy(tera: TERAMethod, seed: int = 0) -> TERAMethod:
     fresh = copy.deepcopy(tera)
     torch.manual_seed(seed)
     for m in fresh.encoder.modules():
-        if m is not fresh.encoder and hasattr(m, "reset_parameters"):
-            m.reset_parameters()
+        if m is fresh.encoder:
+            continue
+        for name in ("reset_parameters", "_reset_parameters"):  # MultiheadAttention: _reset_parameters
+            if hasattr(m, name):
+                getattr(m, name)()
+                break
     return fresh
 
 
-def tera_fn(tera: TERAMethod):  # noqa: ANN201 - returns a FrameFn
+def tera_fn(tera: TERAMethod) -> FrameFn:
     """Frame features of the TERA encoder (eval mode)."""
     tera.eval()
     return lambda wave: tera.tokens({"wave": wave})
 
 
-def logmel_fn(tera: TERAMethod):  # noqa: ANN201
+def logmel_fn(tera: TERAMethod) -> FrameFn:
     """Normalised log-mel frames (the raw-feature baseline)."""
     return lambda wave: tera.frontend({"wave": wave})["features"]
 
 
-def content_fn(vc: VoiceConversionMethod):  # noqa: ANN201
+def content_fn(vc: VoiceConversionMethod) -> FrameFn:
     """Content-encoder frames of a VC module (eval mode)."""
     vc.eval()
     return lambda wave: vc.content_embed({"wave": wave})

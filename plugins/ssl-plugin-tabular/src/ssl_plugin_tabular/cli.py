@@ -24,7 +24,7 @@ group = make_group(
 
     \b
     Examples:
-      ssl-tabular pretrain                                   # embedded UCI Adult, ~2 min on 2 CPU cores
+      ssl-tabular pretrain                                   # embedded UCI Adult, small model, 400 steps
       ssl-tabular pretrain --data houses.csv --target price --categorical zip
       ssl-tabular pretrain --data /data/tabular/adult --set train.steps=5000
       ssl-tabular evaluate runs/tabular/<timestamp>

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-from conftest import voice
+from speech_helpers import voice
 from ssl_plugin_speech.audio import TARGET_DB, load_audio, normalize_loudness, write_wav_atomic
 
 from ssl_core.errors import DataError

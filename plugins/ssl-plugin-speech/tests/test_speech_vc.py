@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import torch
-from conftest import TINY_VC_ARGS, voice
+from speech_helpers import TINY_VC_ARGS, voice
 from ssl_plugin_speech.encoders import AcousticModel, ContentEncoder, FrameDiscriminator
 from ssl_plugin_speech.recipe_args import VCArgs
 from ssl_plugin_speech.recipes import build_tera
@@ -100,3 +100,16 @@ def test_convert_returns_log_mel_of_source_length() -> None:
     vc = _vc().eval()
     mel = vc.convert({"wave": torch.from_numpy(voice(150.0, 0.5))[None]})
     assert mel.shape == (1, 51, 80) and torch.isfinite(mel).all()
+
+
+def test_random_init_copy_redraws_every_weight_and_keeps_the_original() -> None:
+    from ssl_plugin_speech.evaluate import random_init_copy
+
+    tera = _vc().tera
+    before = {n: p.clone() for n, p in tera.named_parameters()}
+    fresh = random_init_copy(tera, seed=3)
+    params = dict(fresh.named_parameters())
+    weights = [n for n in before if n.startswith("encoder.") and n.endswith("weight") and "norm" not in n]
+    assert weights and all(not torch.equal(before[n], params[n]) for n in weights)
+    assert all(torch.equal(before[n], p) for n, p in tera.named_parameters())
+    assert torch.equal(fresh.frontend.cmvn.mean, tera.frontend.cmvn.mean)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 import ssl_plugin_speech.plugin as plugin
-from conftest import TINY_ARGS, TINY_VC_ARGS, voice
+from speech_helpers import TINY_ARGS, TINY_VC_ARGS, voice
 
 TINY_SETS = [f"recipe_args.{k}={v}" for k, v in TINY_VC_ARGS.items()]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from conftest import voice
+from speech_helpers import voice
 from ssl_plugin_speech.audio import load_audio
 from ssl_plugin_speech.features import CMVN, LogMel, MelConfig, frame_mask, librosa_logmel
 
