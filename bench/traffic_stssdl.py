@@ -120,6 +120,8 @@ def accuracy_table(results: dict[str, list[dict[str, Any]]]) -> list[dict[str, A
     for name, runs in results.items():
         for model in ("ST-SSDL", "no-SSL", "history_average", "last_value"):
             values = [r[model] for r in runs if model in r]
+            if not values:
+                continue
             row: dict[str, Any] = {"data": name, "model": model, "seeds": len(values)}
             for key in (k for k in keys if k in values[0]):
                 v = np.array([x[key] for x in values])

@@ -58,9 +58,9 @@ def test_too_short_series() -> None:
 
 @pytest.mark.data
 def test_real_splits_and_anchor_slots() -> None:
-    from ssl_core.testing.data import shared_data_dir
-
     from ssl_plugin_traffic.recipes import STSSDLArgs, build_data
+
+    from ssl_core.testing.data import shared_data_dir
 
     root = shared_data_dir("traffic")
     los = build_data(STSSDLArgs(data=str(root / "los_loop" / "los_speed.csv")))  # graph found next to it

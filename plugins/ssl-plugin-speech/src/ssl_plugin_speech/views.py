@@ -11,7 +11,7 @@ from __future__ import annotations
 import torch
 
 from ssl_core.interfaces import Batch, ViewGenerator
-from ssl_core.views.tera import TERAAlteration
+from ssl_core.views import TERAAlteration
 
 FEATURES_KEY = "features"
 LENGTHS_KEY = "n_frames"

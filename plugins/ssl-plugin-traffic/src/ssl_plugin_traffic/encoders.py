@@ -177,7 +177,7 @@ class GCRUEncoder(Encoder):
         for name, matrix in (("support", support), ("support_t", dense_t.contiguous())):
             if self.sparse:  # CSR parts as plain buffers: deep-copyable and moved by .to()
                 csr = matrix.to_sparse_csr()
-                parts = (csr.crow_indices(), csr.col_indices(), csr.values())
+                parts: tuple[Tensor, ...] = (csr.crow_indices(), csr.col_indices(), csr.values())
             else:
                 parts = (matrix,)
             for i, part in enumerate(parts):

@@ -33,6 +33,9 @@ class STSSDL(SSLModule):
         cl_decay_steps: scheduled-sampling constant ``c``; ``0`` disables scheduled sampling.
     """
 
+    scale: Tensor
+    batches_seen: Tensor
+
     def __init__(
         self,
         net: STSSDLNet,

@@ -83,7 +83,7 @@ def _incidents(
     count = rng.poisson(cfg.incidents_per_day * steps * cfg.interval_minutes / 1440)
     origin = np.zeros((steps, nodes))
     for _ in range(count):
-        n, t0 = rng.integers(nodes), rng.integers(steps)
+        n, t0 = int(rng.integers(nodes)), int(rng.integers(steps))
         length = max(1, int(rng.uniform(30, 120) / cfg.interval_minutes))
         ramp = np.minimum(1.0, np.minimum(np.arange(1, length + 1), np.arange(length, 0, -1)) / 2.0)
         end = min(steps, t0 + length)

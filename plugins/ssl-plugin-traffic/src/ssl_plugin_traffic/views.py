@@ -25,6 +25,7 @@ class HistoryAnchorView(nn.Module, ViewGenerator):
     """
 
     view_names = ("current", "anchor")
+    table: Tensor
 
     def __init__(self, table: Tensor) -> None:
         super().__init__()
