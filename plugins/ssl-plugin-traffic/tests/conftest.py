@@ -1,40 +1,16 @@
-"""Shared fixtures: small synthetic series and graphs (real data only through shared_data_dir)."""
+"""Shared fixtures of the traffic plugin tests (helpers live in ``traffic_helpers``)."""
 
 from __future__ import annotations
 
-import numpy as np
+import sys
+from pathlib import Path
+
 import pytest
 import torch
-from ssl_plugin_traffic.data import TrafficSeries
+
+sys.path.insert(0, str(Path(__file__).parent))
 
 
 @pytest.fixture(autouse=True)
 def _one_thread() -> None:
     torch.set_num_threads(1)
-
-
-def make_series(steps: int = 400, nodes: int = 5, interval: int = 60, seed: int = 0) -> TrafficSeries:
-    """Periodic positive readings with a few zeros, hourly from a Monday."""
-    rng = np.random.default_rng(seed)
-    t = np.arange(steps)
-    values = 50 + 10 * np.sin(2 * np.pi * t / (1440 // interval))[:, None] + rng.normal(0, 1, (steps, nodes))
-    values[rng.random(values.shape) < 0.01] = 0.0
-    stamps = np.datetime64("2024-01-01T00:00", "m") + t * np.timedelta64(interval, "m")
-    return TrafficSeries(values.astype(np.float32), stamps, [str(i) for i in range(nodes)], "<test>")
-
-
-def ring_adjacency(nodes: int = 5) -> np.ndarray:
-    adj = np.eye(nodes, dtype=np.float32)
-    for i in range(nodes):
-        adj[i, (i + 1) % nodes] = 0.5
-    return adj
-
-
-@pytest.fixture
-def series() -> TrafficSeries:
-    return make_series()
-
-
-@pytest.fixture
-def adjacency() -> np.ndarray:
-    return ring_adjacency()

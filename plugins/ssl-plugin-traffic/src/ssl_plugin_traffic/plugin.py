@@ -80,7 +80,7 @@ def ssl_register_objectives(registry: Any) -> None:
 @hookimpl
 def ssl_register_recipes(registry: Any) -> None:
     """``traffic/stssdl`` (``ssl: false`` = the no-SSL ablation)."""
-    from ssl_plugin_traffic.recipes import STSSDLArgs
+    from ssl_plugin_traffic.args import STSSDLArgs  # a plain dataclass: no torch import
 
     registry.add(
         f"{DOMAIN}/stssdl",

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from conftest import make_series, ring_adjacency
 from ssl_plugin_traffic.windows import TrafficData, history_slots, history_table, weekday
+from traffic_helpers import make_series, ring_adjacency
 
 from ssl_core.errors import DataError
 
