@@ -29,7 +29,7 @@ from ssl_core.errors import ConfigError
 
 T = TypeVar("T")
 _FLOAT_STR = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^[+-]?(inf|nan)$", re.IGNORECASE)
-HASH_IGNORED = ("train.steps", "train.epochs", "train.progress", "train.log_every")
+HASH_IGNORED = ("train.steps", "train.epochs", "train.progress", "train.log_every", "train.num_threads")
 """Keys that do not change what a run computes, so ``config_hash`` ignores them (resume may extend a run)."""
 
 

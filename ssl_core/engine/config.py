@@ -81,6 +81,7 @@ class TrainConfig:
     clip_value: float | None = None
     max_nonfinite: int = 5
     num_workers: int = 0
+    num_threads: int | None = None
     drop_last: bool = True
     log_every: int = 10
     monitor_every: int = 50

@@ -294,6 +294,8 @@ def train(
         NonFiniteError: ``train.max_nonfinite`` consecutive non-finite steps.
     """
     dist.init_from_env()
+    if config.train.num_threads:
+        torch.set_num_threads(config.train.num_threads)
     path = Path(run_dir) if run_dir is not None else default_run_dir(config.recipe)
     run = _Run(config, path, recipe, resume=resume, force=force)
     try:
