@@ -16,6 +16,8 @@ _LAZY = {
     "hookspec": "ssl_core.hooks",
     "HOOK_API_VERSION": "ssl_core.hooks",
     "PluginManifest": "ssl_core.plugins.manifest",
+    "PluginTable": "ssl_core.plugins.declare",
+    "Component": "ssl_core.plugins.declare",
     "Encoder": "ssl_core.interfaces",
     "ViewGenerator": "ssl_core.interfaces",
     "Objective": "ssl_core.interfaces",

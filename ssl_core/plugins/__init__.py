@@ -1,4 +1,4 @@
-"""The plugin system: manifests, entry-point loading and the typed facade over pluggy.
+"""The plugin system: manifests, component tables, entry-point loading and the typed facade over pluggy.
 
 ``get_plugin_manager()`` returns the process-wide :class:`SSLPluginManager`, loading the core
 plugin and every installed ``ssl_core.plugins`` entry point on first use (lazily, idempotently).
@@ -11,6 +11,8 @@ import importlib
 from typing import Any
 
 _LAZY = {
+    "Component": "ssl_core.plugins.declare",
+    "PluginTable": "ssl_core.plugins.declare",
     "PluginManifest": "ssl_core.plugins.manifest",
     "PluginInfo": "ssl_core.plugins.manager",
     "PluginLoadError": "ssl_core.plugins.manager",

@@ -1,107 +1,43 @@
 """The light module ssl-core discovers for the speech plugin: manifest and lazy registrations.
 
-No top-level torch import: every factory is a lazy ``"module:attr"`` string.
+No top-level torch import: the component table holds lazy ``"module:attr"`` strings (a leading ``.``
+is relative to ``ssl_plugin_speech``); ssl-core's ``PluginTable`` derives the manifest and the hooks.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from ssl_core import PluginManifest, hookimpl
+from ssl_core import Component, PluginTable
 
 DOMAIN = "speech"
 _PKG = "ssl_plugin_speech"
 
-PLUGIN = PluginManifest(
+# fmt: off
+TABLE = PluginTable(
     name=DOMAIN,
-    domain=DOMAIN,
+    package=_PKG,
     display_name="ssl-plugin-speech",
     description="TERA pretraining and adversarial speaker disentanglement for any-to-one voice conversion",
-    provides={
-        "encoders": [f"{DOMAIN}/tera", f"{DOMAIN}/content", f"{DOMAIN}/acoustic"],
-        "view_generators": [f"{DOMAIN}/tera-alteration"],
-        "objectives": [f"{DOMAIN}/tera-l1"],
-        "recipes": [f"{DOMAIN}/tera", f"{DOMAIN}/vc"],
-        "demos": [f"{DOMAIN}/default"],
-    },
-    cli=f"{_PKG}.cli:group",
+    cli=".cli:group",
+    default_config=".recipe_args:default_config",  # ``ssl-speech pretrain`` with no arguments
+    components=[  # kind, name (key "speech/<name>"), factory, description[, config_cls]
+        Component("encoders", "tera", ".encoders:TERAEncoder",
+                  "TERA transformer over log-mel (Liu et al. 2021)"),
+        Component("encoders", "content", ".encoders:ContentEncoder", "VC content encoder over SSL features"),
+        Component("encoders", "acoustic", ".encoders:AcousticModel",
+                  "VC acoustic model: content -> target mel"),
+        Component("view_generators", "tera-alteration", ".views:tera_alteration",
+                  "core TERAAlteration on 'features' / 'n_frames' with the paper's settings"),
+        Component("objectives", "tera-l1", ".objectives:MaskedReconstructionLoss",
+                  "L1 on altered positions (core MaskedReconstructionLoss)"),
+        Component("recipes", "tera", ".recipes:tera_recipe", "TERA pretraining on a speech folder",
+                  config_cls=".recipe_args:TERAArgs"),
+        Component("recipes", "vc", ".recipes:vc_recipe",
+                  "TERA + any-to-one VC with speaker/mel adversaries (Zhao et al. 2023)",
+                  config_cls=".recipe_args:VCArgs"),
+        Component("demos", "default", ".demo:demo", "TERA + VC on the embedded VCTK subset, then evaluate"),
+    ],
 )
+# fmt: on
 
-
-@hookimpl
-def ssl_register_encoders(registry: Any) -> None:
-    """TERA transformer, VC content encoder and acoustic model."""
-    registry.add(
-        f"{DOMAIN}/tera",
-        f"{_PKG}.encoders:TERAEncoder",
-        description="TERA transformer over log-mel (Liu et al. 2021)",
-    )
-    registry.add(
-        f"{DOMAIN}/content",
-        f"{_PKG}.encoders:ContentEncoder",
-        description="VC content encoder over SSL features",
-    )
-    registry.add(
-        f"{DOMAIN}/acoustic",
-        f"{_PKG}.encoders:AcousticModel",
-        description="VC acoustic model: content -> target mel",
-    )
-
-
-@hookimpl
-def ssl_register_view_generators(registry: Any) -> None:
-    """TERA's time/frequency/magnitude alteration bound to the speech batch keys."""
-    registry.add(
-        f"{DOMAIN}/tera-alteration",
-        f"{_PKG}.views:tera_alteration",
-        description="core TERAAlteration on 'features' / 'n_frames' with the paper's settings",
-    )
-
-
-@hookimpl
-def ssl_register_objectives(registry: Any) -> None:
-    """TERA's L1 on altered positions."""
-    registry.add(
-        f"{DOMAIN}/tera-l1",
-        f"{_PKG}.objectives:MaskedReconstructionLoss",
-        description="L1 on altered positions (core MaskedReconstructionLoss)",
-    )
-
-
-@hookimpl
-def ssl_register_recipes(registry: Any) -> None:
-    """``speech/tera`` and ``speech/vc`` (``recipe_args`` validated by their dataclasses)."""
-    from ssl_plugin_speech.recipe_args import TERAArgs, VCArgs
-
-    registry.add(
-        f"{DOMAIN}/tera",
-        f"{_PKG}.recipes:tera_recipe",
-        description="TERA pretraining on a speech folder",
-        config_cls=TERAArgs,
-    )
-    registry.add(
-        f"{DOMAIN}/vc",
-        f"{_PKG}.recipes:vc_recipe",
-        description="TERA + any-to-one VC with speaker/mel adversaries (Zhao et al. 2023)",
-        config_cls=VCArgs,
-    )
-
-
-@hookimpl
-def ssl_register_demos(registry: Any) -> None:
-    """The embedded default run by ``ssl demo``."""
-    registry.add(
-        f"{DOMAIN}/default",
-        f"{_PKG}.demo:demo",
-        description="TERA + VC on the embedded VCTK subset, then evaluate",
-    )
-
-
-@hookimpl
-def ssl_default_config(domain: str) -> dict[str, Any] | None:
-    """Starter config (``ssl-speech pretrain`` with no arguments)."""
-    if domain != DOMAIN:
-        return None
-    from ssl_plugin_speech.recipe_args import default_config
-
-    return default_config()
+PLUGIN = TABLE.manifest
+globals().update(TABLE.hookimpls())  # ssl_register_<kind> for each declared kind + ssl_default_config

@@ -1,13 +1,14 @@
 """The light module ssl-core discovers (entry point ``ssl_core.plugins``): manifest and registrations.
 
-No top-level torch import: factories are lazy ``"module:attr"`` strings.
+No top-level torch import: the component table holds lazy ``"module:attr"`` strings (a leading ``.``
+is relative to ``ssl_plugin_traffic``); ssl-core's ``PluginTable`` derives the manifest and the hooks.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ssl_core import PluginManifest, hookimpl
+from ssl_core import Component, PluginTable
 
 DOMAIN = "traffic"
 PKG = "ssl_plugin_traffic"
@@ -24,78 +25,6 @@ DEFAULT_RECIPE_ARGS: dict[str, Any] = {
 DEFAULT_TRAIN_SAMPLES = 1395
 DEFAULT_BATCH = 64
 DEFAULT_EPOCHS = 4
-
-PLUGIN = PluginManifest(
-    name=DOMAIN,
-    domain=DOMAIN,
-    description="ST-SSDL traffic forecasting with self-supervised deviation learning (NeurIPS 2025)",
-    provides={
-        "encoders": [f"{DOMAIN}/gcru"],
-        "view_generators": [f"{DOMAIN}/history-anchor"],
-        "objectives": [f"{DOMAIN}/stssdl", f"{DOMAIN}/prototype-triplet", f"{DOMAIN}/deviation"],
-        "recipes": [f"{DOMAIN}/stssdl"],
-        "demos": [f"{DOMAIN}/default"],
-    },
-    cli=f"{PKG}.cli:group",
-    display_name="Traffic (ST-SSDL)",
-)
-
-
-@hookimpl
-def ssl_register_encoders(registry: Any) -> None:
-    """The GCRU encoder (STE embedding + Chebyshev-graph GRU)."""
-    registry.add(f"{DOMAIN}/gcru", f"{PKG}.encoders:GCRUEncoder", description="ST-SSDL's GCRU encoder")
-
-
-@hookimpl
-def ssl_register_view_generators(registry: Any) -> None:
-    """The history-average anchor view."""
-    registry.add(
-        f"{DOMAIN}/history-anchor",
-        f"{PKG}.views:HistoryAnchorView",
-        description="current window + its training-period history average",
-    )
-
-
-@hookimpl
-def ssl_register_objectives(registry: Any) -> None:
-    """ST-SSDL's losses."""
-    registry.add(
-        f"{DOMAIN}/stssdl",
-        f"{PKG}.objectives:STSSDLObjective",
-        description="masked MAE + lambda_c triplet + lambda_d deviation",
-    )
-    registry.add(
-        f"{DOMAIN}/prototype-triplet",
-        f"{PKG}.objectives:PrototypeTripletLoss",
-        description="triplet loss of stop-grad queries vs top-1/top-2 prototypes",
-    )
-    registry.add(
-        f"{DOMAIN}/deviation",
-        f"{PKG}.objectives:DeviationLoss",
-        description="deviation consistency between query and prototype distances",
-    )
-
-
-@hookimpl
-def ssl_register_recipes(registry: Any) -> None:
-    """``traffic/stssdl`` (``ssl: false`` = the no-SSL ablation)."""
-    from ssl_plugin_traffic.args import STSSDLArgs  # a plain dataclass: no torch import
-
-    registry.add(
-        f"{DOMAIN}/stssdl",
-        f"{PKG}.recipes:stssdl_recipe",
-        description="ST-SSDL forecaster (simulator by default)",
-        config_cls=STSSDLArgs,
-    )
-
-
-@hookimpl
-def ssl_register_demos(registry: Any) -> None:
-    """Embedded default: simulator pretrain of ST-SSDL and its ablation, then evaluate."""
-    registry.add(
-        f"{DOMAIN}/default", f"{PKG}.demo:demo", description="ST-SSDL vs no-SSL ablation on the simulator"
-    )
 
 
 def default_config_dict(
@@ -129,7 +58,31 @@ def default_config_dict(
     }
 
 
-@hookimpl
-def ssl_default_config(domain: str) -> dict[str, Any] | None:
-    """Starter config of ``ssl init traffic`` / ``ssl-traffic pretrain``."""
-    return default_config_dict() if domain == DOMAIN else None
+# fmt: off
+TABLE = PluginTable(
+    name=DOMAIN,
+    package=PKG,
+    description="ST-SSDL traffic forecasting with self-supervised deviation learning (NeurIPS 2025)",
+    cli=".cli:group",
+    display_name="Traffic (ST-SSDL)",
+    default_config=default_config_dict,  # ``ssl init traffic`` / ``ssl-traffic pretrain``
+    components=[  # kind, name (key "traffic/<name>"), factory, description[, config_cls]
+        Component("encoders", "gcru", ".encoders:GCRUEncoder", "ST-SSDL's GCRU encoder"),
+        Component("view_generators", "history-anchor", ".views:HistoryAnchorView",
+                  "current window + its training-period history average"),
+        Component("objectives", "stssdl", ".objectives:STSSDLObjective",
+                  "masked MAE + lambda_c triplet + lambda_d deviation"),
+        Component("objectives", "prototype-triplet", ".objectives:PrototypeTripletLoss",
+                  "triplet loss of stop-grad queries vs top-1/top-2 prototypes"),
+        Component("objectives", "deviation", ".objectives:DeviationLoss",
+                  "deviation consistency between query and prototype distances"),
+        # ``ssl: false`` = the no-SSL ablation; STSSDLArgs is a plain dataclass (no torch import).
+        Component("recipes", "stssdl", ".recipes:stssdl_recipe", "ST-SSDL forecaster (simulator by default)",
+                  config_cls=".args:STSSDLArgs"),
+        Component("demos", "default", ".demo:demo", "ST-SSDL vs no-SSL ablation on the simulator"),
+    ],
+)
+# fmt: on
+
+PLUGIN = TABLE.manifest
+globals().update(TABLE.hookimpls())  # ssl_register_<kind> for each declared kind + ssl_default_config

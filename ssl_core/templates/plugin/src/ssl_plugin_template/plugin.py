@@ -1,82 +1,59 @@
 """The light module ssl-core discovers (entry point ``ssl_core.plugins``): manifest and registrations.
 
-Keep this module free of top-level torch imports: factories are registered as lazy
-``"module:attr"`` strings, so ``ssl plugins`` and ``ssl --help`` stay fast.
+Keep this module free of top-level torch imports, so ``ssl plugins`` and ``ssl --help`` stay fast.
+Components are declared once, in ``TABLE``: each row names a lazy ``"module:attr"`` factory (a
+leading ``.`` is relative to ``package``), imported only when the component is built. The table
+derives the ``PLUGIN`` manifest (``provides`` lists every row) and the registration hooks.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ssl_core import PluginManifest, hookimpl
+from ssl_core import Component, PluginTable, hookimpl
 
 DOMAIN = "template"
 
-PLUGIN = PluginManifest(
+TABLE = PluginTable(
     name=DOMAIN,
-    domain=DOMAIN,
+    package="ssl_plugin_template",
     description="Toy two-view SSL on synthetic clusters (replace with your domain)",
-    provides={
-        "encoders": [f"{DOMAIN}/mlp"],
-        "view_generators": [f"{DOMAIN}/noise-mask"],
-        "objectives": [f"{DOMAIN}/align-uniform"],
-        "recipes": [f"{DOMAIN}/default"],
-        "demos": [f"{DOMAIN}/default"],
-    },
-    cli=f"ssl_plugin_{DOMAIN}.cli:group",
+    cli=".cli:group",
+    components=[
+        # Component(kind, name, factory, description): registered as "<domain>/<name>".
+        Component("encoders", "mlp", ".encoders:TemplateEncoder", "MLP over 'x'"),
+        Component(
+            "view_generators",
+            "noise-mask",
+            ".views:NoiseMaskViews",
+            "two views: Gaussian jitter + random feature masking",
+        ),
+        Component(
+            "objectives",
+            "align-uniform",
+            ".objectives:AlignUniformLoss",
+            "alignment + uniformity (Wang & Isola, 2020)",
+        ),
+        # ``recipe_args`` of a config are validated with the ``config_cls`` dataclass (imported by the hook).
+        Component(
+            "recipes",
+            "default",
+            ".recipes:make_recipe",
+            "two-view SSL on synthetic Gaussian clusters",
+            config_cls=".recipes:DefaultArgs",
+        ),
+        Component("demos", "default", ".demo:demo", "pretrain + probe vs random init"),
+    ],
 )
 
-
-@hookimpl
-def ssl_register_encoders(registry: Any) -> None:
-    """Encoders of the domain."""
-    registry.add(f"{DOMAIN}/mlp", f"ssl_plugin_{DOMAIN}.encoders:TemplateEncoder", description="MLP over 'x'")
-
-
-@hookimpl
-def ssl_register_view_generators(registry: Any) -> None:
-    """View generators of the domain."""
-    registry.add(
-        f"{DOMAIN}/noise-mask",
-        f"ssl_plugin_{DOMAIN}.views:NoiseMaskViews",
-        description="two views: Gaussian jitter + random feature masking",
-    )
-
-
-@hookimpl
-def ssl_register_objectives(registry: Any) -> None:
-    """Objectives of the domain."""
-    registry.add(
-        f"{DOMAIN}/align-uniform",
-        f"ssl_plugin_{DOMAIN}.objectives:AlignUniformLoss",
-        description="alignment + uniformity (Wang & Isola, 2020)",
-    )
-
-
-@hookimpl
-def ssl_register_recipes(registry: Any) -> None:
-    """Recipes: ``recipe_args`` of a config are validated with ``config_cls``."""
-    from ssl_plugin_template.recipes import DefaultArgs  # a plain dataclass: cheap to import
-
-    registry.add(
-        f"{DOMAIN}/default",
-        f"ssl_plugin_{DOMAIN}.recipes:make_recipe",
-        description="two-view SSL on synthetic Gaussian clusters",
-        config_cls=DefaultArgs,
-    )
-
-
-@hookimpl
-def ssl_register_demos(registry: Any) -> None:
-    """The embedded default run by ``ssl demo``."""
-    registry.add(
-        f"{DOMAIN}/default", f"ssl_plugin_{DOMAIN}.demo:demo", description="pretrain + probe vs random init"
-    )
+PLUGIN = TABLE.manifest
+# pluggy finds hooks among module attributes: bind ssl_register_encoders, ssl_register_recipes, ...
+globals().update(TABLE.hookimpls())
 
 
 @hookimpl
 def ssl_default_config(domain: str) -> dict[str, Any] | None:
-    """Starter config of ``ssl init template``."""
+    """Starter config of ``ssl init template`` (a hand-written hook: any hook can be written this way)."""
     if domain != DOMAIN:
         return None
     return {
