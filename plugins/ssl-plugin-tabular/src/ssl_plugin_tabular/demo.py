@@ -7,7 +7,8 @@ from pathlib import Path
 from ssl_core.config import load_run_config
 from ssl_core.engine import train
 from ssl_core.evaluation.report import DemoResult
-from ssl_plugin_tabular.plugin import DOMAIN, ssl_default_config
+from ssl_plugin_tabular.plugin import DOMAIN
+from ssl_plugin_tabular.recipe_args import default_config
 
 QUICK_OVERRIDES = [
     "train.steps=3", "train.batch_size=64", "train.ckpt_every=3", "train.monitor_every=3",
@@ -19,7 +20,7 @@ QUICK_OVERRIDES = [
 def demo(run_dir: Path, *, quick: bool = False) -> DemoResult:
     """Pretrain the default config in ``run_dir`` (a few tiny steps when ``quick``) and evaluate it."""
     overrides = ["train.progress=false", "train.device=cpu", *(QUICK_OVERRIDES if quick else [])]
-    config = load_run_config(ssl_default_config(DOMAIN) or {}, overrides)
+    config = load_run_config(default_config(), overrides)
     result = train(config, run_dir, force=True)
     assert result.recipe.evaluate is not None
     report = result.recipe.evaluate(result.module, result.recipe)
