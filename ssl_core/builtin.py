@@ -20,7 +20,22 @@ PLUGIN = PluginManifest(
     domain="core",
     display_name="ssl-core",
     description="Generic objectives, methods, views, evaluators and core recipes",
-)
+    # Listed statically so ``ssl plugins`` needs no import; tests/plugins/test_builtin.py checks it
+    # equals what the hooks below register.
+    provides={
+        "objectives": [f"core/{n}" for n in (
+            "barlow-twins", "byol", "byol-mlp-predictor", "clip", "directpred-predictor", "fixed-weighting",
+            "jepa", "jepa-predictor", "masked-reconstruction", "matryoshka", "ntxent",
+            "position-prediction", "uncertainty-weighting", "vicreg")],
+        "view_generators": [f"core/{n}" for n in (
+            "context-target", "feature-subset", "fourier-frame", "geometric-mask", "identity", "masking",
+            "multi-view", "tera", "wavelet-frame")],
+        "methods": ["core/jepa", "core/masked-reconstruction", "core/two-view"],
+        "evaluators": [f"core/{n}" for n in (
+            "finetune", "generic-report", "gsimclr-sampler", "knn", "linear-probe", "mlp-probe")],
+        "recipes": ["core/vicreg-frames"],
+    },
+)  # fmt: skip
 
 
 @hookimpl

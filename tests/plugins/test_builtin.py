@@ -34,3 +34,11 @@ def test_core_default_config_is_valid_and_its_recipe_exists(core_pm):
     assert data == read_yaml_resource("core.yaml")
     cfg = load_run_config(data, check_recipe=False)
     assert cfg.recipe in core_pm.registries().recipes
+
+
+def test_core_manifest_provides_what_the_hooks_register(core_pm):
+    from ssl_core.builtin import PLUGIN
+
+    regs = core_pm.registries()
+    registered = {kind: sorted(regs.by_kind(kind).names()) for kind in KINDS_WITH_CORE_COMPONENTS}
+    assert {kind: sorted(names) for kind, names in PLUGIN.provides.items()} == registered

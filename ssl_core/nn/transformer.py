@@ -1,0 +1,82 @@
+"""A drop-in ``nn.TransformerEncoder`` with plain batched-matmul attention, fast for tiny heads.
+
+Vaswani et al., 2017, "Attention Is All You Need", arXiv 1706.03762 (the encoder layer); the layers
+are PyTorch's own ``nn.TransformerEncoderLayer`` (pre- or post-norm), so parameters and state-dict keys
+are unchanged. Only the computation differs: ``softmax(q k^T / sqrt(d)) v`` is two small batched
+matmuls instead of ``F.scaled_dot_product_attention``. On CPU the SDPA kernels (flash / math) carry
+a large per-call cost for head dims of 4-32 and sequences of 10-30 tokens (T-JEPA's predictor spends
+most of a step there); the explicit form is several times faster there and identical up to rounding.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+
+def self_attention(x: Tensor, attn: nn.MultiheadAttention) -> Tensor:
+    """Batch-first multi-head self-attention of ``(B, L, E)`` ``x`` with ``attn``'s parameters.
+
+    Equal to ``attn(x, x, x, need_weights=False)[0]`` for a batch-first module with packed
+    (``in_proj_weight``) projections; attention dropout uses ``attn.dropout`` in training mode.
+    """
+    batch, length, width = x.shape
+    heads = attn.num_heads
+    head_dim = width // heads
+    qkv = F.linear(x, attn.in_proj_weight, attn.in_proj_bias)
+    qkv = qkv.view(batch, length, 3, heads, head_dim).permute(2, 0, 3, 1, 4)
+    q, k, v = qkv.unbind(0)  # (B, h, L, d) each
+    weights = torch.matmul(q * (1.0 / math.sqrt(head_dim)), k.transpose(-1, -2)).softmax(dim=-1)
+    if attn.training and attn.dropout > 0:
+        weights = F.dropout(weights, attn.dropout)
+    out = torch.matmul(weights, v).transpose(1, 2).reshape(batch, length, width)
+    return attn.out_proj(out)
+
+
+def encoder_layer(layer: nn.TransformerEncoderLayer, x: Tensor) -> Tensor:
+    """``layer(x)`` (no masks) for a batch-first ``nn.TransformerEncoderLayer``, via :func:`self_attention`."""
+
+    def feed_forward(h: Tensor) -> Tensor:
+        return layer.dropout2(layer.linear2(layer.dropout(layer.activation(layer.linear1(h)))))
+
+    if layer.norm_first:
+        x = x + layer.dropout1(self_attention(layer.norm1(x), layer.self_attn))
+        return x + feed_forward(layer.norm2(x))
+    x = layer.norm1(x + layer.dropout1(self_attention(x, layer.self_attn)))
+    return layer.norm2(x + feed_forward(x))
+
+
+class FastTransformerEncoder(nn.TransformerEncoder):
+    """``nn.TransformerEncoder`` whose unmasked forward uses :func:`encoder_layer`.
+
+    Same constructor, parameters and state-dict keys as ``nn.TransformerEncoder`` (checkpoints of either
+    load into the other). The layer must be batch-first with a callable ``activation``; calls with a
+    mask or key-padding mask fall back to PyTorch's implementation.
+
+    Raises:
+        ValueError: if the layer is not batch-first.
+    """
+
+    def __init__(self, encoder_layer: nn.TransformerEncoderLayer, num_layers: int, **kwargs: object) -> None:
+        kwargs.setdefault("enable_nested_tensor", False)
+        super().__init__(encoder_layer, num_layers, **kwargs)  # type: ignore[arg-type]
+        if not encoder_layer.self_attn.batch_first:
+            raise ValueError("FastTransformerEncoder: the encoder layer must be batch_first")
+
+    def forward(
+        self,
+        src: Tensor,
+        mask: Tensor | None = None,
+        src_key_padding_mask: Tensor | None = None,
+        is_causal: bool | None = None,
+    ) -> Tensor:
+        """Encode ``(B, L, E)`` ``src``; masked calls go to ``nn.TransformerEncoder.forward``."""
+        if mask is not None or src_key_padding_mask is not None:
+            return super().forward(src, mask, src_key_padding_mask, is_causal)
+        x = src
+        for layer in self.layers:
+            x = encoder_layer(layer, x)
+        return x if self.norm is None else self.norm(x)
