@@ -13,9 +13,7 @@ import copy
 import dataclasses
 import hashlib
 import json
-import os
 import re
-import tempfile
 import types
 import typing
 from collections.abc import Mapping, Sequence
@@ -26,6 +24,7 @@ import yaml
 
 from ssl_core.engine.config import RunConfig
 from ssl_core.errors import ConfigError
+from ssl_core.utils.atomic import atomic_writer
 
 T = TypeVar("T")
 _FLOAT_STR = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^[+-]?(inf|nan)$", re.IGNORECASE)
@@ -307,16 +306,9 @@ def apply_overrides(cfg: RunConfig, overrides: Sequence[str], *, check_recipe: b
 def dump_yaml(data: Mapping[str, Any], path: str | Path) -> Path:
     """Write ``data`` as YAML atomically (temp file + rename: never a partial file)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     text = yaml.safe_dump(to_plain(data), sort_keys=False, default_flow_style=False)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_writer(path) as fh:
+        fh.write(text.encode("utf-8"))
     return path
 
 

@@ -27,9 +27,7 @@ The manifest's ``cli="ssl_plugin_speech.cli:group"`` makes ``ssl speech ...`` lo
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
@@ -227,15 +225,10 @@ def save_npy(array: np.ndarray, path: Path) -> Path:
     """Write ``array`` to ``path`` as ``.npy`` atomically (temp file + rename: never a partial file)."""
     import numpy as np
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".npy")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.save(fh, array, allow_pickle=False)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from ssl_core.utils.atomic import atomic_writer
+
+    with atomic_writer(path) as fh:
+        np.save(fh, array, allow_pickle=False)
     return path
 
 

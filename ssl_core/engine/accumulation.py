@@ -191,12 +191,7 @@ def _grad_cache(
             torch.autograd.backward([p[0] for p in pairs], [p[1].to(p[0].dtype) for p in pairs])
     restore_fork(after, gen, device)
     _all_reduce_grads(module)
-    emb_out = out.embeddings.detach() if out.embeddings is not None else None
-    return StepOutput(
-        loss=out.loss.detach().float(),
-        metrics={k: v.detach() for k, v in out.metrics.items()},
-        embeddings=emb_out,
-    )
+    return _merge([out], out.loss.detach().float())
 
 
 def forward_backward(

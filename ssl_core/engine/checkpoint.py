@@ -17,13 +17,13 @@ point leaves either the old or the new file, never a truncated one.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import torch
 
 from ssl_core.errors import CheckpointError
+from ssl_core.utils.atomic import atomic_writer
 
 __all__ = [
     "FORMAT",
@@ -60,17 +60,8 @@ def _fsync_dir(path: Path) -> None:
 def atomic_save(obj: Any, path: Path, *, sync_dir: bool = True) -> None:
     """``torch.save(obj, path)`` through a temporary file + fsync + rename (+ fsync of the directory)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            torch.save(obj, fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_writer(path, fsync=True) as fh:
+        torch.save(obj, fh)
     if sync_dir:
         _fsync_dir(path.parent)
 

@@ -18,6 +18,8 @@ from typing import IO, Any
 
 from torch import Tensor
 
+from ssl_core.utils.atomic import atomic_writer
+
 __all__ = ["MetricsWriter", "StepTimer", "to_floats"]
 
 
@@ -69,7 +71,8 @@ def _truncate_jsonl(path: Path, max_step: int) -> None:
             continue
         if isinstance(row, dict) and row.get("step", 0) <= max_step:
             kept.append(line)
-    path.write_text("".join(f"{line}\n" for line in kept), encoding="utf-8")
+    with atomic_writer(path) as fh:  # a crash here must not lose the rows being kept
+        fh.write("".join(f"{line}\n" for line in kept).encode("utf-8"))
 
 
 def _clean(value: float) -> float | str:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-import os
 import platform
 import socket
 import subprocess
@@ -29,6 +28,7 @@ import torch
 from ssl_core._version import __version__
 from ssl_core.engine.config import RunConfig
 from ssl_core.errors import CheckpointError
+from ssl_core.utils.atomic import atomic_writer
 
 __all__ = [
     "default_run_dir",
@@ -105,9 +105,8 @@ def environment_info(
 
 def write_json_atomic(obj: Any, path: Path) -> None:
     """Write ``obj`` as indented JSON through a temporary file and a rename."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(obj, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    with atomic_writer(path) as fh:
+        fh.write((json.dumps(obj, indent=2, sort_keys=True) + "\n").encode("utf-8"))
 
 
 def record_run(run_dir: Path, config: RunConfig, **info: Any) -> threading.Thread:

@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ssl_core.evaluation.probes import Task
+from ssl_core.evaluation.probes import Task, score_predictions
 from ssl_core.interfaces import POOLED
 
 
@@ -85,11 +85,4 @@ def finetune(
     model.eval()
     with torch.no_grad():
         out = torch.cat([model(test_x[s : s + batch_size]) for s in range(0, len(test_x), batch_size)])
-    if task == "classification":
-        return {"acc": float((out.argmax(-1) == test_y.long()).float().mean()), "n_labelled": float(n_lab)}
-    err = out - test_y.float().reshape(len(out), -1)
-    return {
-        "rmse": float(err.pow(2).mean().sqrt()),
-        "mae": float(err.abs().mean()),
-        "n_labelled": float(n_lab),
-    }
+    return {**score_predictions(out, test_y, task), "n_labelled": float(n_lab)}

@@ -53,11 +53,15 @@ def embed_dataset(
 
 
 def reinitialised(module: M, seed: int = 0) -> M:
-    """A deep copy of ``module`` with every ``reset_parameters`` sub-module re-initialised."""
+    """A deep copy of ``module`` with every sub-module that can re-initialise itself re-initialised.
+
+    ``reset_parameters`` is the torch convention; ``nn.MultiheadAttention`` names it
+    ``_reset_parameters`` (its fused input projection would otherwise keep the trained weights).
+    """
     torch.manual_seed(seed)
     fresh = copy.deepcopy(module)
     for sub in fresh.modules():
-        reset = getattr(sub, "reset_parameters", None)
+        reset = getattr(sub, "reset_parameters", None) or getattr(sub, "_reset_parameters", None)
         if callable(reset):
             reset()
     return fresh

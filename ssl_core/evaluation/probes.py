@@ -57,12 +57,16 @@ def fit_head(
         opt.step()
     with torch.no_grad():
         out = head(xt)
-        if task == "classification":
-            acc = (out.argmax(-1).cpu() == test_y.long().cpu()).float().mean()
-            return {"acc": float(acc)}
-        pred = (out * y_std + y_mean).cpu()
-        err = pred - test_y.float().cpu().reshape(len(pred), -1)
-        return {"rmse": float(err.pow(2).mean().sqrt()), "mae": float(err.abs().mean())}
+        return score_predictions(out if task == "classification" else out * y_std + y_mean, test_y, task)
+
+
+def score_predictions(pred: Tensor, test_y: Tensor, task: Task) -> dict[str, float]:
+    """``{"acc"}`` of logits ``pred`` (classification) or ``{"rmse", "mae"}`` of predictions ``pred``."""
+    pred = pred.cpu()
+    if task == "classification":
+        return {"acc": float((pred.argmax(-1) == test_y.long().cpu()).float().mean())}
+    err = pred - test_y.float().cpu().reshape(len(pred), -1)
+    return {"rmse": float(err.pow(2).mean().sqrt()), "mae": float(err.abs().mean())}
 
 
 def _out_dim(train_y: Tensor, test_y: Tensor, task: Task) -> int:

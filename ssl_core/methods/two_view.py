@@ -16,7 +16,7 @@ from torch import Tensor, nn
 from ssl_core.ema import make_teacher
 from ssl_core.interfaces import POOLED, Batch, EmbeddingObjective, SSLModule, StepOutput, ViewGenerator
 from ssl_core.methods._views import output, pick_views, prefixed
-from ssl_core.monitors import alignment, uniformity
+from ssl_core.monitors.stats import alignment_tensor, uniformity_tensor
 
 EMBEDDING = "embedding"
 """Key of the first view's encoder representation in :meth:`TwoViewMethod.encode`'s output."""
@@ -121,8 +121,9 @@ class TwoViewMethod(SSLModule):
         out = self.objective(*zs, targets=targets) if targets else self.objective(*zs)
         metrics = prefixed(out.metrics, out.loss, self.objective_name)
         if self.track_alignment:
-            metrics["monitor/alignment"] = torch.tensor(alignment(zs[0], zs[1]))
-            metrics["monitor/uniformity"] = torch.tensor(uniformity(zs[0]))
+            # device tensors: the engine reads metrics only at log steps (no per-step host sync)
+            metrics["monitor/alignment"] = alignment_tensor(zs[0], zs[1])
+            metrics["monitor/uniformity"] = uniformity_tensor(zs[0])
         emb = embeddings.get(EMBEDDING)
         return StepOutput(out.loss, metrics, None if emb is None else emb.detach())
 

@@ -21,18 +21,28 @@ def feature_std(z: Tensor) -> float:
     return float(zn.std(dim=0, unbiased=False).mean())
 
 
-def alignment(z1: Tensor, z2: Tensor, alpha: float = 2.0) -> float:
-    """Wang & Isola alignment: mean ``||z1_i - z2_i||^alpha`` of the normalised positive pairs."""
+def alignment_tensor(z1: Tensor, z2: Tensor, alpha: float = 2.0) -> Tensor:
+    """:func:`alignment` as a 0-dim tensor on ``z1``'s device (no host synchronisation)."""
     a = F.normalize(z1.detach().float(), dim=1)
     b = F.normalize(z2.detach().float(), dim=1)
-    return float((a - b).norm(dim=1).pow(alpha).mean())
+    return (a - b).norm(dim=1).pow(alpha).mean()
+
+
+def alignment(z1: Tensor, z2: Tensor, alpha: float = 2.0) -> float:
+    """Wang & Isola alignment: mean ``||z1_i - z2_i||^alpha`` of the normalised positive pairs."""
+    return float(alignment_tensor(z1, z2, alpha))
+
+
+def uniformity_tensor(z: Tensor, t: float = 2.0) -> Tensor:
+    """:func:`uniformity` as a 0-dim tensor on ``z``'s device (no host synchronisation)."""
+    zn = F.normalize(z.detach().float(), dim=1)
+    sq = torch.pdist(zn, p=2).pow(2)
+    return sq.mul(-t).exp().mean().log()
 
 
 def uniformity(z: Tensor, t: float = 2.0) -> float:
     """Wang & Isola uniformity: ``log mean_{i<j} exp(-t ||z_i - z_j||^2)`` of normalised rows."""
-    zn = F.normalize(z.detach().float(), dim=1)
-    sq = torch.pdist(zn, p=2).pow(2)
-    return float(sq.mul(-t).exp().mean().log())
+    return float(uniformity_tensor(z, t))
 
 
 def label_free_metrics(embeddings: Tensor) -> dict[str, float]:

@@ -4,12 +4,16 @@ from ssl_core.nn.grl import GradientReversal, grad_reverse
 from ssl_core.nn.heads import predictor_head, projection_head
 from ssl_core.nn.mlp import MLP
 from ssl_core.nn.positional import sinusoidal_positions
+from ssl_core.nn.transformer import FastTransformerEncoder, self_attention, softmax_last
 
 __all__ = [
     "MLP",
+    "FastTransformerEncoder",
     "GradientReversal",
     "grad_reverse",
     "predictor_head",
     "projection_head",
+    "self_attention",
     "sinusoidal_positions",
+    "softmax_last",
 ]

@@ -11,6 +11,7 @@ import torch
 from torch import Tensor, nn
 
 from ssl_core.nn.positional import sinusoidal_positions
+from ssl_core.nn.transformer import FastTransformerEncoder
 
 
 def gather_tokens(tokens: Tensor, index: Tensor) -> Tensor:
@@ -22,7 +23,8 @@ class JEPAPredictor(nn.Module):
     """Predict target-token latents from context-token latents and the targets' positions.
 
     ``x = [Linear(H -> Hp)(ctx) + pos(ctx_idx) ; m + pos(tgt_idx)]`` (``m`` a learned mask token,
-    ``pos`` fixed sin-cos positions), then a pre-norm transformer of ``depth`` layers, ``LayerNorm`` and
+    ``pos`` fixed sin-cos positions), then a pre-norm transformer (``nn.TransformerEncoder`` layers run by
+    :class:`ssl_core.nn.transformer.FastTransformerEncoder`) of ``depth`` layers, ``LayerNorm`` and
     ``Linear(Hp -> H)``; only the target positions are returned.
 
     Args:
@@ -77,7 +79,7 @@ class JEPAPredictor(nn.Module):
             batch_first=True,
             norm_first=True,
         )
-        self.blocks = nn.TransformerEncoder(layer, depth, enable_nested_tensor=False)
+        self.blocks = FastTransformerEncoder(layer, depth)
         self.norm = nn.LayerNorm(predictor_dim)
         self.proj = nn.Linear(predictor_dim, embed_dim)
 

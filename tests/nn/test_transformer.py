@@ -2,7 +2,7 @@ import pytest
 import torch
 from torch import nn
 
-from ssl_core.nn.transformer import FastTransformerEncoder, self_attention
+from ssl_core.nn.transformer import FastTransformerEncoder, self_attention, softmax_last
 
 
 def _pair(norm_first: bool, activation: str, heads: int, final_norm: bool):
@@ -64,3 +64,12 @@ def test_rejects_sequence_first_layers():
     layer = nn.TransformerEncoderLayer(8, 2, 16, batch_first=False)
     with pytest.raises(ValueError, match="batch_first"):
         FastTransformerEncoder(layer, 1)
+
+
+def test_softmax_last_matches_torch_softmax_and_gradcheck():
+    scores = torch.randn(3, 2, 5, 7, dtype=torch.float64) * 30
+    torch.testing.assert_close(softmax_last(scores), scores.softmax(-1))
+    small = torch.randn(2, 3, 4, dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(softmax_last, (small,))
+    big = torch.full((1, 3), 1000.0)
+    torch.testing.assert_close(softmax_last(big), torch.full((1, 3), 1 / 3))

@@ -19,6 +19,7 @@ import numpy as np
 import soundfile as sf
 
 from ssl_core.errors import DataError
+from ssl_core.utils.atomic import atomic_writer
 
 SAMPLE_RATE = 16_000
 """Sample rate every waveform is brought to (Hz)."""
@@ -138,13 +139,8 @@ def load_audio(
 def write_wav_atomic(path: str | Path, wave: np.ndarray, sample_rate: int = SAMPLE_RATE) -> Path:
     """Write ``wave`` as 16-bit PCM WAV through a temporary file renamed into place."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
     peak = float(np.max(np.abs(wave))) if wave.size else 0.0
     scaled = wave / peak * 0.95 if peak > 0.95 else wave
-    try:
-        sf.write(str(tmp), scaled.astype(np.float32), sample_rate, subtype="PCM_16", format="WAV")
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with atomic_writer(path) as fh:
+        sf.write(fh, scaled.astype(np.float32), sample_rate, subtype="PCM_16", format="WAV")
     return path

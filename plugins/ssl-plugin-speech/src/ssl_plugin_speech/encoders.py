@@ -166,11 +166,6 @@ class SpeakerEncoder(nn.Module):
         return self.cls(masked_mean(self.net(feats), mask))
 
 
-def count_parameters(module: nn.Module) -> int:
-    """Number of trainable parameters."""
-    return sum(p.numel() for p in module.parameters() if p.requires_grad)
-
-
 __all__ = [
     "AcousticModel",
     "ContentEncoder",
@@ -179,6 +174,5 @@ __all__ = [
     "SpecHead",
     "SpeakerEncoder",
     "TERAEncoder",
-    "count_parameters",
     "masked_mean",
 ]

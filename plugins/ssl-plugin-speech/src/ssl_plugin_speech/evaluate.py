@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from ssl_core.evaluation.generic import reinitialised
 from ssl_core.evaluation.report import ComparisonRow
 from ssl_core.interfaces import Recipe, SSLModule
 from ssl_plugin_speech.data import Corpus, Utterance
@@ -39,14 +40,7 @@ def tera_of(module: SSLModule) -> TERAMethod:
 def random_init_copy(tera: TERAMethod, seed: int = 0) -> TERAMethod:
     """The same TERA architecture with fresh random weights (CMVN statistics kept): "without SSL"."""
     fresh = copy.deepcopy(tera)
-    torch.manual_seed(seed)
-    for m in fresh.encoder.modules():
-        if m is fresh.encoder:
-            continue
-        for name in ("reset_parameters", "_reset_parameters"):  # MultiheadAttention: _reset_parameters
-            if hasattr(m, name):
-                getattr(m, name)()
-                break
+    fresh.encoder = reinitialised(tera.encoder, seed)
     return fresh
 
 

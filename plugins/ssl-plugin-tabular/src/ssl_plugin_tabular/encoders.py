@@ -5,7 +5,8 @@ Tokenizer (FT-Transformer style, Gorishniy et al., NeurIPS 2021): numeric featur
 regularisation tokens [REG] (constant input 1 times a learned weight, no bias) are prepended. Sinusoidal
 positions (base 100) are added to all ``n_cls + D`` tokens. The encoder is a post-LN transformer with
 ReLU followed by the paper's output stack ``dropout -> LayerNorm -> Linear(H, H) -> dropout -> LayerNorm``.
-Everything stays tensorised (the official code one-hot encodes with scikit-learn on each forward pass).
+The layers run through the core's ``FastTransformerEncoder`` (same parameters, faster
+attention for tiny heads). Everything stays tensorised (the official code one-hot encodes with scikit-learn on each forward pass).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from torch import Tensor, nn
 
 from ssl_core.interfaces import POOLED, TOKENS, Encoder
 from ssl_core.nn import sinusoidal_positions
+from ssl_core.nn.transformer import FastTransformerEncoder
 
 POSITION_BASE = 100.0
 INIT_STD = 0.02
@@ -125,7 +127,7 @@ class TJEPAEncoder(Encoder):
         layer = nn.TransformerEncoderLayer(
             dim, heads, ffn_dim, dropout, activation="relu", batch_first=True, norm_first=False
         )
-        self.transformer = nn.TransformerEncoder(layer, depth, enable_nested_tensor=False)
+        self.transformer = FastTransformerEncoder(layer, depth)
         self.head = nn.Sequential(
             nn.Dropout(dropout),
             nn.LayerNorm(dim),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +10,7 @@ import torch
 from torch import Tensor
 
 from ssl_core.errors import DataError
+from ssl_core.utils.atomic import atomic_writer
 
 from .data import TrafficSeries, load_series
 from .windows import TrafficData, history_slots, time_of_day
@@ -73,23 +72,16 @@ def write_forecast(path: Path, forecast: np.ndarray, stamps: np.ndarray, sensor_
     suffix = path.suffix.lower()
     if suffix not in (".npz", ".csv"):
         raise DataError(path, "format", f"unknown output format '{suffix}' (use .npz or .csv)")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            if suffix == ".npz":
-                np.savez(
-                    fh,
-                    forecast=forecast,
-                    timestamps=stamps.astype("datetime64[m]"),
-                    sensor_ids=np.asarray(sensor_ids),
-                )
-            else:
-                lines = ["timestamp," + ",".join(sensor_ids)]
-                lines += [f"{t}," + ",".join(f"{v:.4f}" for v in row) for t, row in zip(stamps, forecast)]
-                fh.write(("\n".join(lines) + "\n").encode())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_writer(path) as fh:
+        if suffix == ".npz":
+            np.savez(
+                fh,
+                forecast=forecast,
+                timestamps=stamps.astype("datetime64[m]"),
+                sensor_ids=np.asarray(sensor_ids),
+            )
+        else:
+            lines = ["timestamp," + ",".join(sensor_ids)]
+            lines += [f"{t}," + ",".join(f"{v:.4f}" for v in row) for t, row in zip(stamps, forecast)]
+            fh.write(("\n".join(lines) + "\n").encode())
     return path

@@ -27,6 +27,17 @@ DEFAULT_BATCH = 64
 DEFAULT_EPOCHS = 4
 
 
+def official_optim(total: int, milestones: tuple[float, ...] = (0.7, 0.9)) -> dict[str, Any]:
+    """The official optimiser over ``total`` steps: Adam, lr 0.01 dropping x0.1 at ``milestones`` (fractions)."""
+    return {
+        "name": "adam",
+        "lr": 0.01,
+        "eps": 1.0e-3,
+        "weight_decay": 0.0,
+        "schedule": {"name": "multistep", "milestones": [int(m * total) for m in milestones], "gamma": 0.1},
+    }
+
+
 def default_config_dict(
     epochs: int = DEFAULT_EPOCHS, train_samples: int = DEFAULT_TRAIN_SAMPLES
 ) -> dict[str, Any]:
@@ -44,17 +55,7 @@ def default_config_dict(
             "ckpt_every": total,
             "monitor_every": 10**9,
         },
-        "optim": {
-            "name": "adam",
-            "lr": 0.01,
-            "eps": 1.0e-3,
-            "weight_decay": 0.0,
-            "schedule": {
-                "name": "multistep",
-                "milestones": [int(0.7 * total), int(0.9 * total)],
-                "gamma": 0.1,
-            },
-        },
+        "optim": official_optim(total),
     }
 
 

@@ -24,6 +24,7 @@ from .graph import load_graph, sparse_support, sym_adj
 from .method import STSSDL
 from .model import NetConfig, STSSDLNet
 from .objectives import STSSDLObjective
+from .plugin import official_optim
 from .simulator import SimulatorConfig, simulate
 from .windows import TrafficData
 
@@ -147,15 +148,5 @@ def run_config(
             "ckpt_every": steps_per_epoch * max(1, epochs // 2),
             "precision": "fp32",
         },
-        "optim": {
-            "name": "adam",
-            "lr": 0.01,
-            "eps": 1e-3,
-            "weight_decay": 0.0,
-            "schedule": {
-                "name": "multistep",
-                "milestones": [int(m * total) for m in milestones],
-                "gamma": 0.1,
-            },
-        },
+        "optim": official_optim(total, milestones),
     }
