@@ -17,8 +17,7 @@ import torch
 from torch import Tensor, nn
 
 from ssl_core.interfaces import POOLED, TOKENS, Encoder
-from ssl_core.nn import sinusoidal_positions
-from ssl_core.nn.transformer import FastTransformerEncoder
+from ssl_core.nn import FastTransformerEncoder, sinusoidal_positions
 
 POSITION_BASE = 100.0
 INIT_STD = 0.02
