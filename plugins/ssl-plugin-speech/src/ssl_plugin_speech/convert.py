@@ -16,27 +16,14 @@ import torch
 
 from ssl_core.errors import DataError
 from ssl_plugin_speech.audio import AudioReport, load_audio, normalize_loudness, write_wav_atomic
-from ssl_plugin_speech.features import DEFAULT_MEL, MelConfig
+from ssl_plugin_speech.features import DEFAULT_MEL, MelConfig, librosa_mel_kwargs
 from ssl_plugin_speech.vc import VoiceConversionMethod
 
 
 def griffin_lim(log_mel: np.ndarray, cfg: MelConfig = DEFAULT_MEL, n_iter: int = 32) -> np.ndarray:
     """Waveform from a ``(T, n_mels)`` natural-log power mel spectrogram (Griffin-Lim phase)."""
     power = np.exp(np.asarray(log_mel, dtype=np.float64)).T
-    wave = librosa.feature.inverse.mel_to_audio(
-        power,
-        sr=cfg.sample_rate,
-        n_fft=cfg.n_fft,
-        hop_length=cfg.hop,
-        win_length=cfg.n_fft,
-        window="hann",
-        center=True,
-        pad_mode="constant",
-        power=2.0,
-        n_iter=n_iter,
-        fmin=cfg.fmin,
-        fmax=cfg.fmax,
-    )
+    wave = librosa.feature.inverse.mel_to_audio(power, n_iter=n_iter, **librosa_mel_kwargs(cfg))
     return normalize_loudness(wave.astype(np.float32))
 
 

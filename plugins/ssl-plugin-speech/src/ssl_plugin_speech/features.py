@@ -11,12 +11,14 @@ bank itself is librosa's (Slaney-normalised), copied into a buffer once.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import librosa
 import numpy as np
 import torch
 from torch import Tensor, nn
 
+from ssl_core.views.utils import valid_positions
 from ssl_plugin_speech.audio import SAMPLE_RATE
 
 
@@ -47,21 +49,26 @@ DEFAULT_MEL = MelConfig()
 """The default (immutable) analysis settings."""
 
 
+def librosa_mel_kwargs(cfg: MelConfig = DEFAULT_MEL) -> dict[str, Any]:
+    """The STFT / mel arguments librosa needs to match :class:`LogMel` (analysis and Griffin-Lim)."""
+    return {
+        "sr": cfg.sample_rate,
+        "n_fft": cfg.n_fft,
+        "hop_length": cfg.hop,
+        "win_length": cfg.n_fft,
+        "window": "hann",
+        "center": True,
+        "pad_mode": "constant",
+        "power": 2.0,
+        "fmin": cfg.fmin,
+        "fmax": cfg.fmax,
+    }
+
+
 def librosa_logmel(wave: np.ndarray, cfg: MelConfig = DEFAULT_MEL) -> np.ndarray:
     """Reference log-mel ``(frames, n_mels)`` of one waveform, computed by librosa."""
     power = librosa.feature.melspectrogram(
-        y=np.asarray(wave, dtype=np.float64),
-        sr=cfg.sample_rate,
-        n_fft=cfg.n_fft,
-        hop_length=cfg.hop,
-        win_length=cfg.n_fft,
-        window="hann",
-        center=True,
-        pad_mode="constant",
-        power=2.0,
-        n_mels=cfg.n_mels,
-        fmin=cfg.fmin,
-        fmax=cfg.fmax,
+        y=np.asarray(wave, dtype=np.float64), n_mels=cfg.n_mels, **librosa_mel_kwargs(cfg)
     )
     return np.log(np.maximum(power, cfg.log_floor)).T
 
@@ -100,8 +107,8 @@ class LogMel(nn.Module):
 
 
 def frame_mask(lengths: Tensor, n_frames: int) -> Tensor:
-    """``(B, T)`` boolean mask of valid frames given per-row frame counts."""
-    return torch.arange(n_frames, device=lengths.device)[None, :] < lengths[:, None]
+    """``(B, T)`` boolean mask of valid frames given per-row frame counts (core ``valid_positions``)."""
+    return valid_positions(lengths, lengths.shape[0], n_frames, lengths.device)
 
 
 class CMVN(nn.Module):

@@ -20,6 +20,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from ssl_core.interfaces import Objective, ObjectiveOutput
+from ssl_core.objectives.masked_reconstruction import masked_mean
 
 __all__ = [
     "MISSING_THRESHOLD",
@@ -42,8 +43,7 @@ def valid_mask(target: Tensor) -> Tensor:
 
 
 def _masked_mean(errors: Tensor, mask: Tensor) -> Tensor:
-    errors = torch.where(mask, errors, torch.zeros_like(errors))
-    return errors.sum() / mask.sum().clamp_min(1)
+    return masked_mean(errors, mask.to(errors.dtype))
 
 
 def masked_mae(pred: Tensor, target: Tensor) -> Tensor:
