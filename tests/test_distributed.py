@@ -103,12 +103,16 @@ def test_relaunch_with_torchrun_runs_two_cli_processes(capfd: pytest.CaptureFixt
 
 
 TORCHRUN_SCRIPT = """
+import pathlib
+import sys
 import torch
 from ssl_core import distributed as D
 assert D.init_from_env()
 x = torch.full((2, 1), float(D.rank()), requires_grad=True)
 D.gather_with_grad(x).sum().backward()
-print(f"rank={D.rank()} local={D.local_rank()} world={D.world_size()} grad={x.grad.sum().item()}", flush=True)
+line = f"rank={D.rank()} local={D.local_rank()} world={D.world_size()} grad={x.grad.sum().item()}"
+# one file per rank: torchrun may interleave the ranks' stdout without newlines
+pathlib.Path(sys.argv[1], f"rank{D.rank()}.txt").write_text(line)
 torch.distributed.destroy_process_group()
 """
 
@@ -126,10 +130,11 @@ def test_init_from_env_under_torchrun(tmp_path: Path) -> None:
         "--nproc-per-node",
         "2",
         str(script),
+        str(tmp_path),
     ]
     res = subprocess.run(cmd, capture_output=True, text=True, timeout=220, check=False)
     assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-3000:]
-    lines = sorted(line for line in res.stdout.splitlines() if line.startswith("rank="))
+    lines = sorted(p.read_text() for p in tmp_path.glob("rank*.txt"))
     # every rank's 2 rows feed both ranks' sums: gradient 2 per element, 4 per rank
     want = ["rank=0 local=0 world=2 grad=4.0", "rank=1 local=1 world=2 grad=4.0"]
     assert lines == want, res.stdout[-2000:] + res.stderr[-3000:]
