@@ -5,15 +5,17 @@ clips used as unlabelled external speech). Sentences 021-024 are held out of all
 are the conversion test set). Per seed:
 
 1. TERA pretraining (``speech/tera``) on the training audio of all speakers.
-2. VC (``speech/vc``, target p225) over the frozen TERA encoder with the paper's binary speaker
-   adversary (target vs external), ``lambda_spk = 0.5``.
-3. The same with the pseudo-speaker adversary (external utterances clustered by k-means into
-   ``k`` pseudo-speakers, no labels; ``(k + 1)``-way discriminator).
-4. The same *without* a speaker adversary (``lambda_spk = 0``); the mel adversary is kept in all three.
+2. VC (``speech/vc``, target p225) over the frozen TERA encoder, four arms: {no speaker adversary,
+   the paper's binary speaker adversary (target vs external, ``lambda_spk = 0.5``)} x {plain content
+   embeddings (paper), instance-normalised content embeddings (AdaIN-VC)}; optionally (``--pseudo-k``)
+   the pseudo-speaker adversary (external utterances clustered by k-means, ``(k + 1)``-way
+   discriminator) with instance norm. The mel adversary is kept in every arm.
 
-Measured: speaker-ID probe accuracy on the content embeddings (2, 3 vs 4; chance 1/4), the content
-probe (sentence identity on a held-out speaker, leave-one-speaker-out), TERA vs raw log-mel vs the
-random-init encoder on the content probe with one training speaker (few labels), MCD of converted
+Measured: speaker-ID probes on the content embeddings (mean+std pooled linear, frame-level linear,
+frame-level MLP; chance 1/4), the content probe (sentence identity on a held-out speaker,
+leave-one-speaker-out), TERA vs raw log-mel vs the random-init encoder on the content probe with
+one training speaker (few labels; TERA also as it was probed before, last layer over the whole
+utterance), MCD of converted
 held-out sentences to the target's parallel utterance (vs the unconverted source), speaker-embedding
 cosine of converted audio to the target vs the source, log-mel extraction speed (librosa vs torch),
 training samples/s, wall time per epoch and peak RSS.
@@ -26,6 +28,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import os
 import time
@@ -44,7 +47,13 @@ from ssl_plugin_speech.evaluate import (
     train_speaker_encoder,
 )
 from ssl_plugin_speech.features import LogMel, librosa_logmel
-from ssl_plugin_speech.probes import frame_features, parallel_subset, sentence_probe, speaker_probe
+from ssl_plugin_speech.probes import (
+    frame_features,
+    frame_speaker_probe,
+    parallel_subset,
+    sentence_probe,
+    speaker_probe,
+)
 from ssl_plugin_speech.recipe_args import DEFAULT_HELDOUT
 
 from ssl_core.config import load_run_config
@@ -52,16 +61,21 @@ from ssl_core.engine import train
 from ssl_core.utils.bench import markdown_table, peak_rss_mb
 
 TARGET = "p225"
-OPTIM = {
-    "name": "adamw",
-    "lr": 5e-4,
-    "weight_decay": 0.01,
-    "schedule": {"name": "warmup_cosine", "warmup_steps": 20, "final_ratio": 0.1},
-}
+
+
+def optim(lr: float, warmup: int) -> dict[str, Any]:
+    sched = {"name": "warmup_cosine", "warmup_steps": warmup, "final_ratio": 0.1}
+    return {"name": "adamw", "lr": lr, "weight_decay": 0.01, "schedule": sched}
 
 
 def run_config(
-    recipe: str, args: dict[str, Any], steps: int, seed: int, batch: int, ckpt: int = 10_000
+    recipe: str,
+    args: dict[str, Any],
+    steps: int,
+    seed: int,
+    batch: int,
+    ckpt: int = 10_000,
+    lr: float = 2e-3,
 ) -> Any:
     train_cfg = {
         "steps": steps,
@@ -74,7 +88,10 @@ def run_config(
         "monitor_every": 10_000,
         "ckpt_every": ckpt,
     }
-    return load_run_config({"recipe": recipe, "recipe_args": args, "train": train_cfg, "optim": OPTIM})
+    warmup = max(20, int(0.07 * steps))  # TERA: 7% warm-up
+    return load_run_config(
+        {"recipe": recipe, "recipe_args": args, "train": train_cfg, "optim": optim(lr, warmup)}
+    )
 
 
 def logged_sps(run_dir: Path) -> float:
@@ -89,48 +106,59 @@ def timed_train(config: Any, run_dir: Path) -> tuple[Any, float]:
     return result, time.perf_counter() - start
 
 
-ARMS = ("binary", "pseudo", "plain")
-"""VC variants: the paper's binary speaker adversary, the pseudo-speaker adversary, no adversary."""
+ARMS = ("plain", "binary", "plain_in", "binary_in")
+"""VC variants: {no speaker adversary, the paper's binary adversary} x {plain, instance-normalised} content."""
+
+
+def arms_of(a: argparse.Namespace) -> tuple[str, ...]:
+    return (*ARMS, "pseudo_in") if a.pseudo_k > 0 else ARMS
 
 
 def arm_args(arm: str, a: argparse.Namespace) -> dict[str, Any]:
-    if arm == "binary":
-        return {"lambda_spk": a.binary_lambda}
-    if arm == "pseudo":
-        return {"lambda_spk": a.pseudo_lambda, "pseudo_speakers": a.pseudo_k}
-    return {"lambda_spk": 0.0}
+    args: dict[str, Any] = {"instance_norm": arm.endswith("_in"), "lambda_spk": 0.0}
+    if arm.startswith("binary"):
+        args["lambda_spk"] = a.binary_lambda
+    if arm.startswith("pseudo"):
+        args.update(lambda_spk=a.pseudo_lambda, pseudo_speakers=a.pseudo_k)
+    return args
 
 
 def one_seed(data: Path, out: Path, seed: int, a: argparse.Namespace) -> dict[str, Any]:
     torch.manual_seed(seed)
     tera_res, tera_s = timed_train(
-        run_config("speech/tera", {"data": str(data)}, a.tera_steps, seed, a.batch),
+        run_config("speech/tera", {"data": str(data)}, a.tera_steps, seed, a.batch, lr=a.tera_lr),
         out / f"seed{seed}" / "tera",
     )
     vc_args = {"data": str(data), "target_speaker": TARGET, "tera_run": str(tera_res.run_dir)}
     vcs, walls = {}, {}
-    for arm in ARMS:
-        cfg = run_config("speech/vc", {**vc_args, **arm_args(arm, a)}, a.vc_steps, seed, a.batch)
+    arms = arms_of(a)
+    for arm in arms:
+        cfg = run_config("speech/vc", {**vc_args, **arm_args(arm, a)}, a.vc_steps, seed, a.batch, lr=a.vc_lr)
         vcs[arm], walls[arm] = timed_train(cfg, out / f"seed{seed}" / f"vc_{arm}")
     corpus = vcs["binary"].recipe.extras["corpus"]
     utts = parallel_subset(corpus.utterances)
     tera = tera_res.module
+    last_whole = copy.deepcopy(tera)
+    last_whole.feature_layer, last_whole.context = len(tera.encoder.layers.layers), None
     feats = {
         "tera": frame_features(tera_fn(tera), utts),
+        "tera_old": frame_features(tera_fn(last_whole), utts),
         "random": frame_features(tera_fn(random_init_copy(tera, seed)), utts),
         "logmel": frame_features(logmel_fn(tera), utts),
-        **{arm: frame_features(content_fn(vcs[arm].module), utts) for arm in ARMS},
+        **{arm: frame_features(content_fn(vcs[arm].module), utts) for arm in arms},
     }
     res: dict[str, Any] = {}
-    for name in (*ARMS, "tera"):
+    for name in (*arms, "tera"):
         res[f"spk/{name}"] = speaker_probe(feats[name], utts, seed=seed)
+        res[f"spkf/{name}"] = frame_speaker_probe(feats[name], utts, seed=seed)
+        res[f"spkm/{name}"] = frame_speaker_probe(feats[name], utts, hidden=128, seed=seed)
         res[f"sent/{name}"] = sentence_probe(feats[name], utts, seed=seed)
-    for name in ("tera", "random", "logmel"):
+    for name in ("tera", "tera_old", "random", "logmel"):
         res[f"few/{name}"] = sentence_probe(feats[name], utts, train_speakers=1, seed=seed)
     spk_model = train_speaker_encoder(
         tera, [u for u in corpus.utterances if u.sentence not in DEFAULT_HELDOUT], seed=seed
     )
-    for arm in ARMS:
+    for arm in arms:
         conv = conversion_metrics(vcs[arm].module, corpus, TARGET, DEFAULT_HELDOUT, speaker_model=spk_model)
         res[f"mcd/{arm}"], res["mcd/source"] = conv["mcd_converted"][0], conv["mcd_source"][0]
         res[f"cos_tgt/{arm}"], res[f"cos_src/{arm}"] = conv["cos_target"][0], conv["cos_source"][0]
@@ -169,19 +197,31 @@ def ms(values: list[float]) -> str:
 def report(results: list[dict[str, Any]], speed: dict[str, float], a: argparse.Namespace) -> str:
     col = lambda k: ms([r[k] for r in results])  # noqa: E731
     names = {
-        "binary": "binary adversary (paper)",
-        "pseudo": f"pseudo-speaker adversary (k={a.pseudo_k})",
         "plain": "no adversary",
+        "binary": "binary adversary (paper)",
+        "plain_in": "no adversary + IN",
+        "binary_in": "binary adversary + IN",
+        "pseudo_in": f"pseudo-speaker (k={a.pseudo_k}) + IN",
     }
 
     def arms(prefix: str) -> dict[str, str]:
-        return {names[arm]: col(f"{prefix}/{arm}") for arm in ARMS}
+        return {names[arm]: col(f"{prefix}/{arm}") for arm in arms_of(a)}
 
     rows = [
         {
-            "measure": "speaker-ID probe on content emb. (chance 0.25; lower = disentangled)",
+            "measure": "speaker-ID, mean+std pooled linear probe (chance 0.25)",
             **arms("spk"),
             "reference": f"TERA features {col('spk/tera')}",
+        },
+        {
+            "measure": "speaker-ID, frame-level linear probe (chance 0.25)",
+            **arms("spkf"),
+            "reference": f"TERA features {col('spkf/tera')}",
+        },
+        {
+            "measure": "speaker-ID, frame-level MLP probe (chance 0.25)",
+            **arms("spkm"),
+            "reference": f"TERA features {col('spkm/tera')}",
         },
         {
             "measure": "content probe: sentence id, held-out speaker (acc)",
@@ -197,9 +237,19 @@ def report(results: list[dict[str, Any]], speed: dict[str, float], a: argparse.N
         {"measure": "spk-emb cosine, converted vs source speaker", **arms("cos_src"), "reference": ""},
     ]
     few = [
-        {"features": "TERA (pretrained)", "sentence id acc, 1 training speaker": col("few/tera")},
+        {
+            "features": "TERA (pretrained), feature layer, windowed",
+            "sentence id acc, 1 training speaker": col("few/tera"),
+        },
+        {
+            "features": "TERA (pretrained), last layer, whole utterance (old)",
+            "sentence id acc, 1 training speaker": col("few/tera_old"),
+        },
         {"features": "raw log-mel (CMVN)", "sentence id acc, 1 training speaker": col("few/logmel")},
-        {"features": "TERA random init", "sentence id acc, 1 training speaker": col("few/random")},
+        {
+            "features": "TERA random init (same layer, windowed)",
+            "sentence id acc, 1 training speaker": col("few/random"),
+        },
     ]
     speed_rows = [
         {"figure": "TERA training samples/s", "value": col("sps/tera")},
@@ -211,9 +261,9 @@ def report(results: list[dict[str, Any]], speed: dict[str, float], a: argparse.N
         {"figure": "peak RSS MB", "value": f"{peak_rss_mb():.0f}"},
     ]
     head = (
-        f"seeds {a.seeds}, TERA {a.tera_steps} steps, VC {a.vc_steps} steps, batch {a.batch}, "
-        f"threads {torch.get_num_threads()}, binary lambda {a.binary_lambda}, "
-        f"pseudo lambda {a.pseudo_lambda}"
+        f"seeds {a.seeds}, TERA {a.tera_steps} steps lr {a.tera_lr}, VC {a.vc_steps} steps lr {a.vc_lr}, "
+        f"batch {a.batch}, threads {torch.get_num_threads()}, binary lambda {a.binary_lambda}, "
+        f"pseudo lambda {a.pseudo_lambda} k {a.pseudo_k}"
     )
     return "\n\n".join([head, markdown_table(rows), markdown_table(few), markdown_table(speed_rows)])
 
@@ -224,12 +274,14 @@ def main() -> None:
         "--data", type=Path, default=Path(os.environ.get("SSL_DATA_DIR", "/work/shared/data")) / "speech"
     )
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument("--tera-steps", type=int, default=300)
+    parser.add_argument("--tera-steps", type=int, default=1000)
     parser.add_argument("--vc-steps", type=int, default=200)
+    parser.add_argument("--tera-lr", type=float, default=2e-3)
+    parser.add_argument("--vc-lr", type=float, default=5e-4)
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--binary-lambda", type=float, default=0.5)
     parser.add_argument("--pseudo-lambda", type=float, default=0.3)
-    parser.add_argument("--pseudo-k", type=int, default=5)
+    parser.add_argument("--pseudo-k", type=int, default=0, help="> 0 adds the pseudo-speaker + IN arm")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--out", type=Path, default=Path("runs/bench/speech_vc"))
     a = parser.parse_args()

@@ -68,13 +68,23 @@ class TERAEncoder(Encoder):
         layer = nn.TransformerEncoderLayer(dim, heads, ffn, dropout, activation="gelu", batch_first=True)
         self.layers = nn.TransformerEncoder(layer, layers, enable_nested_tensor=False)
 
-    def forward(self, batch: Mapping[str, Tensor]) -> dict[str, Tensor]:
+    def hidden_states(self, batch: Mapping[str, Tensor], upto: int | None = None) -> list[Tensor]:
+        """``[input embedding, output of layer 1, ..., output of layer L]``, each ``(B, T, dim)``.
+
+        With ``upto`` only the first ``upto`` layers run (the list then ends at layer ``upto``).
+        """
         feats = batch["features"]
         mask = batch_mask(batch)
+        pad = None if mask is None else ~mask
         pos = sinusoidal_positions(feats.shape[1], self.output_dim, device=feats.device, dtype=feats.dtype)
-        h = self.drop(self.norm(self.proj(feats) + pos))
-        h = self.layers(h, src_key_padding_mask=None if mask is None else ~mask)
-        return {TOKENS: h, POOLED: masked_mean(h, mask)}
+        states = [self.drop(self.norm(self.proj(feats) + pos))]
+        for layer in list(self.layers.layers)[:upto]:
+            states.append(layer(states[-1], src_key_padding_mask=pad))
+        return states
+
+    def forward(self, batch: Mapping[str, Tensor]) -> dict[str, Tensor]:
+        h = self.hidden_states(batch)[-1]
+        return {TOKENS: h, POOLED: masked_mean(h, batch_mask(batch))}
 
 
 class SpecHead(nn.Module):

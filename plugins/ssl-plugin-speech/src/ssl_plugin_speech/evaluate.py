@@ -5,7 +5,10 @@
 * content probe (sentence identity, leave-one-speaker-out): TERA features versus the same TERA
   encoder randomly initialised (raw log-mel shown alongside);
 * for ``speech/vc`` runs, speaker-ID probe accuracy on the content embeddings versus on the TERA
-  features they are computed from (lower is better: chance is 1 / #speakers);
+  features they are computed from (lower is better: chance is 1 / #speakers). The probe is
+  frame-level (:func:`~ssl_plugin_speech.probes.frame_speaker_probe`), like the speaker
+  discriminator; the mean+std pooled probe is shown alongside (it is blind by construction to
+  instance-normalised content);
 * mel-cepstral distortion of converted held-out sentences to the target speaker's parallel
   utterance, versus the unconverted source;
 * cosine similarity of a speaker embedding (a small encoder trained here on the corpus speakers)
@@ -27,7 +30,14 @@ from ssl_core.interfaces import Recipe, SSLModule
 from ssl_plugin_speech.data import Corpus, Utterance
 from ssl_plugin_speech.encoders import SpeakerEncoder
 from ssl_plugin_speech.metrics import cosine, mel_cepstral_distortion
-from ssl_plugin_speech.probes import FrameFn, frame_features, parallel_subset, sentence_probe, speaker_probe
+from ssl_plugin_speech.probes import (
+    FrameFn,
+    frame_features,
+    frame_speaker_probe,
+    parallel_subset,
+    sentence_probe,
+    speaker_probe,
+)
 from ssl_plugin_speech.tera import TERAMethod
 from ssl_plugin_speech.vc import VoiceConversionMethod
 
@@ -172,13 +182,14 @@ def evaluate_module(
         content = frame_features(content_fn(module), utts)
         rows.append(
             _row(
-                "speaker id on content emb.",
+                "speaker id on content emb. (frame probe)",
                 "acc",
-                speaker_probe(content, utts),
-                speaker_probe(tera_feats, utts),
+                frame_speaker_probe(content, utts),
+                frame_speaker_probe(tera_feats, utts),
                 False,
                 baseline="TERA features (input of the content encoder)",
                 chance=round(1.0 / n_spk, 4),
+                pooled_probe=round(speaker_probe(content, utts), 4),
             )
         )
         conv = conversion_metrics(module, corpus, target, heldout)

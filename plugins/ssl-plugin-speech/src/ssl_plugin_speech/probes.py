@@ -4,6 +4,9 @@
   some speakers and tested on a held-out speaker (leave-one-speaker-out, averaged).
 * Speaker probe: *who* speaks, from mean+std pooled frame features, trained on some sentences and
   tested on the others (so sentence content cannot help).
+* Frame speaker probe: the same split, but a linear classifier on single frames (what a frame-level
+  speaker discriminator sees); an utterance is assigned by averaging its frames' log-probabilities.
+  It also sees speaker information that mean+std pooling removes (e.g. after instance normalisation).
 
 Both use the core's :func:`ssl_core.evaluation.linear_probe`.
 """
@@ -16,7 +19,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from ssl_core.evaluation import linear_probe
+from ssl_core.evaluation import fit_head, linear_probe
 from ssl_plugin_speech.data import Utterance
 from ssl_plugin_speech.metrics import mean_std_pool, pyramid_pool
 
@@ -75,6 +78,8 @@ def sentence_probe(
         feats: ``(T, D)`` frame features per utterance.
         utterances: the matching utterances.
         train_speakers: train on only this many of the remaining speakers (few labels); all when None.
+            The accuracy is then averaged over every rotation of the remaining speakers, so each
+            held-out speaker is tested against each choice of training speaker(s).
         seed: probe initialisation seed.
     """
     sentences = shared_sentences(utterances)
@@ -86,13 +91,17 @@ def sentence_probe(
     spk = np.array([utterances[i].speaker for i in keep])
     speakers = sorted(set(spk))
     accs = []
-    for k, held in enumerate(speakers):
+    for held in speakers:
         others = [s for s in speakers if s != held]
+        choices = [others]
         if train_speakers is not None:
-            others = [others[(k + j) % len(others)] for j in range(train_speakers)]
-        train = np.isin(spk, others)
-        rows = train | (spk == held)
-        accs.append(_probe(x[rows], y[rows], train[rows], seed))
+            choices = [
+                [others[(r + j) % len(others)] for j in range(train_speakers)] for r in range(len(others))
+            ]
+        for chosen in choices:
+            train = np.isin(spk, chosen)
+            rows = train | (spk == held)
+            accs.append(_probe(x[rows], y[rows], train[rows], seed))
     return float(np.mean(accs))
 
 
@@ -105,3 +114,45 @@ def speaker_probe(feats: Sequence[Tensor], utterances: Sequence[Utterance], *, s
     y = torch.tensor([speakers.index(u.speaker) for u in utterances])
     train = np.array([u.sentence not in test_sentences for u in utterances])
     return _probe(x, y, train, seed)
+
+
+def frame_speaker_probe(
+    feats: Sequence[Tensor],
+    utterances: Sequence[Utterance],
+    *,
+    stride: int = 4,
+    hidden: int = 0,
+    seed: int = 0,
+) -> float:
+    """Utterance speaker-ID accuracy of a frame-level probe (same sentence split as :func:`speaker_probe`).
+
+    Linear, or with ``hidden > 0`` one hidden ReLU layer. Every ``stride``-th frame is used; test
+    utterances are classified by their mean frame log-probability.
+    """
+    sentences = sorted({u.sentence for u in utterances})
+    test_sentences = set(sentences[1::2])
+    speakers = sorted({u.speaker for u in utterances})
+    train = [i for i, u in enumerate(utterances) if u.sentence not in test_sentences]
+    test = [i for i, u in enumerate(utterances) if u.sentence in test_sentences]
+    x = torch.cat([feats[i][::stride] for i in train]).float()
+    y = torch.cat(
+        [torch.full((len(feats[i][::stride]),), speakers.index(utterances[i].speaker)) for i in train]
+    )
+    torch.manual_seed(seed)
+    n_out = len(speakers)
+    head: torch.nn.Module = torch.nn.Linear(x.shape[1], n_out)
+    if hidden > 0:
+        head = torch.nn.Sequential(
+            torch.nn.Linear(x.shape[1], hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, n_out)
+        )
+    fit_head(
+        head, x, y, x[:1], y[:1], task="classification", epochs=PROBE_EPOCHS, lr=1e-2, weight_decay=PROBE_WD
+    )
+    mean, std = x.mean(0), x.std(0, unbiased=False).clamp_min(1e-6)  # fit_head's standardisation
+    with torch.no_grad():
+        hits = [
+            int(head((feats[i].float() - mean) / std).log_softmax(-1).mean(0).argmax())
+            == speakers.index(utterances[i].speaker)
+            for i in test
+        ]
+    return float(np.mean(hits))

@@ -11,7 +11,11 @@ DEFAULT_HELDOUT = ["021", "022", "023", "024"]
 
 @dataclass
 class TERAArgs:
-    """Arguments of ``speech/tera`` (sizes default to the tiny CPU config; paper: 768/3/12/3072)."""
+    """Arguments of ``speech/tera`` (sizes default to the tiny CPU config; paper: 768/3/12/3072).
+
+    ``feature_layer`` is the encoder hidden state used downstream (probes, ``embed``, the VC content
+    encoder's input): 0 is the input embedding, ``layers`` (or None) the last layer.
+    """
 
     data: str | None = None
     segment_frames: int = 128
@@ -20,6 +24,7 @@ class TERAArgs:
     heads: int = 4
     ffn: int = 512
     dropout: float = 0.1
+    feature_layer: int | None = 1
     time: bool = True
     freq: bool = True
     magnitude: bool = True
@@ -35,6 +40,8 @@ class VCArgs(TERAArgs):
     ``pseudo_speakers = 0`` is the paper's binary speaker discriminator (target vs external);
     ``k > 0`` clusters the external utterances into ``k`` pseudo-speakers (k-means on utterance
     log-mel statistics, no labels) and makes the discriminator ``(k + 1)``-way.
+    ``instance_norm`` normalises the content embeddings per utterance and channel (AdaIN-VC; not in
+    the paper, set it to False for the paper's content encoder).
     """
 
     target_speaker: str | None = None
@@ -47,24 +54,25 @@ class VCArgs(TERAArgs):
     tera_weight: float = 1.0
     tera_run: str | None = None
     pseudo_speakers: int = 0
+    instance_norm: bool = True
 
 
 DEFAULT_CONFIG: dict[str, Any] = {
     "recipe": "speech/vc",
-    "recipe_args": {"target_speaker": "p225"},
+    "recipe_args": {"target_speaker": "p225", "segment_frames": 96, "ffn": 256},
     "train": {
-        "steps": 300,
+        "steps": 700,
         "batch_size": 8,
         "clip_grad": 5.0,
         "log_every": 20,
-        "monitor_every": 100,
-        "ckpt_every": 300,
+        "monitor_every": 350,
+        "ckpt_every": 700,
     },
     "optim": {
         "name": "adamw",
-        "lr": 5e-4,
+        "lr": 2e-3,
         "weight_decay": 0.01,
-        "schedule": {"name": "warmup_cosine", "warmup_steps": 40, "final_ratio": 0.1},
+        "schedule": {"name": "warmup_cosine", "warmup_steps": 30, "final_ratio": 0.1},
     },
 }
 """``ssl-speech pretrain`` with no arguments (sized to about two minutes on a 2-core CPU)."""

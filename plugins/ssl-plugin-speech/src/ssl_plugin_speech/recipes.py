@@ -49,6 +49,8 @@ def build_tera(args: TERAArgs, mel: MelConfig = DEFAULT_MEL) -> TERAMethod:
         SpecHead(args.dim, mel.n_mels),
         alteration,
         MaskedReconstructionLoss("l1"),
+        feature_layer=args.feature_layer,
+        context=args.segment_frames,
     )
 
 
@@ -169,5 +171,6 @@ def vc_recipe(**kwargs: object) -> Recipe:
         lambda_spk=args.lambda_spk,
         lambda_mel=args.lambda_mel,
         tera_weight=0.0 if args.tera_run else args.tera_weight,
+        instance_norm=args.instance_norm,
     )
     return _recipe("speech/vc", module, corpus, train, dataset, {"args": args, "target_speaker": target})

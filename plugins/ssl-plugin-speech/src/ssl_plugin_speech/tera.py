@@ -8,6 +8,11 @@ and a 2-layer head reconstruct the clean frames; the loss is L1 on the altered p
 
 Log-mel features are computed inside the module from the waveform batch (on the training device),
 then normalised with the corpus CMVN statistics stored as buffers.
+
+Downstream features (:meth:`TERAMethod.features`) are the hidden states of one encoder layer
+(``feature_layer``; TERA and SUPERB probe hidden layers, not the head), computed over windows of
+the pretraining context length (``context`` frames), so that a long utterance never shows the
+encoder positions it was not trained on.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ import torch
 from torch import Tensor, nn
 
 from ssl_core.interfaces import POOLED, TOKENS, Batch, SSLModule, StepOutput, ViewGenerator
-from ssl_plugin_speech.encoders import SpecHead, TERAEncoder
+from ssl_plugin_speech.encoders import SpecHead, TERAEncoder, batch_mask, masked_mean
 from ssl_plugin_speech.features import CMVN, DEFAULT_MEL, LogMel, MelConfig
 from ssl_plugin_speech.views import altered_view
 
@@ -54,6 +59,10 @@ class TERAMethod(SSLModule):
         head: the prediction head back to ``n_mels``.
         alteration: the core ``TERAAlteration`` view generator.
         objective: the core ``MaskedReconstructionLoss`` (L1).
+        feature_layer: hidden state used as the representation (0 = input embedding, ``L`` = last
+            layer); the last layer by default.
+        context: window length in frames for :meth:`features` (the pretraining segment length);
+            None runs the whole sequence at once.
     """
 
     def __init__(
@@ -63,11 +72,21 @@ class TERAMethod(SSLModule):
         head: SpecHead,
         alteration: ViewGenerator,
         objective: nn.Module,
+        *,
+        feature_layer: int | None = None,
+        context: int | None = None,
     ) -> None:
         super().__init__()
         self.frontend, self.encoder, self.head = frontend, encoder, head
         self.alteration = alteration
         self.objective = objective
+        n_layers = len(encoder.layers.layers)
+        self.feature_layer = n_layers if feature_layer is None else feature_layer
+        if not 0 <= self.feature_layer <= n_layers:
+            raise ValueError(f"feature_layer must be in [0, {n_layers}], got {feature_layer}")
+        if context is not None and context < 1:
+            raise ValueError(f"context must be a positive number of frames, got {context}")
+        self.context = context
 
     def loss_on(self, clean: Batch, generator: torch.Generator | None) -> StepOutput:
         """TERA loss of an already featurised batch ``clean``."""
@@ -80,9 +99,23 @@ class TERAMethod(SSLModule):
     def forward(self, batch: Batch, generator: torch.Generator | None = None) -> StepOutput:
         return self.loss_on(self.frontend(batch), generator)
 
+    def features(self, clean: Batch) -> Tensor:
+        """Hidden state ``feature_layer`` ``(B, T, D)`` of a featurised batch, in ``context``-frame windows."""
+        feats, n_frames = clean["features"], clean.get("n_frames")
+        total = feats.shape[1]
+        width = self.context or total
+        outs = []
+        for start in range(0, total, width):
+            part = {"features": feats[:, start : start + width]}
+            if n_frames is not None:
+                part["n_frames"] = (n_frames - start).clamp(1, width)
+            outs.append(self.encoder.hidden_states(part, upto=self.feature_layer)[-1])
+        return torch.cat(outs, 1)
+
     def tokens(self, batch: Batch) -> Tensor:
-        """Frame-level representations ``(B, T, D)`` of the clean input."""
-        return self.encoder(self.frontend(batch))[TOKENS]
+        """Frame-level representations ``(B, T, D)`` of the clean input (see :meth:`features`)."""
+        return self.features(self.frontend(batch))
 
     def embed(self, batch: Batch) -> Tensor:
-        return self.encoder(self.frontend(batch))[POOLED]
+        clean = self.frontend(batch)
+        return masked_mean(self.features(clean), batch_mask(clean))

@@ -37,6 +37,15 @@ from ssl_plugin_speech.objectives import lsgan_discriminator_loss, lsgan_generat
 from ssl_plugin_speech.tera import TERAMethod
 
 
+def masked_instance_norm(x: Tensor, mask: Tensor, eps: float = 1e-5) -> Tensor:
+    """Instance normalisation of ``x`` ``(B, T, C)`` over the valid frames of ``mask`` ``(B, T)``."""
+    w = mask.to(x.dtype).unsqueeze(-1)
+    n = w.sum(1, keepdim=True).clamp_min(1.0)
+    mean = (x * w).sum(1, keepdim=True) / n
+    var = ((x - mean).square() * w).sum(1, keepdim=True) / n
+    return (x - mean) * torch.rsqrt(var + eps) * w
+
+
 class VoiceConversionMethod(SSLModule):
     """TERA front-end + content encoder + acoustic model + speaker and mel discriminators.
 
@@ -49,6 +58,10 @@ class VoiceConversionMethod(SSLModule):
         lambda_spk: gradient-reversal strength of the speaker adversary (0 disables it).
         lambda_mel: weight of the LSGAN generator term (0 disables the mel adversary).
         tera_weight: weight of the TERA loss (0 when the TERA encoder is pretrained and frozen).
+        instance_norm: normalise every content channel over time per utterance, without affine
+            parameters (Chou, Yeh, Lee, "One-shot voice conversion by separating speaker and content
+            representations with instance normalization", Interspeech 2019): removes per-utterance
+            channel statistics, which carry speaker identity.
     """
 
     def __init__(
@@ -62,17 +75,22 @@ class VoiceConversionMethod(SSLModule):
         lambda_spk: float = 0.5,
         lambda_mel: float = 0.05,
         tera_weight: float = 1.0,
+        instance_norm: bool = False,
     ) -> None:
         super().__init__()
         self.tera, self.content, self.acoustic = tera, content, acoustic
         self.spk_disc, self.mel_disc = spk_disc, mel_disc
         self.lambda_spk, self.lambda_mel, self.tera_weight = lambda_spk, lambda_mel, tera_weight
+        self.instance_norm = instance_norm
 
     def content_frames(self, clean: Batch) -> Tensor:
         """Content embeddings ``(B, T, C)`` of a featurised batch (TERA features detached)."""
         with torch.no_grad():
-            tokens = self.tera.encoder(clean)["tokens"]
-        return self.content(tokens)
+            tokens = self.tera.features(clean)
+        content = self.content(tokens)
+        if not self.instance_norm:
+            return content
+        return masked_instance_norm(content, frame_mask(clean["n_frames"], content.shape[1]))
 
     def forward(self, batch: Batch, generator: torch.Generator | None = None) -> StepOutput:
         clean = self.tera.frontend(batch)
@@ -126,4 +144,4 @@ class VoiceConversionMethod(SSLModule):
         return self.tera.embed(batch)
 
 
-__all__ = ["VoiceConversionMethod"]
+__all__ = ["VoiceConversionMethod", "masked_instance_norm"]
