@@ -4,7 +4,8 @@ Usage::
 
     SSL_DATA_DIR=/work/shared/data python bench/traffic_stssdl.py            # everything (~15 min idle CPU)
     python bench/traffic_stssdl.py --part accuracy --seeds 0 1 2 --epochs 4
-    python bench/traffic_stssdl.py --part speed --steps 3
+    python bench/traffic_stssdl.py --part speed --steps 1 --repeats 3
+    python bench/traffic_stssdl.py --part profile [--precision bf16] [--recompute]
 
 accuracy: ST-SSDL vs the no-SSL ablation (no history branch, lambda_c = lambda_d = 0), the
 history-average and last-value baselines; 12 steps in / 12 out, 70/10/20 chronological splits;
@@ -12,8 +13,11 @@ a REDUCED model (see ACCURACY_ARGS) for a few epochs so 3 seeds fit the CPU budg
 MAE/RMSE/MAPE averaged and at steps 3/6/12, and MAE by input-deviation tercile.
 
 speed: the OFFICIAL size (rnn_units 128, 20x64 prototypes, d_in/node/tod 3/25/20, batch 64) on
-Los-loop, one thread, each configuration in a fresh process: engine with and without per-step
-recomputation, and a plain PyTorch loop (same module, Adam, clip 5) for the engine's overhead.
+Los-loop, one thread, each configuration in a fresh process, the configurations alternated
+``--repeats`` times (median [min, max]): engine with and without per-step recomputation, fp32 and
+bf16 autocast, and a plain PyTorch loop (same module, Adam, clip 5) for the engine's overhead.
+First, the one-thread rate of the model's dominant products (measured) over its FLOP count
+(:func:`step_gflop`) gives the ceiling any implementation of this model could reach here.
 Throughput is given per wall second and per process-CPU second (the machine is shared: CPU time
 is what one unshared core would take). Peak RSS is the process high-water mark.
 """
@@ -189,40 +193,151 @@ def speed_worker(mode: str, steps: int, recompute: bool, precision: str = "fp32"
     }
 
 
-def run_speed(steps: int) -> list[dict[str, Any]]:
+SPEED_CONFIGS = (  # mode, recompute, precision
+    ("engine", True, "fp32"),
+    ("plain", True, "fp32"),
+    ("engine", False, "fp32"),
+    ("engine", True, "bf16"),
+    ("engine", False, "bf16"),
+)
+
+
+def run_speed(steps: int, repeats: int) -> list[dict[str, Any]]:
+    """Each configuration ``repeats`` times, alternating, each in a fresh process: median [min, max]."""
+    import numpy as np
+
+    runs: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    for _ in range(repeats):
+        for mode, recompute, precision in SPEED_CONFIGS:
+            cmd = [
+                sys.executable,
+                __file__,
+                "--worker",
+                mode,
+                "--steps",
+                str(steps),
+                "--precision",
+                precision,
+            ]
+            cmd += ["--recompute"] if recompute else []
+            env = {**os.environ, "OMP_NUM_THREADS": "1"}
+            proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+            if proc.returncode != 0:
+                raise RuntimeError(proc.stderr[-2000:])
+            row = json.loads(proc.stdout.strip().splitlines()[-1])
+            print("SPEED " + json.dumps(row), flush=True)
+            runs.setdefault((mode, recompute, precision), []).append(row)
     rows = []
-    configs = (
-        ("engine", True, "fp32"),
-        ("plain", True, "fp32"),
-        ("engine", False, "fp32"),
-        ("engine", True, "bf16"),
-    )
-    for mode, recompute, precision in configs:
-        cmd = [sys.executable, __file__, "--worker", mode, "--steps", str(steps), "--precision", precision]
-        cmd += ["--recompute"] if recompute else []
-        proc = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "OMP_NUM_THREADS": "1"})
-        if proc.returncode != 0:
-            raise RuntimeError(proc.stderr[-2000:])
-        row = json.loads(proc.stdout.strip().splitlines()[-1])
-        row["x official samples/s (cpu)"] = row["samples/s (cpu)"] / PEERS["train samples/s"]
-        row["RSS / official"] = row["peak RSS MB"] / PEERS["peak RSS MB"]
+    for (mode, recompute, precision), found in runs.items():
+        row: dict[str, Any] = {
+            "mode": mode,
+            "recompute": recompute,
+            "precision": precision,
+            "runs": len(found),
+        }
+        row["params"] = found[0]["params"]
+        for key in ("s/step (wall)", "samples/s (wall)", "samples/s (cpu)", "peak RSS MB"):
+            v = np.array([r[key] for r in found])
+            row[key] = f"{np.median(v):.2f} [{v.min():.2f}, {v.max():.2f}]"
+        cpu = float(np.median([r["samples/s (cpu)"] for r in found]))
+        row["x official samples/s (cpu)"] = cpu / PEERS["train samples/s"]
+        row["RSS / official"] = float(np.median([r["peak RSS MB"] for r in found])) / PEERS["peak RSS MB"]
         rows.append(row)
     return rows
+
+
+def step_gflop(n: int = 207, b: int = 64, t: int = 12, h: int = 128, d: int = 64, k: int = 3) -> float:
+    """Forward GFLOP of one ST-SSDL batch at the official size (GEMMs and dense propagations only).
+
+    Encoder: current + anchor windows (2B), gate and update weights ``H x k*3H`` per node and step.
+    Decoder: width ``H + d``; Clenshaw propagation over the per-sample graph (``2 (k-1)`` products of
+    ``N x N`` with the gate's ``2 H_d`` and the update's ``H_d`` columns). The factored input adds none.
+    """
+    hd = h + d
+    encoder = 2 * (2 * b * n) * h * (k * 3 * h) * t
+    decoder = (2 * b * n * hd * (k * 3 * hd) + 2 * (k - 1) * b * n * n * 3 * hd) * t
+    return (encoder + decoder) / 1e9
+
+
+def gemm_ceiling() -> list[dict[str, Any]]:
+    """Measured one-thread rate of the model's dominant products, fp32 and bf16: the throughput ceiling."""
+    import torch
+
+    torch.set_num_threads(1)
+    shapes = ((2 * 64 * 207, 128, 384 * 2), (64 * 207, 192, 576 * 2))  # encoder gate, decoder gate
+    rows = []
+    for precision, dtype in (("fp32", torch.float32), ("bf16", torch.bfloat16)):
+        rates = []
+        for m, kk, nn in shapes:
+            a, w = torch.randn(m, kk, dtype=dtype), torch.randn(kk, nn, dtype=dtype)
+            a @ w
+            t0 = time.process_time()
+            for _ in range(5):
+                a @ w
+            rates.append(5 * 2 * m * kk * nn / (time.process_time() - t0) / 1e9)
+        g = torch.softmax(torch.randn(64, 207, 207), -1).to(dtype)
+        x = torch.randn(64, 207, 384, dtype=dtype)
+        torch.bmm(g, x)
+        t0 = time.process_time()
+        for _ in range(5):
+            torch.bmm(g, x)
+        rates.append(5 * 2 * 64 * 207 * 207 * 384 / (time.process_time() - t0) / 1e9)
+        best = max(rates)
+        train = 3 * step_gflop()  # forward + backward (2x), no recomputation
+        rows.append(
+            {
+                "precision": precision,
+                "GFLOP/s enc gate, dec gate, graph bmm": ", ".join(f"{r:.0f}" for r in rates),
+                "train GFLOP/step": round(train),
+                "ceiling samples/s (cpu)": 64 / (train / best),
+                "ceiling x official": 64 / (train / best) / PEERS["train samples/s"],
+            }
+        )
+    return rows
+
+
+def profile_step(precision: str, recompute: bool) -> None:
+    """``torch.profiler`` table of one forward + backward at the official size (after a warm-up step)."""
+    import torch
+    from torch.profiler import ProfilerActivity, profile
+
+    from ssl_core.registry import get_registries
+
+    torch.set_num_threads(1)
+    config = train_config(
+        recipe_args("Los-loop", {**OFFICIAL_ARGS, "recompute": recompute}), epochs=None, steps=1, seed=0
+    )
+    recipe = get_registries().recipes.build(config.recipe, **config.recipe_args)
+    module, batch = recipe.module, recipe.train_data.__getitems__(list(range(64)))  # type: ignore[attr-defined]
+    gen = torch.Generator().manual_seed(0)
+
+    def step(label: str) -> None:
+        t0 = time.process_time()
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision == "bf16"):
+            loss = module(batch, gen).loss
+        loss.backward()
+        print(f"{label} step: {time.process_time() - t0:.2f} s CPU", flush=True)
+
+    step("warm-up")
+    with profile(activities=[ProfilerActivity.CPU]) as prof:
+        step("profiled")
+    print(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=20))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--part", choices=("accuracy", "speed", "all"), default="all")
+    parser.add_argument("--part", choices=("accuracy", "speed", "profile", "all"), default="all")
     parser.add_argument("--datasets", nargs="+", default=list(DATASETS))
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--steps", type=int, default=2, help="timed steps per speed configuration")
+    parser.add_argument("--repeats", type=int, default=3, help="alternating runs of each speed configuration")
     parser.add_argument("--merge", nargs="+", help="print the accuracy table from RESULT lines of logs")
     parser.add_argument("--worker", choices=("engine", "plain"), help=argparse.SUPPRESS)
-    parser.add_argument("--recompute", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--precision", default="fp32", help=argparse.SUPPRESS)
+    parser.add_argument("--recompute", action="store_true", help="per-step recomputation (profile)")
+    parser.add_argument("--precision", default="fp32", choices=("fp32", "bf16"), help="(profile)")
     opts = parser.parse_args()
     if opts.merge:
         from ssl_core.utils.bench import markdown_table, print_table
@@ -236,6 +351,9 @@ def main() -> None:
         rows = accuracy_table(merged)
         print_table(rows, "accuracy (merged)")
         print(markdown_table(rows))
+        return
+    if opts.part == "profile":
+        profile_step(opts.precision, opts.recompute)
         return
     if opts.worker:
         print(json.dumps(speed_worker(opts.worker, opts.steps, opts.recompute, opts.precision)))
@@ -260,7 +378,10 @@ def main() -> None:
         print_table(rows, f"accuracy (test, 12 in / 12 out, {opts.epochs} epochs, model {ACCURACY_ARGS})")
         print(markdown_table(rows))
     if opts.part in ("speed", "all"):
-        rows = run_speed(opts.steps)
+        ceiling = gemm_ceiling()
+        print_table(ceiling, "one-thread product rates and the throughput they allow at the official size")
+        print(markdown_table(ceiling))
+        rows = run_speed(opts.steps, opts.repeats)
         print_table(rows, f"speed/memory, official size on Los-loop (official code: {PEERS} per peers.md)")
         print(markdown_table(rows))
     print(PAPER)

@@ -6,6 +6,7 @@ import numpy as np
 import torch
 from ssl_plugin_traffic.encoders import (
     ChebGraphConv,
+    FactoredInput,
     GCRUCell,
     GCRUEncoder,
     STEmbedding,
@@ -101,3 +102,44 @@ def test_gcru_encoder_contract() -> None:
     batch = {"x": torch.randn(3, 5, 4), "tod_x": torch.randint(0, 24, (3, 5))}
     out = check_encoder(encoder, batch)
     assert out["pooled"].shape == (3, 6) and out["nodes"].shape == (3, 4, 6)
+
+
+def test_factored_input_equals_concatenated_input_with_gradients() -> None:
+    torch.manual_seed(5)
+    emb = STEmbedding(5, 24, 3, 4, 2).double()
+    cell = GCRUCell(emb.output_dim, 6).double()
+    graph = torch.softmax(torch.randn(2, 5, 5, dtype=torch.float64), -1)
+    adj = torch.from_numpy(sym_adj(np.random.default_rng(3).random((5, 5))))
+    value = torch.randn(2, 5, dtype=torch.float64)
+    tod = torch.tensor([3, 17])
+    h = torch.randn(2, 5, 6, dtype=torch.float64)
+    params = list(emb.parameters()) + list(cell.parameters())
+    for node_major, propagate in ((False, dynamic_propagator(graph)), (True, static_propagator(adj))):
+        results = []
+        for factored in (False, True):
+            v = value.clone().requires_grad_(True)
+            state = h.transpose(0, 1) if node_major else h
+            if factored:
+                x: torch.Tensor | FactoredInput = FactoredInput(v, tod, cell.input_factors(emb), node_major)
+            else:
+                x = emb(v, tod).transpose(0, 1) if node_major else emb(v, tod)
+            out = cell(x, state, propagate)
+            grads = torch.autograd.grad(out.pow(2).sum(), [v, *params])
+            results.append((out, grads))
+        torch.testing.assert_close(results[1][0], results[0][0])
+        for a, b in zip(results[1][1], results[0][1]):
+            torch.testing.assert_close(a, b)
+
+
+def test_sparse_static_propagation_in_bfloat16_uses_a_dense_product() -> None:
+    torch.manual_seed(6)
+    adj = sym_adj(np.random.default_rng(4).random((6, 6)) * (np.random.default_rng(5).random((6, 6)) > 0.5))
+    x = torch.randn(6, 3, 4).bfloat16().requires_grad_(True)
+    out = static_propagator(sparse_support(adj))(x)
+    out.float().pow(2).sum().backward()
+    dense = torch.from_numpy(adj).float()
+    expect = torch.einsum("nm,mbc->nbc", dense, x.detach().float())
+    assert out.dtype == torch.bfloat16 and x.grad is not None and x.grad.dtype == torch.bfloat16
+    torch.testing.assert_close(out.float(), expect, atol=0.05, rtol=0.02)
+    grad = torch.einsum("mn,mbc->nbc", dense, 2 * out.detach().float())
+    torch.testing.assert_close(x.grad.float(), grad, atol=0.1, rtol=0.03)

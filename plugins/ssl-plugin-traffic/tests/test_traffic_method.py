@@ -95,3 +95,36 @@ def test_scheduled_sampling_uses_labels_early() -> None:
     out_free = module.run(batch)
     assert not torch.allclose(out_forced.prediction[:, 1:], out_free.prediction[:, 1:])
     torch.testing.assert_close(out_forced.prediction[:, 0], out_free.prediction[:, 0])
+
+
+def reference_prediction(net: STSSDLNet, batch: dict[str, torch.Tensor], x_his: torch.Tensor) -> torch.Tensor:
+    """The network with the STE input formed and concatenated (official layout), batch-major throughout."""
+    adj = net.encoder._matrix("support").to_dense()
+
+    def encode(value: torch.Tensor, tod: torch.Tensor) -> torch.Tensor:
+        state = value.new_zeros(value.shape[0], value.shape[2], net.cfg.rnn_units)
+        for t in range(value.shape[1]):
+            step = net.embedding(value[:, t], tod[:, t])
+            state = net.encoder.cell(step, state, lambda v: adj @ v)
+        return state
+
+    h_t, h_a = encode(batch["x"], batch["tod_x"]), encode(x_his, batch["tod_x"])
+    value, *_ = net.memory(h_t)
+    state = torch.cat((h_t, value), -1)
+    graph = net.dynamic_graph(torch.cat((state, h_a, net.memory(h_a)[0]), -1))
+    go, outputs = state.new_zeros(state.shape[:2]), []
+    for t in range(batch["tod_y"].shape[1]):
+        state = net.decoder(net.embedding(go, batch["tod_y"][:, t]), state, lambda v: torch.bmm(graph, v))
+        go = net.proj(state).squeeze(-1)
+        outputs.append(go)
+    return torch.stack(outputs, 1)
+
+
+def test_network_equals_reference_with_formed_inputs_float64() -> None:
+    module, data = tiny()
+    module.double().eval()
+    batch = {k: v.double() if v.is_floating_point() else v for k, v in batch_of(data).items()}
+    x_his = module.anchor(batch)["anchor"]["x"]
+    net = module.net
+    got = net(batch["x"], batch["tod_x"], batch["tod_y"], x_his).prediction
+    torch.testing.assert_close(got, reference_prediction(net, batch, x_his))

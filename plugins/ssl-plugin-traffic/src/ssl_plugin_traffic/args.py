@@ -37,5 +37,5 @@ class STSSDLArgs:
     cl_decay_steps: int = 2000
     recompute: bool = True
     sim_nodes: int = 40
-    sim_days: int = 21
+    sim_days: int = 28
     sim_seed: int = 0

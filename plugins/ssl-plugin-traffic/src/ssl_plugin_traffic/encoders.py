@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Mapping
+from typing import NamedTuple
 
 import torch
 from torch import Tensor, nn
@@ -30,6 +31,8 @@ __all__ = [
     "dynamic_propagator",
     "chebyshev_combine",
     "ChebGraphConv",
+    "InputFactors",
+    "FactoredInput",
     "GCRUCell",
     "STEmbedding",
     "GCRUEncoder",
@@ -60,11 +63,20 @@ def static_propagator(support: Tensor, support_t: Tensor | None = None) -> Propa
         support_t = support.to_dense().t().contiguous() if support.layout != torch.strided else support.t()
         support_t = support_t.to_sparse_csr() if support.layout == torch.sparse_csr else support_t
 
+    reduced: dict[torch.dtype, tuple[Tensor, Tensor]] = {}
+
     def propagate(x: Tensor) -> Tensor:
-        # sparse kernels have no reduced-precision path: propagate in the support's dtype
-        flat = x.reshape(x.shape[0], -1).to(support.dtype)
+        flat = x.reshape(x.shape[0], -1)
+        if x.dtype in (torch.bfloat16, torch.float16) and support.dtype != x.dtype:
+            # sparse kernels have no reduced-precision path; a dense reduced-precision product is
+            # faster than a cast to the sparse support's dtype and back (``N x N`` is small)
+            if x.dtype not in reduced:
+                reduced[x.dtype] = (support.to_dense().to(x.dtype), support_t.to_dense().to(x.dtype))
+            pair = reduced[x.dtype]
+        else:
+            flat, pair = flat.to(support.dtype), (support, support_t)
         with torch.autocast(x.device.type, enabled=False):
-            out = _StaticPropagate.apply(flat, support, support_t)
+            out = _StaticPropagate.apply(flat, *pair)
         return out.view(x.shape).to(x.dtype)
 
     return propagate
@@ -76,19 +88,24 @@ def dynamic_propagator(support: Tensor) -> Propagate:
 
 
 def chebyshev_combine(y: Tensor, propagate: Propagate, cheb_k: int) -> Tensor:
-    """``sum_k T_k(A) y[..., k, :]`` by Clenshaw's recurrence (``y``: ``(..., cheb_k, C)``)."""
+    """``sum_k T_k(A) y[..., k, :]`` by Clenshaw's recurrence (``y``: ``(..., cheb_k, C)``).
+
+    ``unbind`` (one stacked gradient in backward) rather than ``cheb_k`` selects (each of whose
+    backward zero-fills a tensor the size of ``y``); the factor 2 and the subtraction are fused.
+    """
+    parts = y.unbind(-2)
     if cheb_k == 1:
-        return y[..., 0, :]
+        return parts[0]
     # a contiguous copy: a propagation that saves its input must not keep all of ``y`` alive
-    b_next = y[..., cheb_k - 1, :].contiguous()
+    b_next = parts[cheb_k - 1].contiguous()
     b_next2: Tensor | None = None
     for k in range(cheb_k - 2, 0, -1):
-        b_k = y[..., k, :] + 2 * propagate(b_next)
+        b_k = torch.add(parts[k], propagate(b_next), alpha=2)
         if b_next2 is not None:
-            b_k = b_k - b_next2
+            b_k = b_k.sub_(b_next2)
         b_next, b_next2 = b_k, b_next
-    out = y[..., 0, :] + propagate(b_next)
-    return out - b_next2 if b_next2 is not None else out
+    out = torch.add(parts[0], propagate(b_next))
+    return out.sub_(b_next2) if b_next2 is not None else out
 
 
 class ChebGraphConv(nn.Module):
@@ -109,12 +126,56 @@ class ChebGraphConv(nn.Module):
 
     def forward(self, x: Tensor, propagate: Propagate) -> Tensor:
         """``x``: ``(..., dim_in)`` laid out as ``propagate`` expects."""
-        y = (x @ self.weight).unflatten(-1, (self.cheb_k, self.dim_out))
-        return chebyshev_combine(y, propagate, self.cheb_k) + self.bias
+        return self.combine(x @ self.weight, propagate)
+
+    def combine(self, y: Tensor, propagate: Propagate) -> Tensor:
+        """``sum_k T_k(A) y_k + b`` from the projected features ``y = x W`` ``(..., cheb_k * dim_out)``."""
+        out = chebyshev_combine(y.unflatten(-1, (self.cheb_k, self.dim_out)), propagate, self.cheb_k)
+        return out.add_(self.bias) if self.cheb_k > 1 else out + self.bias  # in place on a fresh tensor
+
+
+class InputFactors(NamedTuple):
+    """``x @ W_x`` of an :class:`STEmbedding` input ``x = [value w_p + b_p, node_n, time_tod]``, factored.
+
+    ``x @ W_x = value * scale + node[n] + time[tod]``: the node term is constant over batch and
+    time, the time term over nodes, the value term is rank one -- the same numbers as the GEMM over
+    the concatenated input, without forming it (see :meth:`STEmbedding.factors`).
+    """
+
+    scale: Tensor  # (C,)
+    node: Tensor  # (N, C), includes the value projection's bias
+    time: Tensor  # (steps_per_day, C)
+
+
+class FactoredInput(NamedTuple):
+    """One recurrent step's STE input in factored form (``value`` ``(B, N)``, ``tod`` ``(B,)``)."""
+
+    value: Tensor
+    tod: Tensor
+    factors: tuple[InputFactors, InputFactors]  # for the cell's gate and update convolutions
+    node_major: bool  # output laid out (N, B, C) instead of (B, N, C)
+
+    def project(self, state: Tensor, weight: Tensor, index: int) -> Tensor:
+        """``[x, state] @ weight`` for convolution ``index`` (0 gate, 1 update) without forming ``x``.
+
+        The rank-one value term rides along the state GEMM as one extra column (its gradients come
+        out of the same GEMMs); the node and time terms are broadcast and added in place.
+        """
+        f = self.factors[index]
+        value = (self.value.t() if self.node_major else self.value).unsqueeze(-1).to(state.dtype)
+        rows = torch.cat((weight[-state.shape[-1] :], f.scale.unsqueeze(0).to(weight.dtype)))
+        y = torch.cat((state, value), dim=-1) @ rows
+        if self.node_major:
+            return y.add_(f.node.unsqueeze(1)).add_(f.time[self.tod])
+        return y.add_(f.node).add_(f.time[self.tod].unsqueeze(1))
 
 
 class GCRUCell(nn.Module):
-    """GRU cell whose gate and candidate are Chebyshev graph convolutions (official ``AGCRNCell``)."""
+    """GRU cell whose gate and candidate are Chebyshev graph convolutions (official ``AGCRNCell``).
+
+    The input ``x`` is a tensor, or a :class:`FactoredInput` projected without forming ``x`` (one
+    GEMM of width ``hidden + 1`` per convolution instead of ``dim_in + hidden``).
+    """
 
     def __init__(self, dim_in: int, hidden: int, cheb_k: int = 3) -> None:
         super().__init__()
@@ -122,18 +183,29 @@ class GCRUCell(nn.Module):
         self.gate = ChebGraphConv(dim_in + hidden, 2 * hidden, cheb_k)
         self.update = ChebGraphConv(dim_in + hidden, hidden, cheb_k)
 
-    def step(self, x: Tensor, state: Tensor, propagate: Propagate, recompute: bool = False) -> Tensor:
+    def step(
+        self, x: Tensor | FactoredInput, state: Tensor, propagate: Propagate, recompute: bool = False
+    ) -> Tensor:
         """One step; ``recompute`` keeps only ``(x, state)`` for backward and recomputes the rest."""
         if recompute and torch.is_grad_enabled():
             return checkpoint(self, x, state, propagate, use_reentrant=False)
         return self(x, state, propagate)
 
-    def forward(self, x: Tensor, state: Tensor, propagate: Propagate) -> Tensor:
-        """One step: ``x`` ``(..., dim_in)``, ``state`` ``(..., hidden)`` -> new state."""
-        z_r = torch.sigmoid(self.gate(torch.cat((x, state), dim=-1), propagate))
+    def forward(self, x: Tensor | FactoredInput, state: Tensor, propagate: Propagate) -> Tensor:
+        """One step: ``x`` ``(..., dim_in)`` (or factored), ``state`` ``(..., hidden)`` -> new state."""
+        if isinstance(x, FactoredInput):
+            project: Callable[[Tensor, Tensor, int], Tensor] = x.project
+        else:
+            project = lambda s, w, _: torch.cat((x, s), dim=-1) @ w  # noqa: E731
+        z_r = self.gate.combine(project(state, self.gate.weight, 0), propagate).sigmoid_()
         z, r = z_r.split(self.hidden, dim=-1)
-        candidate = torch.tanh(self.update(torch.cat((x, z * state), dim=-1), propagate))
+        candidate = self.update.combine(project(z * state, self.update.weight, 1), propagate).tanh_()
         return candidate + r * (state - candidate)  # = r * state + (1 - r) * candidate, fewer saved tensors
+
+    def input_factors(self, embedding: STEmbedding) -> tuple[InputFactors, InputFactors]:
+        """The factored input projections of both convolutions for ``embedding``'s input."""
+        d = embedding.output_dim
+        return embedding.factors(self.gate.weight[:d]), embedding.factors(self.update.weight[:d])
 
 
 class STEmbedding(nn.Module):
@@ -146,7 +218,17 @@ class STEmbedding(nn.Module):
         self.time_embedding = nn.Parameter(torch.empty(steps_per_day, d_tod))
         nn.init.xavier_uniform_(self.node_embedding)
         nn.init.xavier_uniform_(self.time_embedding)
+        self.sizes = (d_in, d_node, d_tod)
         self.output_dim = d_in + d_node + d_tod
+
+    def factors(self, weight: Tensor) -> InputFactors:
+        """Factors of ``forward(value, tod) @ weight`` (``weight`` ``(output_dim, C)``): see :class:`InputFactors`."""
+        w_value, w_node, w_time = weight.split(self.sizes)
+        return InputFactors(
+            self.input_proj.weight[:, 0] @ w_value,
+            self.input_proj.bias @ w_value + self.node_embedding @ w_node,
+            self.time_embedding @ w_time,
+        )
 
     def forward(self, value: Tensor, tod: Tensor) -> Tensor:
         """``value`` ``(B, ..., N)`` scaled readings, ``tod`` ``(B, ...)`` slot ids -> ``(B, ..., N, D)``."""
@@ -195,10 +277,11 @@ class GCRUEncoder(Encoder):
 
     def encode(self, value: Tensor, tod: Tensor) -> Tensor:
         """Last hidden state ``(B, N, H)`` of the GRU run over ``T`` steps."""
-        inputs = self.embedding(value, tod).permute(1, 2, 0, 3)  # (T, N, B, D): node-major
+        factors = self.cell.input_factors(self.embedding)
         propagate = static_propagator(self._matrix("support"), self._matrix("support_t"))
-        state = inputs.new_zeros(*inputs.shape[1:3], self.cell.hidden)
-        for step in inputs:
+        state = value.new_zeros(value.shape[2], value.shape[0], self.cell.hidden)  # (N, B, H): node-major
+        for t in range(value.shape[1]):
+            step = FactoredInput(value[:, t], tod[:, t], factors, node_major=True)
             state = self.cell.step(step, state, propagate, self.recompute)
         return state.transpose(0, 1)
 

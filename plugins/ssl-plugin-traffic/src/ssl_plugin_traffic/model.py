@@ -21,7 +21,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from .encoders import GCRUCell, GCRUEncoder, STEmbedding, dynamic_propagator
+from .encoders import FactoredInput, GCRUCell, GCRUEncoder, STEmbedding, dynamic_propagator
 
 __all__ = ["NetConfig", "NetOutput", "PrototypeMemory", "STSSDLNet", "teacher_forcing_prob"]
 
@@ -147,10 +147,12 @@ class STSSDLNet(nn.Module):
         generator: torch.Generator | None,
     ) -> Tensor:
         propagate = dynamic_propagator(graph)
+        factors = self.decoder.input_factors(self.embedding)
         go = state.new_zeros(state.shape[:2])
         outputs = []
         for t in range(tod_y.shape[1]):
-            state = self.decoder.step(self.embedding(go, tod_y[:, t]), state, propagate, self.cfg.recompute)
+            step = FactoredInput(go, tod_y[:, t], factors, node_major=False)
+            state = self.decoder.step(step, state, propagate, self.cfg.recompute)
             go = self.proj(state).squeeze(-1)
             outputs.append(go)
             if labels is not None and teacher_prob > 0:
