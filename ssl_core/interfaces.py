@@ -19,7 +19,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, NamedTuple
+from typing import Any, ClassVar, NamedTuple, Protocol, runtime_checkable
 
 import torch
 from torch import Tensor, nn
@@ -150,6 +150,19 @@ class SSLModule(nn.Module, ABC):
     def supports_cached_accumulation(self) -> bool:
         """Whether :meth:`encode` / :meth:`loss_from_embeddings` are implemented."""
         return type(self).encode is not SSLModule.encode
+
+
+@runtime_checkable
+class StepAware(Protocol):
+    """A submodule whose behaviour follows the training step (e.g. a ramped gradient-reversal weight).
+
+    Before each optimizer step's forward pass the engine calls ``set_step(step, total_steps)`` on
+    every submodule of the trained :class:`SSLModule` that defines it, like its learning-rate
+    schedules: the value must be a pure function of the step, so resuming needs nothing else.
+    """
+
+    def set_step(self, step: int, total_steps: int) -> None:
+        """Update step-dependent settings for global step ``step`` of ``total_steps``."""
 
 
 EvaluateFn = Callable[["SSLModule", "Recipe"], "Mapping[str, Any]"]

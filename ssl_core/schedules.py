@@ -16,6 +16,8 @@ Schedules:
   Compute-Optimal Training Beyond Fixed Training Durations", 2024): warmup, cosine cooldown to a
   constant level, an open-ended constant phase that new data can extend, and an optional final
   anneal.
+* :func:`dann_ramp` -- the domain-adversarial ramp ``2 / (1 + exp(-gamma p)) - 1`` of a
+  gradient-reversal weight (Ganin & Lempitsky, ICML 2015).
 """
 
 from __future__ import annotations
@@ -168,3 +170,16 @@ def ema_momentum(step: int, total_steps: int, cfg: EMAConfig) -> float:
     if cfg.schedule == "cosine":
         return _cosine(progress, cfg.base, cfg.final)
     raise ConfigError("<config>", "ema.schedule", f"unknown schedule {cfg.schedule!r}")
+
+
+def dann_ramp(step: int, total_steps: int, gamma: float = 10.0) -> float:
+    """DANN's adversarial-weight ramp ``2 / (1 + exp(-gamma p)) - 1`` with ``p = step / total_steps``.
+
+    Ganin & Lempitsky, "Unsupervised Domain Adaptation by Backpropagation", ICML 2015 (arXiv
+    1409.7495): the reversal weight grows from 0 to about 1 so that the adversary's early, noisy
+    gradients do not disturb the features. Progress is clamped to [0, 1].
+    """
+    if gamma <= 0:
+        raise ValueError(f"dann_ramp: gamma must be > 0, got {gamma}")
+    progress = min(max(step / max(total_steps, 1), 0.0), 1.0)
+    return 2.0 / (1.0 + math.exp(-gamma * progress)) - 1.0

@@ -43,7 +43,7 @@ from ssl_core.engine.setup import build_recipe, per_rank_batch, resolve_strategy
 from ssl_core.engine.state import Counters, collect_state, restore_state
 from ssl_core.engine.step import NonFiniteTracker, Schedules, apply_update, ema_step, supports_deferred_guard
 from ssl_core.errors import CheckpointError
-from ssl_core.interfaces import Batch, Recipe, SSLModule, StepOutput
+from ssl_core.interfaces import Batch, Recipe, SSLModule, StepAware, StepOutput
 
 __all__ = ["TrainResult", "train"]
 
@@ -79,6 +79,7 @@ class _Run:
             torch.manual_seed(tc.seed)  # identical initial weights on every rank
         self.recipe = recipe if recipe is not None else build_recipe(config)
         self.module: SSLModule = self.recipe.module
+        self.step_aware = [m for m in self.module.modules() if isinstance(m, StepAware)]
         self.grad_cache = check_accumulation(self.module, tc.grad_accum, self.strategy)
         if tc.channels_last:
             apply_channels_last(self.module)
@@ -190,6 +191,8 @@ def _step(run: _Run, batch: Batch) -> StepOutput:
     tc, step = run.config.train, run.counters.step
     vals = run.schedules.at(step)
     set_lr_wd(run.optimizer, vals.lr, vals.wd)
+    for m in run.step_aware:
+        m.set_step(step, run.total)
     out = forward_backward(
         run.model,
         run.module,

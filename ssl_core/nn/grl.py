@@ -39,20 +39,34 @@ def grad_reverse(x: Tensor, lambd: float = 1.0) -> Tensor:
 
 
 class GradientReversal(nn.Module):
-    """Module form of :func:`grad_reverse`; ``lambd`` may be changed during training (e.g. a DANN ramp).
+    """Module form of :func:`grad_reverse`, optionally with DANN's ramp of the reversal weight.
+
+    With ``ramp=True`` the module is :class:`~ssl_core.interfaces.StepAware`: the engine calls
+    :meth:`set_step` before every step and the weight becomes ``max_lambd * dann_ramp(step, T, gamma)``
+    (0 at the first step, about ``max_lambd`` at the end; Ganin & Lempitsky, 2015).
 
     Args:
-        lambd: reversal strength (``>= 0``).
+        lambd: reversal strength (``>= 0``); the final strength when ``ramp`` is set.
+        ramp: follow :func:`ssl_core.schedules.dann_ramp` over the run instead of a constant.
+        gamma: steepness of the ramp (the paper's 10).
     """
 
-    def __init__(self, lambd: float = 1.0) -> None:
+    def __init__(self, lambd: float = 1.0, *, ramp: bool = False, gamma: float = 10.0) -> None:
         super().__init__()
         if lambd < 0:
             raise ValueError(f"GradientReversal: lambd must be >= 0, got {lambd}")
-        self.lambd = float(lambd)
+        self.max_lambd, self.ramp, self.gamma = float(lambd), ramp, float(gamma)
+        self.lambd = 0.0 if ramp else self.max_lambd
+
+    def set_step(self, step: int, total_steps: int) -> None:
+        """Set the reversal weight for ``step`` (a no-op without ``ramp``)."""
+        if self.ramp:
+            from ssl_core.schedules import dann_ramp
+
+            self.lambd = self.max_lambd * dann_ramp(step, total_steps, self.gamma)
 
     def forward(self, x: Tensor) -> Tensor:
         return grad_reverse(x, self.lambd)
 
     def extra_repr(self) -> str:
-        return f"lambd={self.lambd}"
+        return f"lambd={self.lambd}, ramp={self.ramp}" if self.ramp else f"lambd={self.lambd}"
