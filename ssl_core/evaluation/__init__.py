@@ -13,6 +13,7 @@ _LAZY = {
     "linear_probe": "ssl_core.evaluation.probes",
     "mlp_probe": "ssl_core.evaluation.probes",
     "fit_head": "ssl_core.evaluation.probes",
+    "standardisation": "ssl_core.evaluation.probes",
     "knn_classify": "ssl_core.evaluation.knn",
     "knn_predict": "ssl_core.evaluation.knn",
     "finetune": "ssl_core.evaluation.fine_tuning",

@@ -18,9 +18,18 @@ from torch import Tensor, nn
 Task = Literal["classification", "regression"]
 
 
+def standardisation(train_x: Tensor) -> tuple[Tensor, Tensor]:
+    """Per-feature ``(mean, std)`` of ``train_x`` (population std, floored at 1e-6), as probes use them.
+
+    Apply ``(x - mean) / std`` to any split, e.g. to score a head from :func:`fit_head` on new inputs.
+    """
+    train_x = train_x.float()
+    return train_x.mean(0), train_x.std(0, unbiased=False).clamp_min(1e-6)
+
+
 def _standardise(train_x: Tensor, test_x: Tensor) -> tuple[Tensor, Tensor]:
     train_x, test_x = train_x.float(), test_x.float().to(train_x.device)
-    mean, std = train_x.mean(0), train_x.std(0, unbiased=False).clamp_min(1e-6)
+    mean, std = standardisation(train_x)
     return (train_x - mean) / std, (test_x - mean) / std
 
 

@@ -72,3 +72,12 @@ def test_over_seeds_mean_std():
     assert out["one"] == (1.0, 0.0)
     with pytest.raises(ValueError, match="different metrics"):
         over_seeds(lambda s: {"a": 1.0} if s == 0 else {"b": 1.0}, [0, 1])
+
+
+def test_standardisation_matches_the_closed_form_and_floors_constant_columns() -> None:
+    from ssl_core.evaluation import standardisation
+
+    x = torch.tensor([[1.0, 5.0], [3.0, 5.0], [5.0, 5.0]], dtype=torch.float64)
+    mean, std = standardisation(x)
+    torch.testing.assert_close(mean, torch.tensor([3.0, 5.0]))
+    torch.testing.assert_close(std, torch.tensor([(8.0 / 3.0) ** 0.5, 1e-6]))

@@ -19,7 +19,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from ssl_core.evaluation import fit_head, linear_probe
+from ssl_core.evaluation import fit_head, linear_probe, standardisation
 from ssl_plugin_speech.data import Utterance
 from ssl_plugin_speech.metrics import mean_std_pool, pyramid_pool
 
@@ -148,7 +148,7 @@ def frame_speaker_probe(
     fit_head(
         head, x, y, x[:1], y[:1], task="classification", epochs=PROBE_EPOCHS, lr=1e-2, weight_decay=PROBE_WD
     )
-    mean, std = x.mean(0), x.std(0, unbiased=False).clamp_min(1e-6)  # fit_head's standardisation
+    mean, std = standardisation(x)  # the statistics fit_head standardised with
     with torch.no_grad():
         hits = [
             int(head((feats[i].float() - mean) / std).log_softmax(-1).mean(0).argmax())
