@@ -44,6 +44,27 @@ def test_groups_exclude_bias_norm_and_named_params() -> None:
     assert not groups["no_decay"]["lars_adapt"] and groups["decay"]["lars_adapt"]
 
 
+def test_optim_lr_scale_gives_a_module_its_own_groups_and_step_size() -> None:
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Linear(4, 2))
+    net[1].optim_lr_scale = 10.0  # type: ignore[assignment]
+    groups = {g["name"]: g for g in param_groups(net, 0.1)}
+    assert list(groups) == ["decay", "no_decay", "decay@lr_x10", "no_decay@lr_x10"]
+    assert _ids(groups["decay@lr_x10"]["params"]) == _ids([net[1].weight])
+    assert groups["no_decay@lr_x10"]["lr_scale"] == 10.0 and groups["no_decay@lr_x10"]["weight_decay"] == 0.0
+    before = [p.detach().clone() for p in net.parameters()]
+    opt = torch.optim.SGD(param_groups(net, 0.0), lr=1.0)
+    set_lr_wd(opt, 0.01, 0.0)
+    net(torch.randn(5, 3)).sum().backward()
+    grads = [p.grad.clone() for p in net.parameters()]
+    opt.step()
+    for p, b, g, s in zip(net.parameters(), before, grads, [1, 1, 10, 10], strict=True):
+        torch.testing.assert_close(p.detach(), b - 0.01 * s * g)  # closed form of one SGD step
+    net[1].optim_lr_scale = -1.0  # type: ignore[assignment]
+    with pytest.raises(ValueError, match="optim_lr_scale"):
+        param_groups(net, 0.1)
+
+
 @pytest.mark.parametrize(
     ("name", "cls"),
     [("adamw", torch.optim.AdamW), ("adam", torch.optim.Adam), ("sgd", torch.optim.SGD), ("lars", LARS)],
