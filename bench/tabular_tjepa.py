@@ -9,6 +9,8 @@ Sections (each prints a table; ``--json`` writes every number):
 2. ``collapse``: RankMe and per-dimension std of the embeddings with ``n_cls = 0`` vs ``n_cls = 1``.
 3. ``speed``: optimizer steps/s at batch 512 and peak RSS of a pretraining run of the paper-size model, each
    in a fresh subprocess (``--threads`` CPU threads), next to the official code's figures (peers.md).
+   ``--variants fp32,bf16,compile`` compares fp32, bf16 autocast and ``torch.compile`` side by side,
+   alternating them for ``--repeats`` rounds (median and range).
 
 Example (the numbers in the plugin README)::
 
@@ -25,11 +27,11 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from statistics import mean, stdev
+from statistics import harmonic_mean, mean, median, stdev
 from typing import Any
 
 import torch
-from ssl_plugin_tabular.evaluate import DownstreamFeatures, ProbeSettings, embed_table
+from ssl_plugin_tabular.evaluate import DownstreamFeatures, ProbeSettings, embed_table, select_epochs
 from ssl_plugin_tabular.recipes import RECIPE, paper_config, tjepa_recipe
 
 from ssl_core.config import load_run_config
@@ -73,22 +75,29 @@ def pretrain(
     run_dir: Path,
     n_cls: int = 1,
     model: dict[str, Any] | None = None,
+    precision: str = "fp32",
+    compile_step: bool = False,
+    fixed_steps: int | None = None,
 ) -> tuple[Any, dict[str, float]]:
     """Pretrain through the engine; returns the result and timing (wall s, steps/s from the engine's log)."""
     args = {"data": data, "n_cls": n_cls, **(model or PAPER_MODEL)}
     recipe = tjepa_recipe(**args)
     steps_per_epoch = len(recipe.train_data) // 512  # type: ignore[arg-type]
-    steps = max(1, int(epochs * steps_per_epoch))
+    steps = max(1, int(epochs * steps_per_epoch)) if fixed_steps is None else fixed_steps
     cfg = paper_config(steps=steps, warmup_steps=max(1, steps // 30))
-    cfg["train"].update(seed=seed, device=device, precision="fp32", progress=False, log_every=max(1, min(50, steps // 4)),
-                        monitor_every=0, ckpt_every=steps)  # fmt: skip
+    cfg["train"].update(seed=seed, device=device, precision=precision, compile=compile_step, progress=False,
+                        log_every=max(1, min(50, steps // 4)), monitor_every=0, ckpt_every=steps)  # fmt: skip
     config = load_run_config({"recipe": RECIPE, "recipe_args": args, **cfg}, check_recipe=False)
     t0 = time.perf_counter()
     result = train(config, run_dir, recipe=recipe, force=True)
     wall = time.perf_counter() - t0
     rows = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines() if line.strip()]
-    rates = [r["samples_per_s"] for r in rows if "samples_per_s" in r][1:] or [0.0]
-    return result, {"wall_s": wall, "steps": steps, "steps_per_s": mean(rates) / 512}
+    rates = [r["samples_per_s"] for r in rows if "samples_per_s" in r]
+    every = cfg["train"]["log_every"]
+    # steady state: the first logged interval (warm-up, compilation) is left out; steps / time = harmonic mean
+    steady = harmonic_mean(rates[1:]) / 512 if len(rates) > 1 else 0.0
+    first_s = every * 512 / rates[0] if rates else 0.0
+    return result, {"wall_s": wall, "steps": steps, "steps_per_s": steady, "first_s": first_s}
 
 
 def protocol(root: Path, names: list[str], seeds: list[int], epochs: float, device: str, probe: ProbeSettings,
@@ -158,25 +167,61 @@ def collapse(
     return rows
 
 
+VARIANTS = {
+    "fp32": ("fp32", False),
+    "bf16": ("bf16", False),
+    "compile": ("fp32", True),
+    "compile-bf16": ("bf16", True),
+}
+
+
+def speed_child(root: Path, name: str, steps: int, threads: int, variant: str) -> dict[str, float]:
+    """One fresh process: steps/s and peak RSS of ``steps`` paper-size steps under ``variant``."""
+    cmd = [sys.executable, __file__, "--speed-child", data_path(root, name), "--speed-steps", str(steps),
+           "--threads", str(threads), "--variants", variant]  # fmt: skip
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    return json.loads(next(line for line in out.splitlines() if line.startswith("SPEED "))[6:])
+
+
 def speed(
-    root: Path, names: list[str], steps: int, threads: int, log: dict[str, Any]
+    root: Path,
+    names: list[str],
+    steps: int,
+    threads: int,
+    variants: list[str],
+    repeats: int,
+    log: dict[str, Any],
 ) -> list[dict[str, Any]]:
-    """Section 3: steps/s and peak RSS of the paper-size model on CPU, each dataset in a fresh process."""
+    """Section 3: steps/s and peak RSS of the paper-size model on CPU, each run in a fresh process.
+
+    The variants (precision / ``torch.compile``) alternate within each repeat so that machine load
+    hits them alike; each cell is the median over repeats with the range.
+    """
+    got: dict[tuple[str, str], list[dict[str, float]]] = {}
+    for rep in range(repeats):
+        for name in names:
+            for variant in variants:
+                one = speed_child(root, name, steps, threads, variant)
+                got.setdefault((name, variant), []).append(one)
+                log.setdefault("speed_runs", []).append(
+                    {"repeat": rep, "dataset": name, "variant": variant, **one}
+                )
+                print(f"[speed {rep} {name} {variant}] {one}", flush=True)
+                flush(log)
     rows = []
-    for name in names:
-        cmd = [sys.executable, __file__, "--speed-child", data_path(root, name), "--speed-steps", str(steps),
-               "--threads", str(threads)]  # fmt: skip
-        out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-        got = json.loads(next(line for line in out.splitlines() if line.startswith("SPEED "))[6:])
+    for (name, variant), runs in got.items():
+        rates = [r["steps_per_s"] for r in runs]
+        rss = max(r["peak_rss_mb"] for r in runs) / 1024
         off = OFFICIAL[name]
         rows.append({
-            "dataset": name, "threads": threads, "steps/s (ours)": round(got["steps_per_s"], 2),
-            "steps/s (official)": off["steps_per_s"], "speed-up": round(got["steps_per_s"] / off["steps_per_s"], 1),
-            "peak RSS GiB (ours)": round(got["peak_rss_mb"] / 1024, 2), "peak GiB (official)": off["peak_gib"],
-            "memory ratio": round(got["peak_rss_mb"] / 1024 / off["peak_gib"], 3),
+            "dataset": name, "variant": variant, "threads": threads, "runs": len(runs),
+            "steps/s median": round(median(rates), 2), "range": f"{min(rates):.2f}-{max(rates):.2f}",
+            "steps/s (official)": off["steps_per_s"], "speed-up": round(median(rates) / off["steps_per_s"], 1),
+            "first-interval s": round(median(r["first_s"] for r in runs), 1),
+            "peak RSS GiB": round(rss, 2), "peak GiB (official)": off["peak_gib"], "memory ratio": round(rss / off["peak_gib"], 3),
         })  # fmt: skip
-        log.setdefault("speed", []).append(rows[-1])
-        flush(log)
+    log["speed"] = rows
+    flush(log)
     return rows
 
 
@@ -201,8 +246,14 @@ def main() -> None:
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--threads", type=int, default=1, help="CPU threads (speed section and CPU training)")
     ap.add_argument("--speed-steps", type=int, default=30)
-    ap.add_argument("--probe-epochs", type=int, default=200)
-    ap.add_argument("--probe-lr", type=float, default=1e-3)
+    ap.add_argument(
+        "--variants", default="fp32,bf16", help=f"speed variants, comma-separated, of {sorted(VARIANTS)}"
+    )
+    ap.add_argument("--repeats", type=int, default=2, help="speed: alternating rounds over the variants")
+    ap.add_argument("--probe-epochs", type=int, default=100)
+    ap.add_argument("--probe-lr", type=float, default=3e-3)
+    ap.add_argument("--probe-select-every", type=int, default=10, help="early stopping on val: candidate epochs "
+                    "every N up to --probe-epochs (0: fixed --probe-epochs)")  # fmt: skip
     ap.add_argument("--sections", default="speed,protocol,collapse")
     ap.add_argument("--model", choices=sorted(MODELS), default="paper", help="protocol/collapse model size")
     ap.add_argument("--json", type=Path, default=None)
@@ -210,15 +261,10 @@ def main() -> None:
     a = ap.parse_args()
     if a.speed_child:
         torch.set_num_threads(a.threads)
-        # ``epochs`` in steps: the child converts steps into epochs of its table
-        from ssl_plugin_tabular.recipe_args import TJEPAArgs
-        from ssl_plugin_tabular.recipes import prepare_from_args
-
-        n = len(prepare_from_args(TJEPAArgs(data=a.speed_child)).splits["train"]) // 512
+        precision, compile_step = VARIANTS[a.variants]
         with tempfile.TemporaryDirectory() as tmp:
-            _, timing = pretrain(
-                a.speed_child, seed=0, epochs=a.speed_steps / n, device="cpu", run_dir=Path(tmp) / "run"
-            )
+            _, timing = pretrain(a.speed_child, seed=0, epochs=0.0, device="cpu", run_dir=Path(tmp) / "run",
+                                 precision=precision, compile_step=compile_step, fixed_steps=a.speed_steps)  # fmt: skip
         print("SPEED " + json.dumps({**timing, "peak_rss_mb": peak_rss_mb()}), flush=True)
         return
     torch.set_num_threads(a.threads)
@@ -231,12 +277,16 @@ def main() -> None:
     _LOG_PATH = a.json
     log: dict[str, Any] = {"args": {k: str(v) for k, v in vars(a).items()}, "torch": torch.__version__,
                            "device": torch.cuda.get_device_name() if a.device.startswith("cuda") else "cpu"}  # fmt: skip
-    probe = ProbeSettings(epochs=a.probe_epochs, lr=a.probe_lr)
+    probe = ProbeSettings(
+        epochs=a.probe_epochs,
+        lr=a.probe_lr,
+        select_epochs=select_epochs(a.probe_epochs, a.probe_select_every),
+    )
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         if "speed" in sections:
             print_table(
-                speed(root, names, a.speed_steps, a.threads, log),
+                speed(root, names, a.speed_steps, a.threads, a.variants.split(","), a.repeats, log),
                 f"speed: paper-size model, batch 512, CPU, {a.threads} thread(s)",
             )
         if "protocol" in sections:

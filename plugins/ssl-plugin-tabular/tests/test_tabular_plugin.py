@@ -14,7 +14,7 @@ from ssl_core.testing.configs import tiny_run_config
 
 TINY_ARGS = {
     "dim": 8, "depth": 1, "heads": 2, "ffn_dim": 8, "pred_dim": 4, "pred_depth": 1, "pred_heads": 2,
-    "probe_epochs": 3, "eval_seeds": 1, "target": "label",
+    "probe_epochs": 3, "probe_select_every": 1, "eval_seeds": 1, "target": "label",
 }  # fmt: skip
 TINY_SET = [f"recipe_args.{k}={v}" for k, v in TINY_ARGS.items() if k != "target"]
 

@@ -19,17 +19,29 @@ from torch import Tensor
 from ssl_core.evaluation import mlp_probe, over_seeds
 from ssl_core.evaluation.report import ComparisonRow
 from ssl_plugin_tabular.preprocess import EncodedTable, TablePreprocessor
+from ssl_plugin_tabular.probe import early_stopped_mlp
 from ssl_plugin_tabular.tables import PreparedTable
 
 
 @dataclass
 class ProbeSettings:
-    """Downstream MLP settings (full-batch Adam, see :func:`ssl_core.evaluation.mlp_probe`)."""
+    """Downstream MLP settings (full-batch Adam, see :func:`ssl_core.evaluation.mlp_probe`).
+
+    With ``select_epochs`` (and a ``val`` split) the epoch count is chosen among those values on the
+    validation split (early stopping, :func:`ssl_plugin_tabular.probe.early_stopped_mlp`); otherwise the
+    MLP trains for ``epochs``.
+    """
 
     epochs: int = 200
     lr: float = 1e-3
     hidden: int = 256
     weight_decay: float = 1e-5
+    select_epochs: tuple[int, ...] = ()
+
+
+def select_epochs(epochs: int, every: int) -> tuple[int, ...]:
+    """Early-stopping candidates ``every, 2 * every, ... <= epochs`` (none when ``every <= 0``)."""
+    return tuple(range(every, epochs + 1, every)) if every > 0 else ()
 
 
 def raw_features(table: EncodedTable, cardinalities: Sequence[int]) -> Tensor:
@@ -61,12 +73,19 @@ def metric_name(prep: TablePreprocessor) -> tuple[str, bool]:
     return ("acc", True) if prep.schema.task == "classification" else ("rmse", False)
 
 
-def _probe(
-    train_x: Tensor, test_x: Tensor, prepared: PreparedTable, settings: ProbeSettings, seed: int
-) -> float:
+def _probe(feats: dict[str, Tensor], prepared: PreparedTable, settings: ProbeSettings, seed: int) -> float:
     prep, train, test = prepared.prep, prepared.splits["train"], prepared.splits["test"]
     assert train.y is not None and test.y is not None
     metric, _ = metric_name(prep)
+    train_x, test_x = feats["train"], feats["test"]
+    val = prepared.splits.get("val")
+    if settings.select_epochs and val is not None and val.y is not None:
+        best = early_stopped_mlp(
+            (train_x, train.y), (feats["val"], val.y), (test_x, test.y),
+            task=prep.schema.task or "classification", checkpoints=settings.select_epochs, lr=settings.lr,
+            weight_decay=settings.weight_decay, hidden=settings.hidden, seed=seed,
+        )  # fmt: skip
+        return best.test * (prep.y_std if metric == "rmse" else 1.0)
     out = mlp_probe(
         train_x, train.y, test_x, test.y,
         task=prep.schema.task,  # type: ignore[arg-type]
@@ -125,18 +144,20 @@ class DownstreamFeatures:
         if prepared.task is None or "test" not in prepared.splits:
             raise ValueError("evaluation needs a labelled table with a test split")
         self.prepared, self.settings = prepared, settings or ProbeSettings()
-        train, test = prepared.splits["train"], prepared.splits["test"]
+        names = ["train", "test"]
+        if self.settings.select_epochs and "val" in prepared.splits:
+            names.append("val")
+        splits = {name: prepared.splits[name] for name in names}
         cards = prepared.prep.cardinalities
         self.features = {
-            "ssl": (embed_table(embed, train, device=device), embed_table(embed, test, device=device)),
-            "raw": (raw_features(train, cards).to(device), raw_features(test, cards).to(device)),
+            "ssl": {name: embed_table(embed, table, device=device) for name, table in splits.items()},
+            "raw": {name: raw_features(table, cards).to(device) for name, table in splits.items()},
         }
 
     def scores(self, seed: int) -> dict[str, float]:
         """Test metric of the MLP on T-JEPA features (``ssl``), on raw features (``raw``) and of ``hgb``."""
         out = {
-            name: _probe(tr, te, self.prepared, self.settings, seed)
-            for name, (tr, te) in self.features.items()
+            name: _probe(feats, self.prepared, self.settings, seed) for name, feats in self.features.items()
         }
         out["hgb"] = hist_gradient_boosting(self.prepared, seed)
         return out

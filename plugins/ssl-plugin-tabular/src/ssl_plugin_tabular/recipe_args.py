@@ -23,6 +23,8 @@ class TJEPAArgs:
         pred_dim, pred_depth, pred_heads: predictor.
         ctx_range, tgt_range, num_targets: mask sampling.
         eval_seeds, probe_epochs, probe_lr, probe_hidden, eval_max_train: downstream evaluation.
+        probe_select_every: when > 0, early stopping: the downstream MLP's epoch count is chosen on the
+            validation split among ``probe_select_every, 2 * probe_select_every, ... <= probe_epochs``.
     """
 
     data: str | None = None
@@ -50,6 +52,7 @@ class TJEPAArgs:
     probe_epochs: int = 200
     probe_lr: float = 1e-3
     probe_hidden: int = 256
+    probe_select_every: int = 0
     eval_max_train: int | None = None
 
 
@@ -57,7 +60,7 @@ class TJEPAArgs:
 #: on a 2-core CPU (the bench uses the paper's 16 x 64 model).
 DEFAULT_RECIPE_ARGS: dict[str, object] = {
     "dim": 32, "depth": 4, "heads": 2, "ffn_dim": 64, "pred_dim": 16, "pred_depth": 4, "pred_heads": 4,
-    "probe_epochs": 100, "probe_lr": 3.0e-3, "eval_seeds": 3,
+    "probe_epochs": 100, "probe_lr": 3.0e-3, "probe_select_every": 10, "eval_seeds": 3,
 }  # fmt: skip
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from ssl_core.data import TensorDictDataset
 from ssl_core.errors import ConfigError
 from ssl_core.interfaces import Recipe, SSLModule
-from ssl_plugin_tabular.evaluate import ProbeSettings, compare
+from ssl_plugin_tabular.evaluate import ProbeSettings, compare, select_epochs
 from ssl_plugin_tabular.method import build_tjepa
 from ssl_plugin_tabular.recipe_args import TJEPAArgs
 from ssl_plugin_tabular.tables import PreparedTable, TableSpec, prepare_table
@@ -49,7 +49,8 @@ def prepare_from_args(args: TJEPAArgs) -> PreparedTable:
 
 def make_evaluate(prepared: PreparedTable, args: TJEPAArgs) -> Any:
     """``(module, recipe) -> {"rows": [...]}``: MLP on T-JEPA features vs raw features vs HistGradientBoosting."""
-    settings = ProbeSettings(epochs=args.probe_epochs, lr=args.probe_lr, hidden=args.probe_hidden)
+    settings = ProbeSettings(epochs=args.probe_epochs, lr=args.probe_lr, hidden=args.probe_hidden,
+                             select_epochs=select_epochs(args.probe_epochs, args.probe_select_every))  # fmt: skip
 
     def evaluate(module: SSLModule, recipe: Recipe) -> dict[str, Any]:
         module.eval()
