@@ -9,6 +9,7 @@ for training and the metrics are in the original units).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Literal
 
 import torch
@@ -33,6 +34,45 @@ def _standardise(train_x: Tensor, test_x: Tensor) -> tuple[Tensor, Tensor]:
     return (train_x - mean) / std, (test_x - mean) / std
 
 
+class _Targets:
+    """Training targets of one task: class ids, or regression targets standardised with the train statistics."""
+
+    def __init__(self, train_y: Tensor, task: Task, device: torch.device) -> None:
+        if task not in ("classification", "regression"):
+            raise ValueError(f"task must be 'classification' or 'regression', got {task!r}")
+        self.task = task
+        if task == "classification":
+            self.target = train_y.long().to(device)
+            self.mean = self.std = torch.zeros((), device=device)
+        else:
+            y = train_y.float().to(device).reshape(len(train_y), -1)
+            self.mean, self.std = y.mean(0), y.std(0, unbiased=False).clamp_min(1e-6)
+            self.target = (y - self.mean) / self.std
+
+    def loss(self, out: Tensor) -> Tensor:
+        return (
+            F.cross_entropy(out, self.target)
+            if self.task == "classification"
+            else F.mse_loss(out, self.target)
+        )
+
+    def score(self, out: Tensor, labels: Tensor) -> dict[str, float]:
+        pred = out if self.task == "classification" else out * self.std + self.mean
+        return score_predictions(pred, labels, self.task)
+
+
+def train_head(
+    head: nn.Module, x: Tensor, targets: _Targets, *, epochs: int, lr: float, weight_decay: float
+) -> Iterator[int]:
+    """Full-batch Adam on standardised ``x``; yields the epoch count (1, 2, ...) after each step."""
+    opt = torch.optim.Adam(head.parameters(), lr=lr, weight_decay=weight_decay)
+    for epoch in range(1, epochs + 1):
+        opt.zero_grad(set_to_none=True)
+        targets.loss(head(x)).backward()
+        opt.step()
+        yield epoch
+
+
 def fit_head(
     head: nn.Module,
     train_x: Tensor,
@@ -46,27 +86,13 @@ def fit_head(
     weight_decay: float,
 ) -> dict[str, float]:
     """Train ``head`` full-batch with Adam on standardised features, return the test metrics."""
-    if task not in ("classification", "regression"):
-        raise ValueError(f"task must be 'classification' or 'regression', got {task!r}")
     x, xt = _standardise(train_x, test_x)
+    targets = _Targets(train_y, task, x.device)
     head = head.to(x.device)
-    opt = torch.optim.Adam(head.parameters(), lr=lr, weight_decay=weight_decay)
-    if task == "classification":
-        y = train_y.long().to(x.device)
-        target = y
-    else:
-        y = train_y.float().to(x.device).reshape(len(x), -1)
-        y_mean, y_std = y.mean(0), y.std(0, unbiased=False).clamp_min(1e-6)
-        target = (y - y_mean) / y_std
-    for _ in range(epochs):
-        opt.zero_grad(set_to_none=True)
-        out = head(x)
-        loss = F.cross_entropy(out, target) if task == "classification" else F.mse_loss(out, target)
-        loss.backward()
-        opt.step()
+    for _ in train_head(head, x, targets, epochs=epochs, lr=lr, weight_decay=weight_decay):
+        pass
     with torch.no_grad():
-        out = head(xt)
-        return score_predictions(out if task == "classification" else out * y_std + y_mean, test_y, task)
+        return targets.score(head(xt), test_y)
 
 
 def score_predictions(pred: Tensor, test_y: Tensor, task: Task) -> dict[str, float]:
@@ -119,9 +145,12 @@ def mlp_probe(
 ) -> dict[str, float]:
     """One-hidden-layer (ReLU) MLP probe on frozen features; same outputs as :func:`linear_probe`."""
     torch.manual_seed(seed)
-    head = nn.Sequential(
-        nn.Linear(train_x.shape[1], hidden), nn.ReLU(), nn.Linear(hidden, _out_dim(train_y, test_y, task))
-    )
+    head = mlp_head(train_x.shape[1], hidden, _out_dim(train_y, test_y, task))
     return fit_head(
         head, train_x, train_y, test_x, test_y, task=task, epochs=epochs, lr=lr, weight_decay=weight_decay
     )
+
+
+def mlp_head(in_dim: int, hidden: int, out_dim: int) -> nn.Module:
+    """The probes' one-hidden-layer head: ``Linear -> ReLU -> Linear``."""
+    return nn.Sequential(nn.Linear(in_dim, hidden), nn.ReLU(), nn.Linear(hidden, out_dim))

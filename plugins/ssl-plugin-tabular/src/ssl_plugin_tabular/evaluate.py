@@ -16,10 +16,9 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from ssl_core.evaluation import mlp_probe, over_seeds
+from ssl_core.evaluation import early_stopped_mlp, mlp_probe, over_seeds
 from ssl_core.evaluation.report import ComparisonRow
 from ssl_plugin_tabular.preprocess import EncodedTable, TablePreprocessor
-from ssl_plugin_tabular.probe import early_stopped_mlp
 from ssl_plugin_tabular.tables import PreparedTable
 
 
@@ -28,7 +27,7 @@ class ProbeSettings:
     """Downstream MLP settings (full-batch Adam, see :func:`ssl_core.evaluation.mlp_probe`).
 
     With ``select_epochs`` (and a ``val`` split) the epoch count is chosen among those values on the
-    validation split (early stopping, :func:`ssl_plugin_tabular.probe.early_stopped_mlp`); otherwise the
+    validation split (early stopping, :func:`ssl_core.evaluation.early_stopped_mlp`); otherwise the
     MLP trains for ``epochs``.
     """
 
