@@ -7,12 +7,15 @@ are the conversion test set). Per seed:
 1. TERA pretraining (``speech/tera``) on the training audio of all speakers.
 2. VC (``speech/vc``, target p225) over the frozen TERA encoder, four arms: {no speaker adversary,
    the paper's binary speaker adversary (target vs external, ``lambda_spk = 0.5``)} x {plain content
-   embeddings (paper), instance-normalised content embeddings (AdaIN-VC)}; optionally (``--pseudo-k``)
+   embeddings (paper), instance-normalised content embeddings (AdaIN-VC)}, plus a stronger binary
+   adversary with IN (per-frame 5-layer MLP discriminator, learning rate x20 through
+   ``optim_lr_scale``, DANN-ramped reversal up to ``--strong-lambda``); optionally (``--pseudo-k``)
    the pseudo-speaker adversary (external utterances clustered by k-means, ``(k + 1)``-way
    discriminator) with instance norm. The mel adversary is kept in every arm.
 
-Measured: speaker-ID probes on the content embeddings (mean+std pooled linear, frame-level linear,
-frame-level MLP; chance 1/4), the content probe (sentence identity on a held-out speaker,
+Measured: speaker-ID probes on the content embeddings (mean+std pooled linear; frame-level linear
+and MLP, each scored per test utterance and per test frame; chance 1/4; and the MLP's per-frame
+balanced accuracy of "is it the target?", chance 1/2, what the binary adversary attacks), the content probe (sentence identity on a held-out speaker,
 leave-one-speaker-out), TERA vs raw log-mel vs the random-init encoder on the content probe with
 one training speaker (few labels; TERA also as it was probed before, last layer over the whole
 utterance), MCD of converted
@@ -49,7 +52,7 @@ from ssl_plugin_speech.evaluate import (
 from ssl_plugin_speech.features import LogMel, librosa_logmel
 from ssl_plugin_speech.probes import (
     frame_features,
-    frame_speaker_probe,
+    frame_speaker_scores,
     parallel_subset,
     sentence_probe,
     speaker_probe,
@@ -106,8 +109,11 @@ def timed_train(config: Any, run_dir: Path) -> tuple[Any, float]:
     return result, time.perf_counter() - start
 
 
-ARMS = ("plain", "binary", "plain_in", "binary_in")
-"""VC variants: {no speaker adversary, the paper's binary adversary} x {plain, instance-normalised} content."""
+ARMS = ("plain", "binary", "plain_in", "binary_in", "strong_in")
+"""VC variants: {no speaker adversary, the paper's binary adversary} x {plain, instance-normalised} content,
+and the stronger binary adversary with instance-normalised content."""
+STRONG = {"grl_ramp": True, "disc_kernel": 1, "disc_layers": 5, "disc_hidden": 128}
+"""The stronger binary adversary's discriminator: a per-frame MLP (what the probe sees), deeper, ramped GRL."""
 
 
 def arms_of(a: argparse.Namespace) -> tuple[str, ...]:
@@ -118,6 +124,8 @@ def arm_args(arm: str, a: argparse.Namespace) -> dict[str, Any]:
     args: dict[str, Any] = {"instance_norm": arm.endswith("_in"), "lambda_spk": 0.0}
     if arm.startswith("binary"):
         args["lambda_spk"] = a.binary_lambda
+    if arm.startswith("strong"):
+        args.update(STRONG, lambda_spk=a.strong_lambda, disc_lr_scale=a.strong_lr_scale)
     if arm.startswith("pseudo"):
         args.update(lambda_spk=a.pseudo_lambda, pseudo_speakers=a.pseudo_k)
     return args
@@ -150,8 +158,11 @@ def one_seed(data: Path, out: Path, seed: int, a: argparse.Namespace) -> dict[st
     res: dict[str, Any] = {}
     for name in (*arms, "tera"):
         res[f"spk/{name}"] = speaker_probe(feats[name], utts, seed=seed)
-        res[f"spkf/{name}"] = frame_speaker_probe(feats[name], utts, seed=seed)
-        res[f"spkm/{name}"] = frame_speaker_probe(feats[name], utts, hidden=128, seed=seed)
+        lin = frame_speaker_scores(feats[name], utts, seed=seed, target=TARGET)
+        mlp = frame_speaker_scores(feats[name], utts, hidden=128, seed=seed, target=TARGET)
+        res[f"spkf/{name}"], res[f"spkff/{name}"] = lin["utterance"], lin["frame"]
+        res[f"spkm/{name}"], res[f"spkmf/{name}"] = mlp["utterance"], mlp["frame"]
+        res[f"spkmt/{name}"] = mlp["target_frame"]
         res[f"sent/{name}"] = sentence_probe(feats[name], utts, seed=seed)
     for name in ("tera", "tera_old", "random", "logmel"):
         res[f"few/{name}"] = sentence_probe(feats[name], utts, train_speakers=1, seed=seed)
@@ -201,6 +212,7 @@ def report(results: list[dict[str, Any]], speed: dict[str, float], a: argparse.N
         "binary": "binary adversary (paper)",
         "plain_in": "no adversary + IN",
         "binary_in": "binary adversary + IN",
+        "strong_in": "strong binary adversary + IN",
         "pseudo_in": f"pseudo-speaker (k={a.pseudo_k}) + IN",
     }
 
@@ -214,14 +226,29 @@ def report(results: list[dict[str, Any]], speed: dict[str, float], a: argparse.N
             "reference": f"TERA features {col('spk/tera')}",
         },
         {
-            "measure": "speaker-ID, frame-level linear probe (chance 0.25)",
+            "measure": "speaker-ID, frame-level linear probe, per utterance (chance 0.25)",
             **arms("spkf"),
             "reference": f"TERA features {col('spkf/tera')}",
         },
         {
-            "measure": "speaker-ID, frame-level MLP probe (chance 0.25)",
+            "measure": "speaker-ID, frame-level linear probe, per frame (chance 0.25)",
+            **arms("spkff"),
+            "reference": f"TERA features {col('spkff/tera')}",
+        },
+        {
+            "measure": "speaker-ID, frame-level MLP probe, per utterance (chance 0.25)",
             **arms("spkm"),
             "reference": f"TERA features {col('spkm/tera')}",
+        },
+        {
+            "measure": "speaker-ID, frame-level MLP probe, per frame (chance 0.25)",
+            **arms("spkmf"),
+            "reference": f"TERA features {col('spkmf/tera')}",
+        },
+        {
+            "measure": "target vs rest, MLP probe, per frame, balanced (chance 0.5)",
+            **arms("spkmt"),
+            "reference": f"TERA features {col('spkmt/tera')}",
         },
         {
             "measure": "content probe: sentence id, held-out speaker (acc)",
@@ -263,7 +290,7 @@ def report(results: list[dict[str, Any]], speed: dict[str, float], a: argparse.N
     head = (
         f"seeds {a.seeds}, TERA {a.tera_steps} steps lr {a.tera_lr}, VC {a.vc_steps} steps lr {a.vc_lr}, "
         f"batch {a.batch}, threads {torch.get_num_threads()}, binary lambda {a.binary_lambda}, "
-        f"pseudo lambda {a.pseudo_lambda} k {a.pseudo_k}"
+        f"strong lambda {a.strong_lambda} lr x{a.strong_lr_scale}, pseudo lambda {a.pseudo_lambda} k {a.pseudo_k}"
     )
     return "\n\n".join([head, markdown_table(rows), markdown_table(few), markdown_table(speed_rows)])
 
@@ -280,6 +307,8 @@ def main() -> None:
     parser.add_argument("--vc-lr", type=float, default=5e-4)
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--binary-lambda", type=float, default=0.5)
+    parser.add_argument("--strong-lambda", type=float, default=1.0)
+    parser.add_argument("--strong-lr-scale", type=float, default=20.0)
     parser.add_argument("--pseudo-lambda", type=float, default=0.3)
     parser.add_argument("--pseudo-k", type=int, default=0, help="> 0 adds the pseudo-speaker + IN arm")
     parser.add_argument("--threads", type=int, default=1)

@@ -144,13 +144,19 @@ class FrameDiscriminator(nn.Module):
     """Convolutional discriminator over a ``(B, T, C)`` sequence: per-frame logits ``(B, T)`` (or ``(B, T, classes)``).
 
     Used twice: on content embeddings (target speaker vs external speakers) and on mels (real
-    target-speaker mels vs converted mels).
+    target-speaker mels vs converted mels). ``kernel = 1`` makes it a per-frame MLP (it then sees
+    exactly what a frame-level speaker probe sees); the default kernel 5 with 3 hidden layers sees
+    17 frames.
     """
 
-    def __init__(self, in_dim: int, hidden: int = 128, layers: int = 3, classes: int = 1) -> None:
+    def __init__(
+        self, in_dim: int, hidden: int = 128, layers: int = 3, classes: int = 1, kernel: int = 5
+    ) -> None:
         super().__init__()
+        if kernel < 1 or kernel % 2 == 0:
+            raise ValueError(f"FrameDiscriminator: kernel must be odd and >= 1, got {kernel}")
         self.classes = classes
-        self.net = ConvStack([in_dim] + [hidden] * layers + [classes])
+        self.net = ConvStack([in_dim] + [hidden] * layers + [classes], kernel=kernel)
 
     def forward(self, x: Tensor) -> Tensor:
         out = self.net(x)

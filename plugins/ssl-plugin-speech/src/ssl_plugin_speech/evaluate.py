@@ -5,10 +5,11 @@
 * content probe (sentence identity, leave-one-speaker-out): TERA features versus the same TERA
   encoder randomly initialised (raw log-mel shown alongside);
 * for ``speech/vc`` runs, speaker-ID probe accuracy on the content embeddings versus on the TERA
-  features they are computed from (lower is better: chance is 1 / #speakers). The probe is
-  frame-level (:func:`~ssl_plugin_speech.probes.frame_speaker_probe`), like the speaker
-  discriminator; the mean+std pooled probe is shown alongside (it is blind by construction to
-  instance-normalised content);
+  features they are computed from (lower is better: chance is 1 / #speakers). The probe is a
+  frame-level MLP scored on single test frames (:func:`~ssl_plugin_speech.probes.frame_speaker_scores`),
+  like the speaker discriminator. Alongside: its utterance-level score, the linear frame probe
+  per frame and per utterance (a linear probe is blind to the speaker under instance
+  normalisation, whose frames have zero mean per utterance), and the mean+std pooled probe;
 * mel-cepstral distortion of converted held-out sentences to the target speaker's parallel
   utterance, versus the unconverted source;
 * cosine similarity of a speaker embedding (a small encoder trained here on the corpus speakers)
@@ -33,7 +34,7 @@ from ssl_plugin_speech.metrics import cosine, mel_cepstral_distortion
 from ssl_plugin_speech.probes import (
     FrameFn,
     frame_features,
-    frame_speaker_probe,
+    frame_speaker_scores,
     parallel_subset,
     sentence_probe,
     speaker_probe,
@@ -180,15 +181,20 @@ def evaluate_module(
     ]
     if isinstance(module, VoiceConversionMethod) and target is not None:
         content = frame_features(content_fn(module), utts)
+        mlp_c, mlp_t = (frame_speaker_scores(f, utts, hidden=128) for f in (content, tera_feats))
+        lin_c = frame_speaker_scores(content, utts)
         rows.append(
             _row(
-                "speaker id on content emb. (frame probe)",
+                "speaker id on content emb. (frame MLP probe, per frame)",
                 "acc",
-                frame_speaker_probe(content, utts),
-                frame_speaker_probe(tera_feats, utts),
+                mlp_c["frame"],
+                mlp_t["frame"],
                 False,
                 baseline="TERA features (input of the content encoder)",
                 chance=round(1.0 / n_spk, 4),
+                mlp_per_utterance=round(mlp_c["utterance"], 4),
+                linear_per_frame=round(lin_c["frame"], 4),
+                linear_per_utterance=round(lin_c["utterance"], 4),
                 pooled_probe=round(speaker_probe(content, utts), 4),
             )
         )

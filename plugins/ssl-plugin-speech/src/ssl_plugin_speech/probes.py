@@ -4,9 +4,10 @@
   some speakers and tested on a held-out speaker (leave-one-speaker-out, averaged).
 * Speaker probe: *who* speaks, from mean+std pooled frame features, trained on some sentences and
   tested on the others (so sentence content cannot help).
-* Frame speaker probe: the same split, but a linear classifier on single frames (what a frame-level
-  speaker discriminator sees); an utterance is assigned by averaging its frames' log-probabilities.
-  It also sees speaker information that mean+std pooling removes (e.g. after instance normalisation).
+* Frame speaker probe: the same split, but a classifier on single frames (what a frame-level
+  speaker discriminator sees), scored per test frame and per test utterance (mean of its frames'
+  log-probabilities). It also sees speaker information that mean+std pooling removes (e.g. after
+  instance normalisation).
 
 Both use the core's :func:`ssl_core.evaluation.linear_probe`.
 """
@@ -116,18 +117,28 @@ def speaker_probe(feats: Sequence[Tensor], utterances: Sequence[Utterance], *, s
     return _probe(x, y, train, seed)
 
 
-def frame_speaker_probe(
+def frame_speaker_scores(
     feats: Sequence[Tensor],
     utterances: Sequence[Utterance],
     *,
     stride: int = 4,
     hidden: int = 0,
     seed: int = 0,
-) -> float:
-    """Utterance speaker-ID accuracy of a frame-level probe (same sentence split as :func:`speaker_probe`).
+    target: str | None = None,
+) -> dict[str, float]:
+    """Speaker-ID accuracies of one frame-level probe (same sentence split as :func:`speaker_probe`).
 
-    Linear, or with ``hidden > 0`` one hidden ReLU layer. Every ``stride``-th frame is used; test
-    utterances are classified by their mean frame log-probability.
+    Linear, or with ``hidden > 0`` one hidden ReLU layer, trained on every ``stride``-th frame of
+    the training utterances. Returns:
+
+    * ``"frame"``: the fraction of *all* test frames whose own prediction is the speaker (no
+      aggregation: what a frame-level speaker discriminator could exploit);
+    * ``"utterance"``: the fraction of test utterances whose *mean frame log-probability* picks the
+      speaker. Under instance-normalised content a linear probe's mean logit is the same for every
+      utterance (each channel has mean 0), so this aggregate can sit at chance while single frames
+      still carry the speaker: read it next to ``"frame"``;
+    * with ``target``, ``"target_frame"``: balanced per-frame accuracy of "is it ``target``?" read
+      off the same predictions (chance 0.5): what the paper's binary adversary tries to remove.
     """
     sentences = sorted({u.sentence for u in utterances})
     test_sentences = set(sentences[1::2])
@@ -149,10 +160,31 @@ def frame_speaker_probe(
         head, x, y, x[:1], y[:1], task="classification", epochs=PROBE_EPOCHS, lr=1e-2, weight_decay=PROBE_WD
     )
     mean, std = standardisation(x)  # the statistics fit_head standardised with
+    utt_hits, pred, true = [], [], []
     with torch.no_grad():
-        hits = [
-            int(head((feats[i].float() - mean) / std).log_softmax(-1).mean(0).argmax())
-            == speakers.index(utterances[i].speaker)
-            for i in test
-        ]
-    return float(np.mean(hits))
+        for i in test:
+            logp = head((feats[i].float() - mean) / std).log_softmax(-1)
+            label = speakers.index(utterances[i].speaker)
+            utt_hits.append(int(logp.mean(0).argmax()) == label)
+            pred.append(logp.argmax(-1))
+            true.append(torch.full((len(logp),), label))
+    p, t = torch.cat(pred), torch.cat(true)
+    out = {"utterance": float(np.mean(utt_hits)), "frame": float((p == t).float().mean())}
+    if target is not None:
+        k = speakers.index(target)
+        hit_t = (p[t == k] == k).float().mean() if (t == k).any() else torch.tensor(0.5)
+        hit_o = (p[t != k] != k).float().mean() if (t != k).any() else torch.tensor(0.5)
+        out["target_frame"] = float((hit_t + hit_o) / 2)
+    return out
+
+
+def frame_speaker_probe(
+    feats: Sequence[Tensor],
+    utterances: Sequence[Utterance],
+    *,
+    stride: int = 4,
+    hidden: int = 0,
+    seed: int = 0,
+) -> float:
+    """Utterance-level accuracy of :func:`frame_speaker_scores` (mean frame log-probability)."""
+    return frame_speaker_scores(feats, utterances, stride=stride, hidden=hidden, seed=seed)["utterance"]

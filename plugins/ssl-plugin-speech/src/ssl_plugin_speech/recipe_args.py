@@ -42,6 +42,10 @@ class VCArgs(TERAArgs):
     log-mel statistics, no labels) and makes the discriminator ``(k + 1)``-way.
     ``instance_norm`` normalises the content embeddings per utterance and channel (AdaIN-VC; not in
     the paper, set it to False for the paper's content encoder).
+    Speaker adversary options (extensions; the defaults are the paper arm): ``grl_ramp`` ramps the
+    reversal weight up to ``lambda_spk`` (DANN); ``disc_lr_scale`` multiplies the speaker
+    discriminator's learning rate; ``disc_kernel`` / ``disc_layers`` set its temporal kernel
+    (1: per-frame MLP) and depth.
     """
 
     target_speaker: str | None = None
@@ -55,6 +59,10 @@ class VCArgs(TERAArgs):
     tera_run: str | None = None
     pseudo_speakers: int = 0
     instance_norm: bool = True
+    grl_ramp: bool = False
+    disc_lr_scale: float = 1.0
+    disc_kernel: int = 5
+    disc_layers: int = 3
 
 
 DEFAULT_CONFIG: dict[str, Any] = {

@@ -166,11 +166,15 @@ def vc_recipe(**kwargs: object) -> Recipe:
         tera,
         ContentEncoder(tera.encoder.output_dim, args.content_hidden, args.content_dim),
         AcousticModel(args.content_dim, args.acoustic_hidden, n_mels, blocks=3),
-        FrameDiscriminator(args.content_dim, args.disc_hidden, classes=classes),
+        FrameDiscriminator(
+            args.content_dim, args.disc_hidden, args.disc_layers, classes=classes, kernel=args.disc_kernel
+        ),
         FrameDiscriminator(n_mels, args.disc_hidden),
         lambda_spk=args.lambda_spk,
         lambda_mel=args.lambda_mel,
         tera_weight=0.0 if args.tera_run else args.tera_weight,
         instance_norm=args.instance_norm,
+        grl_ramp=args.grl_ramp,
+        disc_lr_scale=args.disc_lr_scale,
     )
     return _recipe("speech/vc", module, corpus, train, dataset, {"args": args, "target_speaker": target})

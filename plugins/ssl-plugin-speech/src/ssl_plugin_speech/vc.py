@@ -15,8 +15,9 @@ segments (``is_target = 0``)::
 
 ``h`` are the TERA encoder's frame features of the clean input, detached: the content encoder
 ``C`` sits *over* the self-supervised features as in the paper and does not fine-tune them.
-The gradient-reversal layer (``ssl_core.nn.grad_reverse``) lets D_spk minimise its loss while C
-maximises it; the mel adversary instead evaluates the generator term through a copy of D_mel whose
+The gradient-reversal layer (``ssl_core.nn.GradientReversal``; optionally with DANN's ramp of
+its weight, driven by the engine's ``set_step``) lets D_spk minimise its loss while C maximises
+it; the mel adversary instead evaluates the generator term through a copy of D_mel whose
 parameters are detached (``torch.func.functional_call``), which gives exactly the LSGAN generator
 loss ``(D(fake) - 1)^2`` without touching D_mel's own update. Both keep the engine's single
 optimizer (see the plugin README).
@@ -30,7 +31,7 @@ from torch import Tensor
 from torch.func import functional_call
 
 from ssl_core.interfaces import Batch, SSLModule, StepOutput
-from ssl_core.nn import grad_reverse
+from ssl_core.nn import GradientReversal
 from ssl_plugin_speech.encoders import AcousticModel, ContentEncoder, FrameDiscriminator, masked_mean
 from ssl_plugin_speech.features import frame_mask
 from ssl_plugin_speech.objectives import lsgan_discriminator_loss, lsgan_generator_loss, masked_l1
@@ -62,6 +63,10 @@ class VoiceConversionMethod(SSLModule):
             parameters (Chou, Yeh, Lee, "One-shot voice conversion by separating speaker and content
             representations with instance normalization", Interspeech 2019): removes per-utterance
             channel statistics, which carry speaker identity.
+        grl_ramp: ramp the reversal weight from 0 to ``lambda_spk`` over the run (DANN, Ganin &
+            Lempitsky 2015) instead of keeping it constant.
+        disc_lr_scale: learning-rate multiplier of ``spk_disc`` under the engine's single optimizer
+            (``optim_lr_scale``), so the discriminator can keep up with the content encoder.
     """
 
     def __init__(
@@ -76,12 +81,17 @@ class VoiceConversionMethod(SSLModule):
         lambda_mel: float = 0.05,
         tera_weight: float = 1.0,
         instance_norm: bool = False,
+        grl_ramp: bool = False,
+        disc_lr_scale: float = 1.0,
     ) -> None:
         super().__init__()
         self.tera, self.content, self.acoustic = tera, content, acoustic
         self.spk_disc, self.mel_disc = spk_disc, mel_disc
         self.lambda_spk, self.lambda_mel, self.tera_weight = lambda_spk, lambda_mel, tera_weight
         self.instance_norm = instance_norm
+        self.grl = GradientReversal(lambda_spk, ramp=grl_ramp)
+        if disc_lr_scale != 1.0:
+            spk_disc.optim_lr_scale = float(disc_lr_scale)  # read by ssl_core.optim.param_groups
 
     def content_frames(self, clean: Batch) -> Tensor:
         """Content embeddings ``(B, T, C)`` of a featurised batch (TERA features detached)."""
@@ -116,7 +126,7 @@ class VoiceConversionMethod(SSLModule):
         return StepOutput(loss, metrics, pooled)
 
     def _speaker_adversary(self, content: Tensor, mask: Tensor, batch: Batch) -> Tensor:
-        logits = self.spk_disc(grad_reverse(content, self.lambda_spk))
+        logits = self.spk_disc(self.grl(content))
         if logits.dim() == 3:
             labels = batch["spk_class"].long()[:, None].expand(mask.shape)
             return F.cross_entropy(logits[mask], labels[mask])
