@@ -14,6 +14,7 @@ _LAZY = {
     "mlp_probe": "ssl_core.evaluation.probes",
     "fit_head": "ssl_core.evaluation.probes",
     "standardisation": "ssl_core.evaluation.probes",
+    "mlp_head": "ssl_core.evaluation.probes",
     "early_stopped_mlp": "ssl_core.evaluation.early_stopping",
     "EarlyStopped": "ssl_core.evaluation.early_stopping",
     "knn_classify": "ssl_core.evaluation.knn",

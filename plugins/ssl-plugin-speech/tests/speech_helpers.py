@@ -19,3 +19,23 @@ def voice(f0: float, seconds: float = 1.0, sr: int = 16_000, seed: int = 0, vowe
     envelope = 0.5 + 0.5 * np.sin(2 * np.pi * 3.0 * t) ** 2
     signal = wave * envelope / np.max(np.abs(wave))
     return (0.5 * signal + 0.003 * rng.standard_normal(len(t))).astype(np.float32)
+
+
+def tiny_vc(spk_kernel: int = 5, **kw: object):  # noqa: ANN201 - the plugin's VoiceConversionMethod
+    """A seeded tiny voice-conversion module; ``kw`` goes to ``VoiceConversionMethod``."""
+    import torch
+    from ssl_plugin_speech.encoders import AcousticModel, ContentEncoder, FrameDiscriminator
+    from ssl_plugin_speech.recipe_args import VCArgs
+    from ssl_plugin_speech.recipes import build_tera
+    from ssl_plugin_speech.vc import VoiceConversionMethod
+
+    torch.manual_seed(0)
+    args = VCArgs(**TINY_VC_ARGS)
+    return VoiceConversionMethod(
+        build_tera(args),
+        ContentEncoder(args.dim, 16, 8),
+        AcousticModel(8, 16, 80, blocks=2),
+        FrameDiscriminator(8, 16, kernel=spk_kernel),
+        FrameDiscriminator(80, 16),
+        **kw,  # type: ignore[arg-type]
+    )

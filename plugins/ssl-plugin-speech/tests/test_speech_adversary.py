@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import ssl_plugin_speech.plugin as plugin
 import torch
-from speech_helpers import TINY_VC_ARGS
+from speech_helpers import TINY_VC_ARGS, tiny_vc
 from ssl_plugin_speech.data import Utterance
 from ssl_plugin_speech.encoders import FrameDiscriminator
 from ssl_plugin_speech.probes import frame_speaker_scores
@@ -73,21 +73,7 @@ def test_engine_ramps_the_reversal_weight(ssl_pm, tiny_train_config, tmp_run_dir
 
 
 def _vc_with(**kw: object):
-    from ssl_plugin_speech.encoders import AcousticModel, ContentEncoder
-    from ssl_plugin_speech.recipe_args import VCArgs
-    from ssl_plugin_speech.recipes import build_tera
-    from ssl_plugin_speech.vc import VoiceConversionMethod
-
-    torch.manual_seed(0)
-    args = VCArgs(**TINY_VC_ARGS)
-    return VoiceConversionMethod(
-        build_tera(args),
-        ContentEncoder(args.dim, 16, 8),
-        AcousticModel(8, 16, 80, blocks=2),
-        FrameDiscriminator(8, 16, kernel=1),
-        FrameDiscriminator(80, 16),
-        **kw,  # type: ignore[arg-type]
-    )
+    return tiny_vc(spk_kernel=1, **kw)
 
 
 def test_ramped_reversal_scales_the_content_gradient_by_the_ramp() -> None:

@@ -3,26 +3,12 @@
 from __future__ import annotations
 
 import torch
-from speech_helpers import TINY_VC_ARGS, voice
-from ssl_plugin_speech.encoders import AcousticModel, ContentEncoder, FrameDiscriminator
-from ssl_plugin_speech.recipe_args import VCArgs
-from ssl_plugin_speech.recipes import build_tera
+from speech_helpers import tiny_vc, voice
 from ssl_plugin_speech.vc import VoiceConversionMethod
 
 
 def _vc(lambda_spk: float = 1.0, lambda_mel: float = 0.1, tera_weight: float = 1.0) -> VoiceConversionMethod:
-    torch.manual_seed(0)
-    args = VCArgs(**TINY_VC_ARGS)
-    return VoiceConversionMethod(
-        build_tera(args),
-        ContentEncoder(args.dim, 16, 8),
-        AcousticModel(8, 16, 80, blocks=2),
-        FrameDiscriminator(8, 16),
-        FrameDiscriminator(80, 16),
-        lambda_spk=lambda_spk,
-        lambda_mel=lambda_mel,
-        tera_weight=tera_weight,
-    )
+    return tiny_vc(lambda_spk=lambda_spk, lambda_mel=lambda_mel, tera_weight=tera_weight)
 
 
 def _batch() -> dict[str, torch.Tensor]:

@@ -20,7 +20,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from ssl_core.evaluation import fit_head, linear_probe, standardisation
+from ssl_core.evaluation import fit_head, linear_probe, mlp_head, standardisation
 from ssl_plugin_speech.data import Utterance
 from ssl_plugin_speech.metrics import mean_std_pool, pyramid_pool
 
@@ -151,11 +151,7 @@ def frame_speaker_scores(
     )
     torch.manual_seed(seed)
     n_out = len(speakers)
-    head: torch.nn.Module = torch.nn.Linear(x.shape[1], n_out)
-    if hidden > 0:
-        head = torch.nn.Sequential(
-            torch.nn.Linear(x.shape[1], hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, n_out)
-        )
+    head = mlp_head(x.shape[1], hidden, n_out) if hidden > 0 else torch.nn.Linear(x.shape[1], n_out)
     fit_head(
         head, x, y, x[:1], y[:1], task="classification", epochs=PROBE_EPOCHS, lr=1e-2, weight_decay=PROBE_WD
     )
