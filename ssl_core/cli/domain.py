@@ -3,19 +3,19 @@
 A plugin's ``cli.py`` typically reads::
 
     from ssl_core.cli.domain import (
-        default_config, domain_main, embed_command, evaluate_command, make_group, pretrain_options,
-        pretrain_overrides, run_pretrain,
+        PretrainOptions, default_config, domain_main, embed_command, evaluate_command, make_group,
+        pretrain_options, run_pretrain,
     )
 
     group = make_group("speech", "Speech SSL (TERA). Example: ssl-speech pretrain --steps 200")
 
     @group.command()
     @pretrain_options
-    def pretrain(data, run_dir, steps, seed, device, overrides):
+    def pretrain(opts: PretrainOptions):
         \"\"\"Pretrain on DATA (default: the embedded sample).\"\"\"
         config = default_config("speech")
-        extra = [f"recipe_args.data={data}"] if data else []
-        run_pretrain(config, run_dir, domain="speech", overrides=[*extra, *pretrain_overrides(steps, seed, device, overrides)])
+        extra = [f"recipe_args.data={opts.data}"] if opts.data else []
+        run_pretrain(config, opts.run_dir, domain="speech", overrides=[*extra, *opts.overrides()])
 
     group.add_command(evaluate_command())
     group.add_command(embed_command(load_embed_input))
@@ -27,8 +27,10 @@ The manifest's ``cli="ssl_plugin_speech.cli:group"`` makes ``ssl speech ...`` lo
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -56,8 +58,45 @@ def make_group(domain: str, help: str) -> click.Group:
     return FriendlyGroup(name=domain, help=help, context_settings=CONTEXT_SETTINGS)
 
 
+@dataclass(frozen=True)
+class PretrainOptions:
+    """The options every ``pretrain`` command shares (see :func:`pretrain_options`).
+
+    Attributes:
+        data: ``--data``, a file or folder in the field's format (``None``: the embedded sample).
+        run_dir: ``--run-dir`` (``None``: :func:`default_run_dir`).
+        steps, seed, device: ``--steps``, ``--seed``, ``--device`` (``None``: the config's value).
+        sets: the ``--set KEY=VALUE`` overrides, in order.
+    """
+
+    data: Path | None = None
+    run_dir: Path | None = None
+    steps: int | None = None
+    seed: int | None = None
+    device: str | None = None
+    sets: tuple[str, ...] = ()
+
+    def overrides(self, *, steps: bool = True) -> list[str]:
+        """:func:`pretrain_overrides` of these options (``steps=False`` leaves ``--steps`` to the caller)."""
+        return pretrain_overrides(self.steps if steps else None, self.seed, self.device, self.sets)
+
+
+_SHARED = ("data", "run_dir", "steps", "seed", "device", "overrides")
+
+
 def pretrain_options(func: F) -> F:
-    """Add ``--data``, ``--run-dir``, ``--steps``, ``--seed``, ``--device`` and ``--set`` (as ``overrides``)."""
+    """Add ``--data``, ``--run-dir``, ``--steps``, ``--seed``, ``--device`` and ``--set KEY=VALUE``.
+
+    The command receives them as one keyword argument ``opts``, a :class:`PretrainOptions`;
+    its own options arrive as usual.
+    """
+
+    @functools.wraps(func)
+    def command(**kwargs: Any) -> Any:
+        shared = {key: kwargs.pop(key) for key in _SHARED}
+        sets = tuple(shared.pop("overrides"))
+        return func(opts=PretrainOptions(**shared, sets=sets), **kwargs)
+
     options = [
         click.option(
             "--data",
@@ -84,9 +123,10 @@ def pretrain_options(func: F) -> F:
             help="Override any config key, e.g. --set optim.lr=3e-4 (repeatable).",
         ),
     ]
+    wrapped: Any = command
     for option in reversed(options):
-        func = option(func)
-    return func
+        wrapped = option(wrapped)
+    return wrapped  # type: ignore[no-any-return]
 
 
 def pretrain_overrides(

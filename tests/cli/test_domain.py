@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from ssl_core.cli.domain import (
+    PretrainOptions,
     default_run_dir,
     domain_main,
     format_report,
@@ -32,8 +33,9 @@ def _toy_group() -> click.Group:
 
     @group.command()
     @pretrain_options
-    def pretrain(data, run_dir, steps, seed, device, overrides):
-        click.echo(repr((data, run_dir, pretrain_overrides(steps, seed, device, overrides))))
+    @click.option("--extra", default=None)
+    def pretrain(opts, extra):
+        click.echo(repr((opts.data, opts.run_dir, opts.overrides(), extra)))
 
     @group.command()
     def broken():
@@ -67,11 +69,14 @@ def test_pretrain_options_parse(tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert result.output.strip() == repr(
-        (data, Path("r"), ["train.steps=5", "train.seed=1", "train.device=cpu", "optim.lr=1", "a.b=2"])
+        (data, Path("r"), ["train.steps=5", "train.seed=1", "train.device=cpu", "optim.lr=1", "a.b=2"], None)
     )
+    plain = CliRunner().invoke(_toy_group(), ["pretrain", "--extra", "x", "--seed", "3"])
+    assert plain.output.strip() == repr((None, None, ["train.seed=3"], "x"))
     assert CliRunner().invoke(_toy_group(), ["pretrain", "--steps", "0"]).exit_code == 2
     assert CliRunner().invoke(_toy_group(), ["pretrain", "--data", str(tmp_path / "missing")]).exit_code == 2
     assert pretrain_overrides() == []
+    assert PretrainOptions(steps=5, seed=1, sets=("a=1",)).overrides(steps=False) == ["train.seed=1", "a=1"]
 
 
 def test_group_reports_ssl_errors_cleanly():

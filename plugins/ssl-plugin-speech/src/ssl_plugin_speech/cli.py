@@ -8,11 +8,11 @@ from typing import Any
 import click
 
 from ssl_core.cli.domain import (
+    PretrainOptions,
     domain_main,
     evaluate_command,
     make_group,
     pretrain_options,
-    pretrain_overrides,
     save_npy,
 )
 
@@ -57,15 +57,7 @@ def build_config(recipe: str, data: Path | None, overrides: list[str]) -> Any:
     show_default=True,
     help="vc: TERA + voice conversion (needs several speakers); tera: TERA pretraining only.",
 )
-def pretrain(
-    data: Path | None,
-    run_dir: Path | None,
-    steps: int | None,
-    seed: int | None,
-    device: str | None,
-    overrides: tuple[str, ...],
-    recipe: str,
-) -> None:
+def pretrain(opts: PretrainOptions, recipe: str) -> None:
     """Pretrain on DATA (a folder of .wav/.flac/.ogg, optional metadata.tsv; default: embedded VCTK subset).
 
     Without --data the target speaker is p225; with --data it is the speaker with the most audio
@@ -74,7 +66,7 @@ def pretrain(
     from ssl_core.cli.domain import run_pretrain
     from ssl_core.registry import get_registries
 
-    config = build_config(recipe, data, pretrain_overrides(steps, seed, device, overrides))
+    config = build_config(recipe, opts.data, opts.overrides())
     built = get_registries().recipes.build(config.recipe, **config.recipe_args)
     corpus = built.extras["corpus"]
     click.echo(
@@ -84,7 +76,7 @@ def pretrain(
         click.echo(f"  note: {note}")
     if "target_speaker" in built.extras:
         click.echo(f"target speaker: {built.extras['target_speaker']}")
-    run_pretrain(config, run_dir, domain="speech", recipe=built)
+    run_pretrain(config, opts.run_dir, domain="speech", recipe=built)
 
 
 @group.command()

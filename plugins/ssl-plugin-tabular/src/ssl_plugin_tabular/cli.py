@@ -8,13 +8,13 @@ from typing import Any
 import click
 
 from ssl_core.cli.domain import (
+    PretrainOptions,
     default_config,
     domain_main,
     embed_command,
     evaluate_command,
     make_group,
     pretrain_options,
-    pretrain_overrides,
     run_pretrain,
 )
 
@@ -46,12 +46,7 @@ def _columns(value: str | None) -> list[str]:
 )
 @click.option("--drop", default=None, metavar="COLS", help="Comma-separated columns to ignore.")
 def pretrain(
-    data: Path | None,
-    run_dir: Path | None,
-    steps: int | None,
-    seed: int | None,
-    device: str | None,
-    overrides: tuple[str, ...],
+    opts: PretrainOptions,
     target: str | None,
     numeric: str | None,
     categorical: str | None,
@@ -64,15 +59,13 @@ def pretrain(
     """
     config = default_config("tabular")
     args = config.recipe_args
-    if data is not None:
-        args["data"] = str(data.resolve())
+    if opts.data is not None:
+        args["data"] = str(opts.data.resolve())
     args.update({k: v for k, v in (("target", target),) if v})
     for key, value in (("numeric", numeric), ("categorical", categorical), ("drop", drop)):
         if value:
             args[key] = _columns(value)
-    run_pretrain(
-        config, run_dir, domain="tabular", overrides=pretrain_overrides(steps, seed, device, overrides)
-    )
+    run_pretrain(config, opts.run_dir, domain="tabular", overrides=opts.overrides())
 
 
 def load_table(path: Path, loaded: Any) -> dict[str, Any]:

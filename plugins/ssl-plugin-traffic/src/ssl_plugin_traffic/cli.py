@@ -8,12 +8,12 @@ from typing import Any
 import click
 
 from ssl_core.cli.domain import (
+    PretrainOptions,
     default_run_dir,
     domain_main,
     embed_command,
     make_group,
     pretrain_options,
-    pretrain_overrides,
     run_pretrain,
 )
 
@@ -85,12 +85,7 @@ def build_config(data: Path | None, graph: Path | None, epochs: int | None, step
     help="torch CPU threads (default: 1 for the embedded simulator, torch's default with --data).",
 )
 def pretrain(
-    data: Path | None,
-    run_dir: Path | None,
-    steps: int | None,
-    seed: int | None,
-    device: str | None,
-    overrides: tuple[str, ...],
+    opts: PretrainOptions,
     graph: Path | None,
     epochs: int | None,
     ablation: bool,
@@ -99,11 +94,11 @@ def pretrain(
     """Train ST-SSDL on DATA (default: the embedded simulator) and its no-SSL ablation."""
     import torch
 
-    if threads is not None or data is None:
+    if threads is not None or opts.data is None:
         torch.set_num_threads(threads or 1)  # the small default model gains nothing from more
-    config = build_config(data, graph, epochs, steps)
-    run_dir = run_dir or default_run_dir(DOMAIN)
-    extra = pretrain_overrides(None, seed, device, overrides)
+    config = build_config(opts.data, graph, epochs, opts.steps)
+    run_dir = opts.run_dir or default_run_dir(DOMAIN)
+    extra = opts.overrides(steps=False)  # --steps is applied by build_config
     run_pretrain(config, run_dir, domain=DOMAIN, overrides=extra)
     if ablation:
         click.echo("training the no-SSL ablation (no history branch, lambda_c = lambda_d = 0)")

@@ -8,13 +8,13 @@ from typing import Any
 import click
 
 from ssl_core.cli.domain import (
+    PretrainOptions,
     default_config,
     domain_main,
     embed_command,
     evaluate_command,
     make_group,
     pretrain_options,
-    pretrain_overrides,
     run_pretrain,
 )
 from ssl_core.errors import DataError
@@ -34,21 +34,12 @@ group = make_group(
 
 @group.command()
 @pretrain_options
-def pretrain(
-    data: Path | None,
-    run_dir: Path | None,
-    steps: int | None,
-    seed: int | None,
-    device: str | None,
-    overrides: tuple[str, ...],
-) -> None:
+def pretrain(opts: PretrainOptions) -> None:
     """Pretrain the default recipe (synthetic data is made at run time; --data is not used)."""
-    if data is not None:
+    if opts.data is not None:
         raise click.UsageError("this toy plugin makes its data at run time; --data is not supported")
     config = default_config("template")
-    run_pretrain(
-        config, run_dir, domain="template", overrides=pretrain_overrides(steps, seed, device, overrides)
-    )
+    run_pretrain(config, opts.run_dir, domain="template", overrides=opts.overrides())
 
 
 def load_features(path: Path, loaded: Any) -> dict[str, Any]:
