@@ -123,10 +123,17 @@ def linear_probe(
     seed: int = 0,
 ) -> dict[str, float]:
     """Linear probe on frozen features: ``{"acc"}`` or ``{"rmse", "mae"}`` on the test split."""
-    torch.manual_seed(seed)
-    head = nn.Linear(train_x.shape[1], _out_dim(train_y, test_y, task))
-    return fit_head(
-        head, train_x, train_y, test_x, test_y, task=task, epochs=epochs, lr=lr, weight_decay=weight_decay
+    return mlp_probe(
+        train_x,
+        train_y,
+        test_x,
+        test_y,
+        task=task,
+        epochs=epochs,
+        lr=lr,
+        weight_decay=weight_decay,
+        seed=seed,
+        hidden=0,
     )
 
 
@@ -143,7 +150,7 @@ def mlp_probe(
     seed: int = 0,
     hidden: int = 256,
 ) -> dict[str, float]:
-    """One-hidden-layer (ReLU) MLP probe on frozen features; same outputs as :func:`linear_probe`."""
+    """One-hidden-layer (ReLU) MLP probe on frozen features (``hidden=0``: linear); outputs as :func:`linear_probe`."""
     torch.manual_seed(seed)
     head = mlp_head(train_x.shape[1], hidden, _out_dim(train_y, test_y, task))
     return fit_head(
@@ -152,5 +159,7 @@ def mlp_probe(
 
 
 def mlp_head(in_dim: int, hidden: int, out_dim: int) -> nn.Module:
-    """The probes' one-hidden-layer head: ``Linear -> ReLU -> Linear``."""
+    """The probes' head: ``Linear -> ReLU -> Linear``, or one ``Linear`` when ``hidden`` is 0."""
+    if hidden == 0:
+        return nn.Linear(in_dim, out_dim)
     return nn.Sequential(nn.Linear(in_dim, hidden), nn.ReLU(), nn.Linear(hidden, out_dim))

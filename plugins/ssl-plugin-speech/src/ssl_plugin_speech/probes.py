@@ -151,7 +151,7 @@ def frame_speaker_scores(
     )
     torch.manual_seed(seed)
     n_out = len(speakers)
-    head = mlp_head(x.shape[1], hidden, n_out) if hidden > 0 else torch.nn.Linear(x.shape[1], n_out)
+    head = mlp_head(x.shape[1], hidden, n_out)
     fit_head(
         head, x, y, x[:1], y[:1], task="classification", epochs=PROBE_EPOCHS, lr=1e-2, weight_decay=PROBE_WD
     )
