@@ -87,7 +87,7 @@ class VoiceConversionMethod(SSLModule):
         super().__init__()
         self.tera, self.content, self.acoustic = tera, content, acoustic
         self.spk_disc, self.mel_disc = spk_disc, mel_disc
-        self.lambda_spk, self.lambda_mel, self.tera_weight = lambda_spk, lambda_mel, tera_weight
+        self.lambda_mel, self.tera_weight = lambda_mel, tera_weight
         self.instance_norm = instance_norm
         self.grl = GradientReversal(lambda_spk, ramp=grl_ramp)
         if disc_lr_scale != 1.0:
