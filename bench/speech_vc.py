@@ -8,8 +8,9 @@ are the conversion test set). Per seed:
 2. VC (``speech/vc``, target p225) over the frozen TERA encoder, four arms: {no speaker adversary,
    the paper's binary speaker adversary (target vs external, ``lambda_spk = 0.5``)} x {plain content
    embeddings (paper), instance-normalised content embeddings (AdaIN-VC)}, plus a stronger binary
-   adversary with IN (per-frame 5-layer MLP discriminator, learning rate x20 through
-   ``optim_lr_scale``, DANN-ramped reversal up to ``--strong-lambda``); optionally (``--pseudo-k``)
+   adversary with IN (``STRONG_ADVERSARY``, the embedded default's: 5-layer discriminator, learning
+   rate x20 through ``optim_lr_scale``, DANN-ramped reversal up to 1, and a segment-level term on each
+   segment's mean logit) in two sizes: per-frame MLP (kernel 1) and 21-frame context (kernel 5); optionally (``--pseudo-k``)
    the pseudo-speaker adversary (external utterances clustered by k-means, ``(k + 1)``-way
    discriminator) with instance norm. The mel adversary is kept in every arm.
 
@@ -57,7 +58,7 @@ from ssl_plugin_speech.probes import (
     sentence_probe,
     speaker_probe,
 )
-from ssl_plugin_speech.recipe_args import DEFAULT_HELDOUT
+from ssl_plugin_speech.recipe_args import DEFAULT_HELDOUT, STRONG_ADVERSARY
 
 from ssl_core.config import load_run_config
 from ssl_core.engine import train
@@ -109,11 +110,9 @@ def timed_train(config: Any, run_dir: Path) -> tuple[Any, float]:
     return result, time.perf_counter() - start
 
 
-ARMS = ("plain", "binary", "plain_in", "binary_in", "strong_in")
+ARMS = ("plain", "binary", "plain_in", "binary_in", "strong_in", "strongctx_in")
 """VC variants: {no speaker adversary, the paper's binary adversary} x {plain, instance-normalised} content,
-and the stronger binary adversary with instance-normalised content."""
-STRONG = {"grl_ramp": True, "disc_kernel": 1, "disc_layers": 5, "disc_hidden": 128}
-"""The stronger binary adversary's discriminator: a per-frame MLP (what the probe sees), deeper, ramped GRL."""
+and the stronger binary adversary with instance-normalised content (per-frame or 21-frame discriminator)."""
 
 
 def arms_of(a: argparse.Namespace) -> tuple[str, ...]:
@@ -125,7 +124,9 @@ def arm_args(arm: str, a: argparse.Namespace) -> dict[str, Any]:
     if arm.startswith("binary"):
         args["lambda_spk"] = a.binary_lambda
     if arm.startswith("strong"):
-        args.update(STRONG, lambda_spk=a.strong_lambda, disc_lr_scale=a.strong_lr_scale)
+        args.update(STRONG_ADVERSARY)  # the embedded default's adversary
+    if arm.startswith("strongctx"):
+        args["disc_kernel"] = 5  # 5 layers of kernel 5: 21 frames of context
     if arm.startswith("pseudo"):
         args.update(lambda_spk=a.pseudo_lambda, pseudo_speakers=a.pseudo_k)
     return args
@@ -213,6 +214,7 @@ def report(results: list[dict[str, Any]], speed: dict[str, float], a: argparse.N
         "plain_in": "no adversary + IN",
         "binary_in": "binary adversary + IN",
         "strong_in": "strong binary adversary + IN",
+        "strongctx_in": "strong binary adversary, 21-frame discriminator + IN",
         "pseudo_in": f"pseudo-speaker (k={a.pseudo_k}) + IN",
     }
 
@@ -290,7 +292,7 @@ def report(results: list[dict[str, Any]], speed: dict[str, float], a: argparse.N
     head = (
         f"seeds {a.seeds}, TERA {a.tera_steps} steps lr {a.tera_lr}, VC {a.vc_steps} steps lr {a.vc_lr}, "
         f"batch {a.batch}, threads {torch.get_num_threads()}, binary lambda {a.binary_lambda}, "
-        f"strong lambda {a.strong_lambda} lr x{a.strong_lr_scale}, pseudo lambda {a.pseudo_lambda} k {a.pseudo_k}"
+        f"strong adversary {STRONG_ADVERSARY}, pseudo lambda {a.pseudo_lambda} k {a.pseudo_k}"
     )
     return "\n\n".join([head, markdown_table(rows), markdown_table(few), markdown_table(speed_rows)])
 
@@ -307,8 +309,6 @@ def main() -> None:
     parser.add_argument("--vc-lr", type=float, default=5e-4)
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--binary-lambda", type=float, default=0.5)
-    parser.add_argument("--strong-lambda", type=float, default=1.0)
-    parser.add_argument("--strong-lr-scale", type=float, default=20.0)
     parser.add_argument("--pseudo-lambda", type=float, default=0.3)
     parser.add_argument("--pseudo-k", type=int, default=0, help="> 0 adds the pseudo-speaker + IN arm")
     parser.add_argument("--threads", type=int, default=1)

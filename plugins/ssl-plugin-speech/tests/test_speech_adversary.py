@@ -16,7 +16,14 @@ from ssl_plugin_speech.probes import frame_speaker_scores
 from ssl_core.optim import param_groups
 from ssl_core.schedules import dann_ramp
 
-STRONG = {"grl_ramp": True, "disc_lr_scale": 20.0, "disc_kernel": 1, "disc_layers": 4, "lambda_spk": 2.0}
+STRONG = {
+    "grl_ramp": True,
+    "disc_lr_scale": 20.0,
+    "disc_kernel": 1,
+    "disc_layers": 4,
+    "lambda_spk": 2.0,
+    "segment_adversary": 1.0,
+}
 
 
 def test_per_frame_discriminator_sees_one_frame_only() -> None:
@@ -44,12 +51,13 @@ def test_options_reach_the_module_and_the_optimizer_groups(corpus_dir: Path) -> 
         data=str(corpus_dir), target_speaker="alice", heldout_sentences=["003"], **TINY_VC_ARGS
     )
     vc = recipe.module
-    assert not vc.grl.ramp and vc.grl.lambd == 0.5 and not hasattr(vc.spk_disc, "optim_lr_scale")
+    assert not vc.grl.ramp and vc.grl.lambd == 0.5 and vc.spk_disc.optim_lr_scale == 1.0
     assert all(g["lr_scale"] == 1.0 for g in param_groups(vc, 0.01))
     strong = vc_recipe(
         data=str(corpus_dir), target_speaker="alice", heldout_sentences=["003"], **TINY_VC_ARGS, **STRONG
     ).module
     assert strong.grl.ramp and strong.grl.max_lambd == 2.0 and strong.grl.lambd == 0.0
+    assert vc.segment_adversary == 0.0 and strong.segment_adversary == 1.0
     convs = strong.spk_disc.net.convs
     assert len(convs) == 5 and all(c.kernel_size == (1,) for c in convs)
     groups = param_groups(strong, 0.01)
@@ -138,3 +146,21 @@ def test_zero_mean_utterances_fool_the_utterance_average_not_the_frames() -> Non
     assert linear["utterance"] <= 0.5
     mlp = frame_speaker_scores(frames, utts, stride=1, hidden=32)
     assert mlp["frame"] > 0.95 and mlp["utterance"] == 1.0
+
+
+def test_segment_adversary_reverses_its_gradient_too() -> None:
+    """The segment term goes through the same reversal layer: content gets minus lambda times its gradient."""
+    from ssl_plugin_speech.objectives import speaker_discriminator_loss
+
+    vc = _vc_with(lambda_spk=0.5, segment_adversary=2.0)
+    content = torch.randn(2, 7, 8, requires_grad=True)
+    mask = torch.arange(7)[None] < torch.tensor([[7], [4]])
+    batch = {"is_target": torch.tensor([1.0, 0.0])}
+    vc._speaker_adversary(content, mask, batch).backward()
+    got = content.grad.clone()
+    content.grad = None
+    speaker_discriminator_loss(vc.spk_disc(content), batch["is_target"], mask, 2.0).backward()
+    assert torch.allclose(got, -0.5 * content.grad, atol=1e-7)
+    content.grad = None
+    speaker_discriminator_loss(vc.spk_disc(content), batch["is_target"], mask, 0.0).backward()
+    assert not torch.allclose(got, -0.5 * content.grad, atol=1e-4)  # the segment term changes it

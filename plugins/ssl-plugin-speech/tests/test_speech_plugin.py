@@ -23,6 +23,24 @@ def test_registers_what_the_manifest_declares(ssl_pm) -> None:
         assert plugin.ssl_default_config("tabular") is None
 
 
+def test_default_config_runs_the_strong_adversary_and_recipe_defaults_the_paper_arm(corpus_dir: Path) -> None:
+    from ssl_plugin_speech.recipe_args import STRONG_ADVERSARY, VCArgs
+    from ssl_plugin_speech.recipes import vc_recipe
+
+    default = plugin.ssl_default_config("speech")["recipe_args"]
+    assert {k: default[k] for k in STRONG_ADVERSARY} == STRONG_ADVERSARY
+    paper = VCArgs()
+    assert (paper.disc_kernel, paper.lambda_spk, paper.grl_ramp, paper.segment_adversary) == (
+        5,
+        0.5,
+        False,
+        0.0,
+    )
+    args = {**TINY_VC_ARGS, **STRONG_ADVERSARY, "disc_hidden": 16}
+    vc = vc_recipe(data=str(corpus_dir), target_speaker="alice", heldout_sentences=["003"], **args).module
+    assert vc.segment_adversary == 1.0 and vc.grl.ramp and vc.spk_disc.optim_lr_scale == 20.0
+
+
 def test_tera_recipe_trains_and_reloads(ssl_pm, tiny_train_config, tmp_run_dir, corpus_dir: Path) -> None:
     import torch
 
@@ -94,6 +112,7 @@ def test_cli_pretrain_evaluate_convert_embed(ssl_pm, cli_runner, tmp_path: Path,
         res = cli_runner.ssl("speech", "evaluate", str(run_dir))
         assert res.exit_code == 0, res.output
         assert "sentence id" in res.output and "MCD" in res.output and "speaker id on content" in res.output
+        assert "content_sentence_id=" in res.output  # the content kept by the embeddings, beside the speaker
         src = tmp_path / "in.wav"
         sf.write(src, voice(140.0, 0.6), 22_050)
         out = tmp_path / "out.wav"

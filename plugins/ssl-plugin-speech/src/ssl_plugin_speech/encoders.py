@@ -149,6 +149,9 @@ class FrameDiscriminator(nn.Module):
     17 frames.
     """
 
+    optim_lr_scale: float = 1.0
+    """Learning-rate multiplier read by :func:`ssl_core.optim.param_groups` (1: the scheduled rate)."""
+
     def __init__(
         self, in_dim: int, hidden: int = 128, layers: int = 3, classes: int = 1, kernel: int = 5
     ) -> None:

@@ -9,7 +9,8 @@
   frame-level MLP scored on single test frames (:func:`~ssl_plugin_speech.probes.frame_speaker_scores`),
   like the speaker discriminator. Alongside: its utterance-level score, the linear frame probe
   per frame and per utterance (a linear probe is blind to the speaker under instance
-  normalisation, whose frames have zero mean per utterance), and the mean+std pooled probe;
+  normalisation, whose frames have zero mean per utterance), the mean+std pooled probe, and the
+  content probe (sentence id) on the same content embeddings, which the adversary must not erase;
 * mel-cepstral distortion of converted held-out sentences to the target speaker's parallel
   utterance, versus the unconverted source;
 * cosine similarity of a speaker embedding (a small encoder trained here on the corpus speakers)
@@ -196,6 +197,7 @@ def evaluate_module(
                 linear_per_frame=round(lin_c["frame"], 4),
                 linear_per_utterance=round(lin_c["utterance"], 4),
                 pooled_probe=round(speaker_probe(content, utts), 4),
+                content_sentence_id=round(sentence_probe(content, utts), 4),
             )
         )
         conv = conversion_metrics(module, corpus, target, heldout)

@@ -45,7 +45,8 @@ class VCArgs(TERAArgs):
     Speaker adversary options (extensions; the defaults are the paper arm): ``grl_ramp`` ramps the
     reversal weight up to ``lambda_spk`` (DANN); ``disc_lr_scale`` multiplies the speaker
     discriminator's learning rate; ``disc_kernel`` / ``disc_layers`` set its temporal kernel
-    (1: per-frame MLP) and depth.
+    (1: per-frame MLP) and depth; ``segment_adversary`` weights an extra discriminator term on each
+    segment's mean frame evidence (what an utterance-level probe reads; 0 disables it).
     """
 
     target_speaker: str | None = None
@@ -63,11 +64,30 @@ class VCArgs(TERAArgs):
     disc_lr_scale: float = 1.0
     disc_kernel: int = 5
     disc_layers: int = 3
+    segment_adversary: float = 0.0
 
+
+STRONG_ADVERSARY: dict[str, Any] = {
+    "disc_kernel": 1,
+    "disc_layers": 5,
+    "disc_hidden": 128,
+    "disc_lr_scale": 20.0,
+    "grl_ramp": True,
+    "lambda_spk": 1.0,
+    "segment_adversary": 1.0,
+}
+"""The stronger binary speaker adversary (the embedded default's; plugin README, Evidence): a deeper
+per-frame MLP discriminator at 20x the learning rate, DANN-ramped reversal, plus the segment-level
+term. The recipe's own defaults (``VCArgs``) are the paper arm."""
 
 DEFAULT_CONFIG: dict[str, Any] = {
     "recipe": "speech/vc",
-    "recipe_args": {"target_speaker": "p225", "segment_frames": 96, "ffn": 256},
+    "recipe_args": {
+        "target_speaker": "p225",
+        "segment_frames": 96,
+        "ffn": 256,
+        **STRONG_ADVERSARY,
+    },
     "train": {
         "steps": 700,
         "batch_size": 8,

@@ -176,5 +176,6 @@ def vc_recipe(**kwargs: object) -> Recipe:
         instance_norm=args.instance_norm,
         grl_ramp=args.grl_ramp,
         disc_lr_scale=args.disc_lr_scale,
+        segment_adversary=args.segment_adversary,
     )
     return _recipe("speech/vc", module, corpus, train, dataset, {"args": args, "target_speaker": target})

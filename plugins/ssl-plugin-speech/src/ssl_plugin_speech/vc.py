@@ -9,7 +9,8 @@ segments (``is_target = 0``)::
     L = w_tera L_TERA                              (SSL front-end, all segments)
       + L_rec                                      (L1: A(C(h)) vs the target's own mel)
       + L_spk(D_spk(GRL_{lambda_spk}(C(h))))       (BCE target vs external on content frames; or CE over
-                                                    target + k-means pseudo-speakers, see ``pseudo_speakers``)
+                                                    target + k-means pseudo-speakers, see ``pseudo_speakers``;
+                                                    optionally + the same loss on segment means)
       + L_D(D_mel(real), D_mel(fake.detach()))     (LSGAN discriminator: real target vs converted external)
       + lambda_mel L_G(D_mel~(fake))               (LSGAN generator term through a parameter-frozen D_mel)
 
@@ -26,7 +27,6 @@ optimizer (see the plugin README).
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor
 from torch.func import functional_call
 
@@ -34,7 +34,12 @@ from ssl_core.interfaces import Batch, SSLModule, StepOutput
 from ssl_core.nn import GradientReversal
 from ssl_plugin_speech.encoders import AcousticModel, ContentEncoder, FrameDiscriminator, masked_mean
 from ssl_plugin_speech.features import frame_mask
-from ssl_plugin_speech.objectives import lsgan_discriminator_loss, lsgan_generator_loss, masked_l1
+from ssl_plugin_speech.objectives import (
+    lsgan_discriminator_loss,
+    lsgan_generator_loss,
+    masked_l1,
+    speaker_discriminator_loss,
+)
 from ssl_plugin_speech.tera import TERAMethod
 
 
@@ -67,6 +72,10 @@ class VoiceConversionMethod(SSLModule):
             Lempitsky 2015) instead of keeping it constant.
         disc_lr_scale: learning-rate multiplier of ``spk_disc`` under the engine's single optimizer
             (``optim_lr_scale``), so the discriminator can keep up with the content encoder.
+        segment_adversary: weight of the speaker discriminator's segment-level term (its mean
+            frame evidence per segment, see :func:`~ssl_plugin_speech.objectives.speaker_discriminator_loss`),
+            reversed like the frame term: the content encoder must also hide the speaker from
+            evidence accumulated over a segment, which is what an utterance-level probe reads.
     """
 
     def __init__(
@@ -83,12 +92,13 @@ class VoiceConversionMethod(SSLModule):
         instance_norm: bool = False,
         grl_ramp: bool = False,
         disc_lr_scale: float = 1.0,
+        segment_adversary: float = 0.0,
     ) -> None:
         super().__init__()
         self.tera, self.content, self.acoustic = tera, content, acoustic
         self.spk_disc, self.mel_disc = spk_disc, mel_disc
         self.lambda_mel, self.tera_weight = lambda_mel, tera_weight
-        self.instance_norm = instance_norm
+        self.instance_norm, self.segment_adversary = instance_norm, float(segment_adversary)
         self.grl = GradientReversal(lambda_spk, ramp=grl_ramp)
         if disc_lr_scale != 1.0:
             spk_disc.optim_lr_scale = float(disc_lr_scale)  # read by ssl_core.optim.param_groups
@@ -127,11 +137,8 @@ class VoiceConversionMethod(SSLModule):
 
     def _speaker_adversary(self, content: Tensor, mask: Tensor, batch: Batch) -> Tensor:
         logits = self.spk_disc(self.grl(content))
-        if logits.dim() == 3:
-            labels = batch["spk_class"].long()[:, None].expand(mask.shape)
-            return F.cross_entropy(logits[mask], labels[mask])
-        target = batch["is_target"].float()[:, None].expand_as(logits)
-        return F.binary_cross_entropy_with_logits(logits[mask], target[mask])
+        labels = batch["spk_class"] if logits.dim() == 3 else batch["is_target"]
+        return speaker_discriminator_loss(logits, labels, mask, self.segment_adversary)
 
     def _mel_adversary(self, real: Tensor, fake: Tensor) -> tuple[Tensor, Tensor]:
         d_loss = lsgan_discriminator_loss(self.mel_disc(real), self.mel_disc(fake.detach()))
