@@ -100,8 +100,7 @@ class VoiceConversionMethod(SSLModule):
         self.lambda_mel, self.tera_weight = lambda_mel, tera_weight
         self.instance_norm, self.segment_adversary = instance_norm, float(segment_adversary)
         self.grl = GradientReversal(lambda_spk, ramp=grl_ramp)
-        if disc_lr_scale != 1.0:
-            spk_disc.optim_lr_scale = float(disc_lr_scale)  # read by ssl_core.optim.param_groups
+        spk_disc.optim_lr_scale = float(disc_lr_scale)  # read by ssl_core.optim.param_groups
 
     def content_frames(self, clean: Batch) -> Tensor:
         """Content embeddings ``(B, T, C)`` of a featurised batch (TERA features detached)."""
