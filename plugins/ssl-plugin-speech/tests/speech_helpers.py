@@ -1,4 +1,4 @@
-"""Test helpers of the speech plugin: synthetic voiced signals and tiny recipe sizes."""
+"""Test helpers of the speech plugin: synthetic voiced signals, tiny recipe sizes, parallel utterance keys."""
 
 from __future__ import annotations
 
@@ -39,3 +39,14 @@ def tiny_vc(spk_kernel: int = 5, **kw: object):  # noqa: ANN201 - the plugin's V
         FrameDiscriminator(80, 16),
         **kw,  # type: ignore[arg-type]
     )
+
+
+def parallel_utts(n_spk: int = 3, n_sent: int = 4):  # noqa: ANN201 - list of the plugin's Utterance
+    """Audio-less utterances ``s<k>_<nnn>``: every speaker reads every sentence (for the probes)."""
+    from ssl_plugin_speech.data import Utterance
+
+    return [
+        Utterance(None, f"s{s}", f"s{s}_{k:03d}", "", np.zeros(1), None)  # type: ignore[arg-type]
+        for s in range(n_spk)
+        for k in range(n_sent)
+    ]

@@ -8,8 +8,7 @@ import numpy as np
 import pytest
 import ssl_plugin_speech.plugin as plugin
 import torch
-from speech_helpers import TINY_VC_ARGS, tiny_vc
-from ssl_plugin_speech.data import Utterance
+from speech_helpers import TINY_VC_ARGS, parallel_utts, tiny_vc
 from ssl_plugin_speech.encoders import FrameDiscriminator
 from ssl_plugin_speech.probes import frame_speaker_scores
 
@@ -106,17 +105,9 @@ def test_ramped_reversal_scales_the_content_gradient_by_the_ramp() -> None:
         assert torch.allclose(grad_at(step), -2.0 * dann_ramp(step, 10) * ref, atol=1e-7)
 
 
-def _utts(n_spk: int = 3, n_sent: int = 4) -> list[Utterance]:
-    return [
-        Utterance(None, f"s{s}", f"s{s}_{k:03d}", "", np.zeros(1), None)  # type: ignore[arg-type]
-        for s in range(n_spk)
-        for k in range(n_sent)
-    ]
-
-
 def test_frame_scores_count_every_test_frame() -> None:
     """Test frames: 30 of 40 carry the speaker's code, 10 the next speaker's: per frame 0.75, per utterance 1."""
-    utts = _utts()
+    utts = parallel_utts()
     gen = torch.Generator().manual_seed(0)
     codes = 4.0 * torch.eye(3, 6)
     frames = []
@@ -137,7 +128,7 @@ def test_zero_mean_utterances_fool_the_utterance_average_not_the_frames() -> Non
     A linear probe's mean logit is then the same for every utterance, and the utterance-level
     score collapses to one class; an MLP reads the speaker off single frames.
     """
-    utts = _utts()
+    utts = parallel_utts()
     gen = torch.Generator().manual_seed(1)
     codes = 3.0 * torch.eye(3, 6)
     sign = torch.tensor([1.0, -1.0]).repeat(20)[:, None]

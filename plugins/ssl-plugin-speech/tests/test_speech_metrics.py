@@ -7,7 +7,7 @@ import math
 import numpy as np
 import scipy.fft
 import torch
-from ssl_plugin_speech.data import Utterance
+from speech_helpers import parallel_utts
 from ssl_plugin_speech.metrics import mean_std_pool, mel_cepstral_distortion, pyramid_pool
 from ssl_plugin_speech.probes import sentence_probe, shared_sentences, speaker_probe
 
@@ -31,16 +31,8 @@ def test_pooling_against_manual() -> None:
     assert torch.allclose(mean_std_pool(x), torch.cat([x.mean(0), x.std(0, unbiased=False)]))
 
 
-def _utts(n_spk: int = 3, n_sent: int = 4) -> list[Utterance]:
-    return [
-        Utterance(None, f"s{s}", f"s{s}_{k:03d}", "", np.zeros(1), None)  # type: ignore[arg-type]
-        for s in range(n_spk)
-        for k in range(n_sent)
-    ]
-
-
 def test_probes_read_what_the_features_carry() -> None:
-    utts = _utts()
+    utts = parallel_utts()
     gen = torch.Generator().manual_seed(0)
     sent_codes, spk_codes = torch.randn(4, 8, generator=gen) * 3, torch.randn(3, 8, generator=gen) * 3
     content_only = [

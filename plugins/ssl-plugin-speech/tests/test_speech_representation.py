@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 import torch
-from speech_helpers import TINY_ARGS
-from ssl_plugin_speech.data import Utterance
-from ssl_plugin_speech.probes import frame_speaker_probe
+from speech_helpers import TINY_ARGS, parallel_utts
+from ssl_plugin_speech.probes import frame_speaker_scores
 from ssl_plugin_speech.recipe_args import TERAArgs
 from ssl_plugin_speech.recipes import build_tera
 from ssl_plugin_speech.vc import masked_instance_norm
@@ -67,23 +65,15 @@ def test_masked_instance_norm_against_per_row_reference() -> None:
     assert torch.equal(got[1, 6:], torch.zeros(4, 4))
 
 
-def _utts(n_spk: int = 3, n_sent: int = 4) -> list[Utterance]:
-    return [
-        Utterance(None, f"s{s}", f"s{s}_{k:03d}", "", np.zeros(1), None)  # type: ignore[arg-type]
-        for s in range(n_spk)
-        for k in range(n_sent)
-    ]
-
-
 def test_frame_speaker_probe_finds_per_frame_speaker_directions() -> None:
-    utts = _utts()
+    utts = parallel_utts()
     gen = torch.Generator().manual_seed(0)
     codes, content = torch.randn(3, 6, generator=gen), torch.randn(4, 40, 6, generator=gen)
     frames = [
         codes[int(u.speaker[1:])] + content[int(u.sentence)] + 0.05 * torch.randn(40, 6, generator=gen)
         for u in utts
     ]
-    assert frame_speaker_probe(frames, utts, stride=1) == 1.0
-    assert frame_speaker_probe(frames, utts, stride=1, hidden=16) == 1.0
+    assert frame_speaker_scores(frames, utts, stride=1)["utterance"] == 1.0
+    assert frame_speaker_scores(frames, utts, stride=1, hidden=16)["utterance"] == 1.0
     same = [torch.randn(40, 6, generator=torch.Generator().manual_seed(7)) for _ in utts]
-    assert frame_speaker_probe(same, utts) == pytest.approx(1 / 3)
+    assert frame_speaker_scores(same, utts)["utterance"] == pytest.approx(1 / 3)

@@ -9,7 +9,9 @@
   log-probabilities). It also sees speaker information that mean+std pooling removes (e.g. after
   instance normalisation).
 
-Both use the core's :func:`ssl_core.evaluation.linear_probe`.
+The pooled probes use the core's :func:`ssl_core.evaluation.linear_probe`, the frame probe its
+:func:`~ssl_core.evaluation.mlp_head` and :func:`~ssl_core.evaluation.fit_head`. All three speaker
+probes share one sentence split (:func:`speaker_split`).
 """
 
 from __future__ import annotations
@@ -106,15 +108,23 @@ def sentence_probe(
     return float(np.mean(accs))
 
 
-def speaker_probe(feats: Sequence[Tensor], utterances: Sequence[Utterance], *, seed: int = 0) -> float:
-    """Speaker-identification accuracy, trained on half of the sentences and tested on the rest."""
+def speaker_split(utterances: Sequence[Utterance]) -> tuple[list[str], np.ndarray]:
+    """Sorted speakers, and per utterance whether it is in the test half (every second sentence key).
+
+    The speaker probes train on the other sentences, so sentence content cannot help them.
+    """
     sentences = sorted({u.sentence for u in utterances})
     test_sentences = set(sentences[1::2])
-    x = torch.stack([mean_std_pool(f) for f in feats])
     speakers = sorted({u.speaker for u in utterances})
+    return speakers, np.array([u.sentence in test_sentences for u in utterances])
+
+
+def speaker_probe(feats: Sequence[Tensor], utterances: Sequence[Utterance], *, seed: int = 0) -> float:
+    """Speaker-identification accuracy, trained on half of the sentences and tested on the rest."""
+    speakers, is_test = speaker_split(utterances)
+    x = torch.stack([mean_std_pool(f) for f in feats])
     y = torch.tensor([speakers.index(u.speaker) for u in utterances])
-    train = np.array([u.sentence not in test_sentences for u in utterances])
-    return _probe(x, y, train, seed)
+    return _probe(x, y, ~is_test, seed)
 
 
 def frame_speaker_scores(
@@ -140,11 +150,8 @@ def frame_speaker_scores(
     * with ``target``, ``"target_frame"``: balanced per-frame accuracy of "is it ``target``?" read
       off the same predictions (chance 0.5): what the paper's binary adversary tries to remove.
     """
-    sentences = sorted({u.sentence for u in utterances})
-    test_sentences = set(sentences[1::2])
-    speakers = sorted({u.speaker for u in utterances})
-    train = [i for i, u in enumerate(utterances) if u.sentence not in test_sentences]
-    test = [i for i, u in enumerate(utterances) if u.sentence in test_sentences]
+    speakers, is_test = speaker_split(utterances)
+    train, test = np.flatnonzero(~is_test).tolist(), np.flatnonzero(is_test).tolist()
     x = torch.cat([feats[i][::stride] for i in train]).float()
     y = torch.cat(
         [torch.full((len(feats[i][::stride]),), speakers.index(utterances[i].speaker)) for i in train]
@@ -172,15 +179,3 @@ def frame_speaker_scores(
         hit_o = (p[t != k] != k).float().mean() if (t != k).any() else torch.tensor(0.5)
         out["target_frame"] = float((hit_t + hit_o) / 2)
     return out
-
-
-def frame_speaker_probe(
-    feats: Sequence[Tensor],
-    utterances: Sequence[Utterance],
-    *,
-    stride: int = 4,
-    hidden: int = 0,
-    seed: int = 0,
-) -> float:
-    """Utterance-level accuracy of :func:`frame_speaker_scores` (mean frame log-probability)."""
-    return frame_speaker_scores(feats, utterances, stride=stride, hidden=hidden, seed=seed)["utterance"]
