@@ -75,6 +75,21 @@ def init_from_env() -> bool:
     return True
 
 
+def destroy(*, barrier_first: bool = True) -> None:
+    """Destroy the default process group; no-op without one.
+
+    Call it at the end of a process that created the group: left to interpreter teardown, gloo's
+    background threads can abort a rank after its work is done ("terminate called without an
+    active exception", exit code -6). With ``barrier_first`` every rank waits for the others
+    first; pass False on an error path, where another rank may never arrive.
+    """
+    if not is_initialized():
+        return
+    if barrier_first:
+        dist.barrier()
+    dist.destroy_process_group()
+
+
 class _GatherWithGrad(torch.autograd.Function):
     """All-gather along dim 0 whose backward keeps the gradients of the gathered rows.
 

@@ -291,14 +291,37 @@ def train(
         recipe: a built recipe to train instead of building ``config.recipe`` from the registry.
         stop_at: end early at this global step, after writing a checkpoint (for resume tests).
 
+    Under torchrun this call creates the process group when none exists and destroys it before
+    returning (:func:`ssl_core.distributed.destroy`); a group the caller made is left alone.
+
     Raises:
         CheckpointError: nothing to resume, or the checkpoint belongs to another configuration.
         ConfigError: inconsistent batch / accumulation / precision settings.
         NonFiniteError: ``train.max_nonfinite`` consecutive non-finite steps.
     """
-    dist.init_from_env()
+    created_group = not dist.is_initialized() and dist.init_from_env()
     if config.train.num_threads:
         torch.set_num_threads(config.train.num_threads)
+    try:
+        result = _train(config, run_dir, recipe, resume=resume, force=force, stop_at=stop_at)
+    except BaseException:
+        if created_group:
+            dist.destroy(barrier_first=False)
+        raise
+    if created_group:  # the group this call created ends with it (see dist.destroy)
+        dist.destroy()
+    return result
+
+
+def _train(
+    config: RunConfig,
+    run_dir: str | Path | None,
+    recipe: Recipe | None,
+    *,
+    resume: bool,
+    force: bool,
+    stop_at: int | None,
+) -> TrainResult:
     path = Path(run_dir) if run_dir is not None else default_run_dir(config.recipe)
     run = _Run(config, path, recipe, resume=resume, force=force)
     try:
