@@ -18,6 +18,7 @@ _LAZY = {
     "PluginManifest": "ssl_core.plugins.manifest",
     "PluginTable": "ssl_core.plugins.declare",
     "Component": "ssl_core.plugins.declare",
+    "DomainSpec": "ssl_core.plugins.lifecycle",
     "Encoder": "ssl_core.interfaces",
     "ViewGenerator": "ssl_core.interfaces",
     "Objective": "ssl_core.interfaces",

@@ -165,33 +165,96 @@ class StepAware(Protocol):
         """Update step-dependent settings for global step ``step`` of ``total_steps``."""
 
 
-EvaluateFn = Callable[["SSLModule", "Recipe"], "Mapping[str, Any]"]
+@runtime_checkable
+class LrScaled(Protocol):
+    """A submodule trained at a multiple of the run's learning rate.
+
+    The optimizer builder (:func:`ssl_core.optim.build_optimizer`) puts the parameters of every
+    submodule with a float attribute ``optim_lr_scale != 1`` into their own parameter groups whose
+    learning rate follows the run's schedule times that scale (e.g. an adversarial discriminator
+    that must keep up with the encoder). The innermost module that sets it wins.
+    """
+
+    optim_lr_scale: float
+
+
+@runtime_checkable
+class NoWeightDecay(Protocol):
+    """A submodule naming parameters that get no weight decay (the timm convention).
+
+    ``no_weight_decay()`` returns parameter names relative to the submodule (position
+    embeddings, CLS / register tokens ...); biases and normalisation weights never decay anyway.
+    """
+
+    def no_weight_decay(self) -> set[str]:
+        """Names of this module's parameters excluded from weight decay."""
+
+
+@runtime_checkable
+class Predictor(Protocol):
+    """An :class:`SSLModule` that also predicts: what a plugin's domain verbs call (``forecast`` ...).
+
+    ``predict(batch)`` runs in eval mode under ``torch.no_grad()`` and returns the domain's
+    prediction for each sample of the batch (e.g. the next horizon of a traffic series).
+    """
+
+    def predict(self, batch: Batch) -> Tensor:
+        """The prediction for every sample of ``batch``."""
+
+
+@runtime_checkable
+class Frontend(Protocol):
+    """A fixed feature extractor run on the batch, on the device, before the views and the encoder.
+
+    The generic methods accept one as ``frontend=`` (e.g. waveform -> normalised log-mel). Its
+    buffers (statistics fitted on the training data) are part of the method's ``state_dict`` and
+    so are checkpointed with the run; it runs under ``no_grad`` unless it has trainable parameters.
+    """
+
+    def __call__(self, batch: Batch) -> Batch:
+        """The batch with the extracted features added or replacing the raw input."""
+
+
+@runtime_checkable
+class RunData(Protocol):
+    """The data object of a recipe (:class:`ssl_core.recipe_builder.RecipeBuilder`).
+
+    Attributes:
+        train: the training dataset; ``None`` in a data object restored from a run directory.
+
+    It may also define ``eval`` (held-out dataset with labels), ``label_key`` and ``collate``,
+    which become the :class:`Recipe` fields of the same names. ``state_dict()`` returns what a
+    run must keep to rebuild the module and evaluate it without the training files (fitted
+    preprocessing, evaluation splits), loadable with ``torch.load(weights_only=True)``.
+    """
+
+    train: Dataset[Any] | None
+
+    def state_dict(self) -> dict[str, Any]:
+        """The fitted state and evaluation data kept in the run directory (``data.pt``)."""
 
 
 @dataclass
 class Recipe:
-    """Dataset + SSLModule + optimisation defaults: the unit the engine trains.
+    """Dataset + SSLModule: the unit the engine trains.
 
     Attributes:
         name: registry key, ``domain/name``.
         module: the SSL method to train.
-        train_data: a map-style dataset of per-sample batches (or one supporting ``__getitems__``).
+        train_data: a map-style dataset of per-sample batches (or one supporting ``__getitems__``);
+            ``None`` in a recipe restored from a run directory for evaluation only.
         eval_data: optional held-out dataset (carrying labels, if any, under ``label_key``).
         label_key: name of the label tensor in batches, used by online probes when present.
         collate: optional collate function; default stacks tensors key by key.
-        evaluate: optional callable ``(module, recipe) -> report`` used by ``ssl eval``.
-        extras: free-form objects a plugin's own commands need (scalers, schemas, graphs ...).
+        data: the recipe's data object (:class:`RunData`) that evaluation, ``embed`` and the
+            plugin's domain verbs read (fitted preprocessing, splits); its ``state_dict()`` is
+            saved with the run.
     """
 
     name: str
     module: SSLModule
-    train_data: Dataset[Any]
+    train_data: Dataset[Any] | None
     eval_data: Dataset[Any] | None = None
     label_key: str | None = None
     collate: Callable[[list[Batch]], Batch] | None = None
-    evaluate: EvaluateFn | None = None
-    extras: dict[str, Any] = field(default_factory=dict)
-
-
-RecipeFactory = Callable[..., Recipe]
-"""``factory(**recipe_args) -> Recipe``; the registry may attach a dataclass validating the args."""
+    data: Any = None

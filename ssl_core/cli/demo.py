@@ -1,4 +1,4 @@
-"""``ssl demo``: every installed plugin's embedded default, pretrain then evaluate, one summary table."""
+"""``ssl demo``: every installed plugin's embedded default, pretrained then evaluated, one table."""
 
 from __future__ import annotations
 
@@ -15,19 +15,20 @@ from ssl_core.cli.errors import CONTEXT_SETTINGS
 def run_demos(
     root: Path, *, quick: bool, domain: str | None = None
 ) -> tuple[list[Any], list[tuple[str, str]], dict[str, float]]:
-    """Run the registered demos under ``root/<domain>``; returns (results, failures, seconds per demo)."""
-    from ssl_core.registry import get_registries
+    """Each plugin's demo under ``root/<domain>``; returns (results, failures, seconds per domain)."""
+    from ssl_core.lifecycle import run_demo
+    from ssl_core.plugins.manager import get_plugin_manager
 
-    entries = [e for e in get_registries().demos.entries() if domain in (None, e.domain)]
+    domains = [d for d in sorted(get_plugin_manager().domain_specs()) if domain in (None, d)]
     results, failures, seconds = [], [], {}
-    for entry in entries:
+    for name in domains:
         start = time.perf_counter()
-        click.echo(f"== {entry.name} ({'quick' if quick else 'full'}) ...", err=True)
+        click.echo(f"== {name} ({'quick' if quick else 'full'}) ...", err=True)
         try:
-            results.append(entry.load()(root / entry.domain, quick=quick))
-        except Exception as exc:
-            failures.append((entry.name, f"{type(exc).__name__}: {exc}"))
-        seconds[entry.name] = time.perf_counter() - start
+            results.append(run_demo(name, root / name, quick=quick))
+        except Exception as exc:  # one failing plugin must not hide the others' tables
+            failures.append((name, f"{type(exc).__name__}: {exc}"))
+        seconds[name] = time.perf_counter() - start
     return results, failures, seconds
 
 
@@ -48,15 +49,14 @@ def demo(quick: bool, domain: str | None, root: Path | None) -> None:
     Example: ssl demo            # about two minutes per plugin on a laptop CPU
              ssl demo --quick    # seconds: checks that everything runs
     """
-    from ssl_core.cli.domain import default_run_dir
-    from ssl_core.evaluation.report import format_comparison
+    from ssl_core.cli.domain import default_run_dir, format_rows
 
     root = root or default_run_dir("demo")
     results, failures, seconds = run_demos(root, quick=quick, domain=domain)
     if not results and not failures:
-        raise click.ClickException("no demos registered" + (f" for domain {domain!r}" if domain else ""))
+        raise click.ClickException("no demos installed" + (f" for domain {domain!r}" if domain else ""))
     rows = [dataclasses.replace(r, task=f"{res.domain}: {r.task}") for res in results for r in res.rows]
-    click.echo(format_comparison(rows) if rows else "(no rows)")
+    click.echo(format_rows(rows))
     click.echo("\n" + "\n".join(f"{name}: {s:.1f} s" for name, s in seconds.items()))
     click.echo(f"run directories under {root}")
     if failures:

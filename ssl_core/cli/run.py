@@ -9,9 +9,9 @@ from pathlib import Path
 import click
 import yaml
 
-from ssl_core.cli.domain import default_run_dir, evaluate_run, format_report
+from ssl_core.cli.domain import default_run_dir, format_rows
 from ssl_core.cli.errors import CONTEXT_SETTINGS
-from ssl_core.errors import ConfigError, PluginError
+from ssl_core.errors import PluginError
 
 _RUN_DIR = click.Path(exists=True, file_okay=False, path_type=Path)
 
@@ -135,13 +135,15 @@ def train(
 @click.command(name="eval", context_settings=CONTEXT_SETTINGS)
 @click.argument("run_dir", type=_RUN_DIR)
 @click.option("--device", default="cpu", show_default=True)
-def evaluate(run_dir: Path, device: str) -> None:
-    """Evaluate RUN_DIR: the recipe's own evaluation, else a linear probe of its eval labels
-    on the trained encoder versus the same encoder randomly initialised.
+@click.option("--quick", is_flag=True, help="A fast, rough evaluation (fewer seeds and epochs).")
+@click.option("--seeds", type=click.IntRange(min=1), default=None, help="Evaluation seeds (plugin default).")
+def evaluate(run_dir: Path, device: str, quick: bool, seeds: int | None) -> None:
+    """Evaluate RUN_DIR with its plugin's evaluation (the table `ssl-<domain> evaluate` prints);
+    runs of recipes without one get a linear probe of their eval labels versus random init.
     """
-    if not (run_dir / "config.yaml").is_file():
-        raise ConfigError(run_dir / "config.yaml", "<file>", "not a run directory (config.yaml missing)")
-    click.echo(format_report(evaluate_run(run_dir, device=device)))
+    from ssl_core.lifecycle import evaluate_run
+
+    click.echo(format_rows(evaluate_run(run_dir, device=device, quick=quick, seeds=seeds)))
 
 
 @click.command(context_settings=CONTEXT_SETTINGS)

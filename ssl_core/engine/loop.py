@@ -32,6 +32,7 @@ from ssl_core.engine.checkpoint import (
     prune_checkpoints,
 )
 from ssl_core.engine.config import RunConfig
+from ssl_core.engine.data_state import save_data_state
 from ssl_core.engine.metrics import MetricsWriter, StepTimer, to_floats
 from ssl_core.engine.monitoring import Monitors
 from ssl_core.engine.precision import apply_channels_last, resolve_precision, to_device
@@ -113,6 +114,8 @@ class _Run:
         dist.barrier()
         if self.main:
             prepare_run_dir(run_dir, resume=resume)
+            if not resume:
+                save_data_state(run_dir, self.recipe)
             self.env_thread = record_run(
                 run_dir,
                 config,

@@ -9,12 +9,13 @@ import torch
 
 from ssl_core.engine.checkpoint import checkpoint_path, load_checkpoint
 from ssl_core.engine.config import RunConfig
+from ssl_core.engine.data_state import load_data_state
 from ssl_core.engine.setup import build_recipe
 from ssl_core.engine.state import load_model_state
 from ssl_core.errors import CheckpointError
 from ssl_core.interfaces import Recipe, SSLModule
 
-__all__ = ["LoadedRun", "load_run"]
+__all__ = ["LoadedRun", "load_run", "restore_recipe"]
 
 
 @dataclass
@@ -53,7 +54,23 @@ def load_run(
         raise CheckpointError(f"{cfg_path}: not found; is {run_dir} a run directory?")
     config = load_run_config(cfg_path, check_recipe=recipe is None)
     state = load_checkpoint(checkpoint_path(run_dir, checkpoint))
-    built = recipe if recipe is not None else build_recipe(config)
+    built = recipe if recipe is not None else restore_recipe(config, run_dir)
     load_model_state(built.module, state)
     built.module.to(device).eval()
     return LoadedRun(config=config, recipe=built, module=built.module, step=int(state["step"]))
+
+
+def restore_recipe(config: RunConfig, run_dir: str | Path) -> Recipe:
+    """The recipe of a run for evaluation: from its saved data state when the recipe supports it.
+
+    A :class:`~ssl_core.recipe_builder.RecipeBuilder` recipe is rebuilt from ``config.yaml`` and
+    ``data.pt`` without reading the training files; any other recipe is built from the registry.
+    """
+    from ssl_core.recipe_builder import RecipeBuilder
+    from ssl_core.registry import get_registries
+
+    factory = get_registries().recipes.get(config.recipe).load()
+    if isinstance(factory, RecipeBuilder):
+        torch.manual_seed(config.train.seed)
+        return factory.restore(config.recipe_args, load_data_state(Path(run_dir)))
+    return build_recipe(config)

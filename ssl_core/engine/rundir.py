@@ -137,8 +137,8 @@ def check_run_dir(run_dir: Path, *, resume: bool, force: bool) -> None:
     ckpts = run_dir / "checkpoints"
     if not resume and not force and ckpts.is_dir() and any(ckpts.glob("*.pt")):
         raise CheckpointError(
-            f"{run_dir}: already holds checkpoints; pass resume=True to continue it, force=True to overwrite, "
-            "or choose another run directory"
+            f"{run_dir}: already holds a run; continue it with --resume {run_dir} (resume=True in Python), "
+            "overwrite it with --force (force=True), or choose another run directory"
         )
 
 

@@ -28,6 +28,7 @@ _LAZY = {
     "kmeans": "ssl_core.evaluation.clustering",
     "generic_report": "ssl_core.evaluation.generic",
     "embed_dataset": "ssl_core.evaluation.generic",
+    "probe_comparison": "ssl_core.evaluation.generic",
 }
 
 _EVALUATORS = {

@@ -9,6 +9,7 @@ compared with the same probe on a randomly re-initialised copy of the module (th
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from functools import partial
 from typing import Any, TypeVar
 
@@ -18,6 +19,7 @@ from torch.utils.data import Dataset
 
 from ssl_core.data import fetch_batch
 from ssl_core.evaluation.probes import linear_probe
+from ssl_core.evaluation.report import ComparisonRow
 from ssl_core.evaluation.seeds import over_seeds
 from ssl_core.interfaces import Batch, Recipe, SSLModule
 
@@ -96,3 +98,25 @@ def generic_report(
             report[f"{prefix}/{metric}"] = value
         report["n_eval"] = len(x)
     return report
+
+
+def probe_comparison(
+    ssl: Tensor, baselines: dict[str, Tensor], labels: Tensor, *, task: str, seeds: Sequence[int] = (0, 1, 2)
+) -> list[ComparisonRow]:
+    """Linear probes of ``labels`` on the SSL features versus each baseline's features (same split).
+
+    Every feature set is probed on the same seeded half/half splits of the samples; one row per
+    baseline and metric (``acc`` for integer labels, ``rmse`` / ``mae`` for float labels).
+    """
+    ssl_scores = over_seeds(partial(_probe_split, ssl, labels), seeds)
+    rows = []
+    for name, feats in baselines.items():
+        base = over_seeds(partial(_probe_split, feats, labels), seeds)
+        for metric, value in ssl_scores.items():
+            higher = metric not in ("rmse", "mae")
+            rows.append(
+                ComparisonRow(
+                    task, metric, value, base[metric], higher, {"baseline": name, "seeds": len(seeds)}
+                )
+            )
+    return rows

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from ssl_core.errors import PluginError
 from ssl_core.hooks import HOOK_API_VERSION, hookimpl
+from ssl_core.plugins.lifecycle import DomainSpec
 from ssl_core.plugins.manifest import COMPONENT_KINDS, NAME_PATTERN, PluginManifest
 
 if TYPE_CHECKING:
@@ -84,6 +85,8 @@ class PluginTable:
         api_version: the hook API version targeted (:data:`ssl_core.hooks.HOOK_API_VERSION`).
         default_config: starter config returned by the generated ``ssl_default_config`` hook for
             ``domain``; ``None`` generates no such hook (write one by hand for custom logic).
+        lifecycle: the domain lifecycle (:class:`~ssl_core.plugins.lifecycle.DomainSpec`): with it
+            the core provides ``pretrain / evaluate / embed / demo`` for the domain.
     """
 
     name: str
@@ -95,6 +98,7 @@ class PluginTable:
     cli: str | None = None
     api_version: int = HOOK_API_VERSION
     default_config: StarterConfig | None = field(default=None, compare=False)
+    lifecycle: DomainSpec | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "components", tuple(self.components))
@@ -107,6 +111,8 @@ class PluginTable:
             seen.add((row.kind, row.name))
         if isinstance(self.default_config, str):
             self.qualify(self.default_config)
+        if self.lifecycle is not None:
+            self._check_lifecycle(self.lifecycle)
         _ = self.manifest  # validate the manifest fields (name, domain, cli) at import time
 
     def _check(self, row: Component) -> None:
@@ -125,6 +131,18 @@ class PluginTable:
             isinstance(row.config_cls, type) and dataclasses.is_dataclass(row.config_cls)
         ):
             raise ValueError(f"{where}: config_cls {row.config_cls!r} is not a dataclass")
+
+    def _check_lifecycle(self, spec: DomainSpec) -> None:
+        recipes = {row.name for row in self.rows("recipes")}
+        if spec.recipe not in recipes:
+            raise ValueError(
+                f"PluginTable {self.name!r}: lifecycle recipe {spec.recipe!r} is not a declared recipe"
+            )
+        if self.default_config is None:
+            raise ValueError(
+                f"PluginTable {self.name!r}: a lifecycle needs default_config (the embedded default)"
+            )
+        spec.qualified(self.qualify)
 
     # -- what the table declares -------------------------------------------------------------------
     def qualify(self, ref: str) -> str:
@@ -162,6 +180,7 @@ class PluginTable:
             provides={kind: [self.key(row) for row in self.rows(kind)] for kind in self.kinds()},
             cli=self.qualify(self.cli) if self.cli else None,
             display_name=self.display_name,
+            lifecycle=self.lifecycle.qualified(self.qualify) if self.lifecycle else None,
         )
 
     # -- what the hooks do -------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from ssl_core import hooks
 from ssl_core._version import __version__
 from ssl_core.errors import PluginError
 from ssl_core.plugins.compat import core_requirement_problem, normalize_name
+from ssl_core.plugins.lifecycle import DomainSpec
 from ssl_core.plugins.manifest import COMPONENT_KINDS, PluginManifest
 from ssl_core.registry import Registries
 
@@ -278,6 +279,20 @@ class SSLPluginManager:
     def cli_commands(self) -> dict[str, str]:
         """``{domain: "module:attr"}`` of the click groups plugins declare in their manifest."""
         return {i.domain: i.manifest.cli for i in self.plugins() if i.manifest and i.manifest.cli}
+
+    def domain_specs(self) -> dict[str, DomainSpec]:
+        """``{domain: DomainSpec}`` of the plugins that declare a lifecycle (``ssl-<domain> pretrain`` ...)."""
+        return {i.domain: i.manifest.lifecycle for i in self.plugins() if i.manifest and i.manifest.lifecycle}
+
+    def domain_spec(self, domain: str) -> DomainSpec:
+        """The lifecycle of ``domain``; :class:`PluginError` naming the installed domains otherwise."""
+        specs = self.domain_specs()
+        if domain not in specs:
+            known = ", ".join(sorted(specs)) or "none"
+            raise PluginError(
+                f"no installed plugin runs the lifecycle of domain {domain!r} (installed: {known})"
+            )
+        return specs[domain]
 
     def errors_as_dicts(self) -> list[dict[str, str]]:
         """Recorded load errors, JSON-ready."""

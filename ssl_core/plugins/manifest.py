@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ssl_core.plugins.lifecycle import DomainSpec
+
 COMPONENT_KINDS = (
     "encoders",
     "view_generators",
@@ -33,6 +35,7 @@ class PluginManifest:
         provides: component names per kind (``{"recipes": ["speech/tera"]}``) so listings need no import.
         cli: ``"module:attr"`` of a click group added lazily as ``ssl <domain> ...``.
         display_name: human-friendly name (defaults to ``name``).
+        lifecycle: the domain lifecycle the core runs for this plugin (absolute references), if any.
     """
 
     name: str
@@ -42,6 +45,7 @@ class PluginManifest:
     provides: dict[str, list[str]] = field(default_factory=dict)
     cli: str | None = None
     display_name: str = ""
+    lifecycle: DomainSpec | None = None
 
     def __post_init__(self) -> None:
         for label, value in (("name", self.name), ("domain", self.domain)):

@@ -10,6 +10,7 @@ from ssl_plugin_template.encoders import TemplateEncoder
 from ssl_plugin_template.objectives import AlignUniformLoss
 from ssl_plugin_template.views import NoiseMaskViews
 
+from ssl_core.testing import check_plugin
 from ssl_core.testing.contracts import check_encoder, check_objective, check_view_generator
 
 
@@ -47,56 +48,78 @@ def test_bad_arguments_are_rejected():
         NoiseMaskViews(mask_ratio=1.5)
 
 
-def test_tiny_training_run(ssl_pm, tiny_train_config, tmp_run_dir):
-    from ssl_core.engine import load_run, train
+EXAMPLES = {
+    "template/mlp": lambda: (TemplateEncoder(32, 16, 8), {"x": torch.randn(8, 32)}),
+    "template/noise-mask": lambda: (NoiseMaskViews(), {"x": torch.randn(8, 32)}),
+    "template/align-uniform": lambda: (
+        AlignUniformLoss(),
+        tuple(torch.randn(6, 4, requires_grad=True) for _ in range(2)),
+    ),
+}
 
+
+def write_features(folder, n: int = 64, name: str = "features.npz"):
+    """An ``.npz`` of (n, 32) float features with integer labels (the template's --data format)."""
+    rng = np.random.default_rng(0)
+    path = folder / name
+    np.savez(path, x=rng.normal(size=(n, 32)).astype(np.float32), label=rng.integers(0, 4, n))
+    return path
+
+
+def test_plugin_contract(tmp_path):
+    check_plugin(plugin.TABLE, tmp_path=tmp_path, examples=EXAMPLES, embed_input=write_features)
+
+
+QUICK = ["--steps", "3", "--device", "cpu", "--set", "train.batch_size=8", "--set", "train.progress=false"]
+
+
+def test_relative_data_with_odd_name_then_deleted(ssl_pm, cli_runner, tmp_path, monkeypatch):
+    """--data relative to the working folder, with '#', ':' and spaces; evaluate/embed after deletion."""
+    work = tmp_path / "work"
+    work.mkdir()
+    data = write_features(work, n=80, name="speed #1: x y.npz")
+    monkeypatch.chdir(work)
+    run_dir = tmp_path / "run"
     with ssl_pm.registered(plugin):
-        config = tiny_train_config("template/default", {"n_samples": 64})
-        result = train(config, tmp_run_dir)
-        assert result.step == config.train.steps and (tmp_run_dir / "config.yaml").is_file()
-        loaded = load_run(tmp_run_dir)
-        assert loaded.module.embed({"x": torch.zeros(3, 32)}).shape == (3, 32)
-
-
-def test_cli_pretrain_and_embed(ssl_pm, cli_runner, tmp_path):
-    with ssl_pm.registered(plugin):
-        run_dir = tmp_path / "run"
         result = cli_runner.ssl(
-            "template",
-            "pretrain",
-            "--steps",
-            "2",
-            "--device",
-            "cpu",
-            "--run-dir",
-            str(run_dir),
-            "--set",
-            "train.batch_size=8",
-            "--set",
-            "recipe_args.n_samples=32",
-            "--set",
-            "train.progress=false",
+            "template", "pretrain", "--data", data.name, "--run-dir", str(run_dir), *QUICK
         )
         assert result.exit_code == 0, result.output
-        assert f"run directory: {run_dir}" in result.output
-        features = tmp_path / "f.npy"
-        np.save(features, np.random.default_rng(0).normal(size=(5, 32)).astype(np.float32))
+        monkeypatch.chdir(tmp_path)
+        data.unlink()
+        result = cli_runner.ssl("template", "evaluate", str(run_dir), "--quick")
+        assert result.exit_code == 0, result.output
+        assert "random init" in result.output and "raw features" in result.output
+        np.save(tmp_path / "f.npy", np.zeros((5, 32), dtype=np.float32))
         out = tmp_path / "emb.npy"
-        result = cli_runner.ssl("template", "embed", str(run_dir), str(features), "-o", str(out))
+        result = cli_runner.ssl("template", "embed", str(run_dir), str(tmp_path / "f.npy"), "-o", str(out))
         assert result.exit_code == 0, result.output
         assert np.load(out).shape == (5, 32)
-        np.save(features, np.zeros((5, 3), dtype=np.float32))
-        result = cli_runner.ssl(
-            "template", "embed", str(run_dir), str(features), "-o", str(tmp_path / "bad.npy")
-        )
-        assert result.exit_code != 0 and "expected shape (N, 32)" in result.output
-        assert not (tmp_path / "bad.npy").exists()
+    import yaml
+
+    saved = yaml.safe_load((run_dir / "config.yaml").read_text())
+    assert saved["recipe_args"]["data"] == str(data)  # absolute, verbatim, not parsed as YAML
 
 
-def test_quick_demo(ssl_pm, tmp_path):
-    from ssl_plugin_template.demo import demo
-
+def test_embed_rejects_a_wrong_shape(ssl_pm, cli_runner, tmp_path):
+    run_dir = tmp_path / "run"
     with ssl_pm.registered(plugin):
-        result = demo(tmp_path / "demo", quick=True)
-    assert result.domain == "template" and result.rows
-    assert all(np.isfinite(r.ssl[0]) and np.isfinite(r.baseline[0]) for r in result.rows)
+        result = cli_runner.ssl(
+            "template", "pretrain", "--run-dir", str(run_dir), "--set", "recipe_args.n_samples=64", *QUICK
+        )
+        assert result.exit_code == 0, result.output
+        np.save(tmp_path / "f.npy", np.zeros((5, 3), dtype=np.float32))
+        result = cli_runner.ssl(
+            "template", "embed", str(run_dir), str(tmp_path / "f.npy"), "-o", str(tmp_path / "bad.npy")
+        )
+    assert result.exit_code != 0 and "expected shape (N, 32)" in result.output
+    assert "Traceback" not in result.output and not (tmp_path / "bad.npy").exists()
+
+
+def test_plugin_options_come_from_the_args_dataclass(ssl_pm, cli_runner):
+    with ssl_pm.registered(plugin):
+        result = cli_runner.ssl("template", "pretrain", "--help")
+    assert result.exit_code == 0, result.output
+    for option in ("--n-samples", "--hidden", "--resume", "--force", "--nproc-per-node", "--data"):
+        assert option in result.output
+    assert "Hidden width of the encoder MLP." in result.output

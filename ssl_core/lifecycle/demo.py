@@ -1,0 +1,36 @@
+"""A domain's demo: its embedded default pretrained (with its baselines) then evaluated.
+
+``ssl demo`` runs this for every installed plugin with a lifecycle; ``--quick`` adds the plugin's
+``DomainSpec.quick`` overrides (a seconds-long smoke run, also what ``check_plugin`` uses).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ssl_core.evaluation.report import DemoResult
+from ssl_core.lifecycle.options import PretrainOptions
+from ssl_core.lifecycle.pretrain import pretrain
+from ssl_core.lifecycle.runs import evaluate_run
+
+__all__ = ["DEMO_OVERRIDES", "demo_options", "run_demo"]
+
+DEMO_OVERRIDES = ("train.progress=false", "train.device=cpu")
+"""Every demo trains on the CPU without a progress bar (the table is what it prints)."""
+
+
+def demo_options(domain: str, run_dir: Path, *, quick: bool) -> PretrainOptions:
+    """The pretrain options of ``domain``'s demo into ``run_dir`` (quick: the plugin's overrides)."""
+    from ssl_core.plugins.manager import get_plugin_manager
+
+    spec = get_plugin_manager().domain_spec(domain)
+    sets = (*DEMO_OVERRIDES, *(spec.quick if quick else ()))
+    return PretrainOptions(run_dir=run_dir, force=True, sets=sets)
+
+
+def run_demo(domain: str, run_dir: Path, *, quick: bool = False, echo: object = None) -> DemoResult:
+    """Pretrain ``domain``'s embedded default into ``run_dir`` and evaluate it."""
+    quiet = echo if callable(echo) else (lambda _line: None)
+    pretrain(domain, demo_options(domain, run_dir, quick=quick), echo=quiet)
+    rows = evaluate_run(run_dir, domain=domain, quick=quick)
+    return DemoResult(domain=domain, rows=rows, run_dir=run_dir)

@@ -1,0 +1,155 @@
+"""``ssl-<domain> pretrain``: from the options to a run directory (the main run and its baselines).
+
+The steps, in order:
+
+1. the domain's embedded default config (``ssl_default_config``), fresh;
+2. ``--data`` resolved to an absolute path and stored verbatim in ``recipe_args.<data_field>``
+   (never parsed as YAML, so ``speed #1.csv`` stays a file name), then the plugin's own options;
+3. ``--steps/--seed/--device`` and the ``--set`` overrides, validated with the schema and the
+   recipe's args dataclass;
+4. the engine trains the main run into the run directory, then every baseline run the plugin
+   declares (``DomainSpec.baselines``) into ``RUN_DIR/<name>`` with its overrides added;
+5. ``--resume RUN_DIR`` instead reads ``RUN_DIR/config.yaml`` and continues the main run and the
+   baseline runs from their last checkpoints (a baseline not started yet starts fresh).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ssl_core.errors import ConfigError
+from ssl_core.lifecycle.options import PretrainOptions
+
+if TYPE_CHECKING:
+    from ssl_core.engine.config import RunConfig
+    from ssl_core.plugins.lifecycle import DomainSpec
+
+__all__ = ["PretrainResult", "default_run_dir", "pretrain", "pretrain_config"]
+
+
+@dataclass
+class PretrainResult:
+    """The run directory of a pretrain call and the step each run ended at."""
+
+    run_dir: Path
+    steps: dict[str, int]
+
+
+def default_run_dir(domain: str, root: str | Path = "runs") -> Path:
+    """``runs/<domain>/<UTC timestamp>`` (a ``-N`` suffix when that directory exists)."""
+    base = Path(root) / domain / datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+    candidate, n = base, 1
+    while candidate.exists():
+        candidate, n = base.with_name(f"{base.name}-{n}"), n + 1
+    return candidate
+
+
+def _spec(domain: str) -> DomainSpec:
+    from ssl_core.plugins.manager import get_plugin_manager
+
+    return get_plugin_manager().domain_spec(domain)
+
+
+def pretrain_config(domain: str, opts: PretrainOptions) -> RunConfig:
+    """The validated run config of a fresh ``pretrain`` (steps 1-3 of the module docstring)."""
+    from ssl_core.config import load_run_config
+    from ssl_core.plugins.manager import get_plugin_manager
+
+    spec = _spec(domain)
+    data: dict[str, Any] = get_plugin_manager().default_config(domain) or {}
+    args = data.setdefault("recipe_args", {})
+    if opts.data is not None:
+        if not Path(opts.data).exists():
+            raise ConfigError("--data", str(opts.data), "no such file or folder")
+        args[spec.data_field] = str(Path(opts.data).resolve())
+    args.update({k: v for k, v in opts.args.items() if v is not None})
+    return load_run_config(data, opts.overrides())
+
+
+def _resume_config(opts: PretrainOptions) -> RunConfig:
+    from ssl_core.config import load_run_config
+
+    assert opts.resume is not None
+    if opts.data is not None or opts.args:
+        raise ConfigError(
+            "--resume",
+            str(opts.resume),
+            "continues its own data and arguments; drop --data and plugin options",
+        )
+    cfg = Path(opts.resume) / "config.yaml"
+    if not cfg.is_file():
+        raise ConfigError(cfg, "<file>", "not a run directory (config.yaml missing)")
+    return load_run_config(cfg, opts.overrides())
+
+
+def _relaunch(domain: str, opts: PretrainOptions, run_dir: Path) -> int:
+    """Run this same pretrain under torchrun with ``opts.nproc_per_node`` processes."""
+    from ssl_core.distributed import relaunch_with_torchrun
+
+    argv = [domain, "pretrain", "--run-dir", str(run_dir)]
+    argv += ["--data", str(Path(opts.data).resolve())] if opts.data is not None else []
+    argv += ["--resume", str(opts.resume)] if opts.resume is not None else []
+    argv += ["--force"] if opts.force else []
+    for flag, value in (("--steps", opts.steps), ("--seed", opts.seed), ("--device", opts.device)):
+        argv += [flag, str(value)] if value is not None else []
+    for key, value in opts.args.items():
+        if value is not None:
+            argv += [
+                "--set",
+                f"recipe_args.{key}={value!r}" if isinstance(value, str) else f"recipe_args.{key}={value}",
+            ]
+    for text in opts.sets:
+        argv += ["--set", text]
+    return relaunch_with_torchrun(opts.nproc_per_node, argv)
+
+
+def _under_torchrun() -> bool:
+    return "LOCAL_RANK" in os.environ and "WORLD_SIZE" in os.environ
+
+
+def _baseline_config(config: RunConfig, overrides: tuple[str, ...]) -> RunConfig:
+    from ssl_core.config import apply_overrides
+
+    return apply_overrides(config, overrides)
+
+
+def pretrain(domain: str, opts: PretrainOptions, *, echo: Any = print) -> PretrainResult:
+    """Train the main run and the plugin's baseline runs; ``echo`` receives the progress lines."""
+    from ssl_core.engine import train
+
+    spec = _spec(domain)
+    resume = opts.resume is not None
+    if resume and opts.run_dir is not None and Path(opts.run_dir).resolve() != Path(opts.resume).resolve():  # type: ignore[arg-type]
+        raise ConfigError("--run-dir", str(opts.run_dir), "names another directory than --resume")
+    config = _resume_config(opts) if resume else pretrain_config(domain, opts)
+    run_dir = Path(opts.resume or opts.run_dir or default_run_dir(domain))
+    if opts.nproc_per_node > 1 and not _under_torchrun():
+        code = _relaunch(domain, opts, run_dir)
+        if code:
+            raise SystemExit(code)
+        return PretrainResult(run_dir, {})
+    steps: dict[str, int] = {}
+    result = train(config, run_dir, resume=resume, force=opts.force)
+    steps["main"] = result.step
+    echo(f"finished step {result.step}: {_metrics(result.metrics)}")
+    for name, overrides in spec.baselines.items():
+        sub = run_dir / name
+        again = resume and (sub / "checkpoints" / "last.pt").is_file()
+        echo(f"training the baseline run {name!r} ({', '.join(overrides)}) into {sub}")
+        base = (
+            _resume_config(dataclasses.replace(opts, resume=sub))
+            if again
+            else _baseline_config(config, overrides)
+        )
+        steps[name] = train(base, sub, resume=again, force=opts.force or (resume and not again)).step
+    echo(f"run directory: {run_dir}")
+    return PretrainResult(run_dir, steps)
+
+
+def _metrics(metrics: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v:.4g}" for k, v in sorted(metrics.items()) if isinstance(v, (int, float)))

@@ -1,0 +1,183 @@
+"""Reading a run directory back: its owner, ``evaluate`` and ``embed`` (one path for every command).
+
+``ssl eval RUN``, ``ssl-<domain> evaluate RUN`` and ``ssl demo`` all call :func:`evaluate_run`, so
+they print the same table for the same run. A run records its recipe (``config.yaml``), hence its
+plugin; a command of another plugin on it is a one-line error naming both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import torch
+
+from ssl_core.errors import ConfigError, PluginError
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from ssl_core.engine.config import RunConfig
+    from ssl_core.engine.run import LoadedRun
+    from ssl_core.evaluation.report import ComparisonRow
+    from ssl_core.interfaces import SSLModule
+    from ssl_core.plugins.lifecycle import DomainSpec
+
+__all__ = ["EvalContext", "embed_input", "evaluate_run", "load_owned_run", "run_domain"]
+
+
+@dataclass
+class EvalContext:
+    """What a plugin's ``evaluate(module, data, ctx)`` may use besides the module and the data.
+
+    Attributes:
+        run_dir: the run directory being evaluated.
+        config: its resolved config.
+        device: where the module lives.
+        baselines: the modules of the baseline runs the plugin declared (``DomainSpec.baselines``),
+            trained by ``pretrain`` into ``run_dir/<name>``.
+        quick: a seconds-long evaluation (``--quick``, ``ssl demo --quick``): fewer seeds, epochs.
+        seeds: number of evaluation seeds asked for (``--seeds``), ``None`` for the plugin's default.
+    """
+
+    run_dir: Path
+    config: RunConfig
+    device: torch.device
+    baselines: dict[str, SSLModule] = field(default_factory=dict)
+    quick: bool = False
+    seeds: int | None = None
+
+    def random_init(self, seed: int = 0) -> SSLModule:
+        """The same architecture with fresh weights (seeded): the random-init encoder baseline."""
+        from ssl_core.engine.run import restore_recipe
+
+        torch.manual_seed(seed)
+        module = restore_recipe(self.config, self.run_dir).module
+        return module.to(self.device).eval()
+
+
+def run_domain(run_dir: Path) -> tuple[str, str]:
+    """``(domain, recipe)`` a run directory belongs to, read from its ``config.yaml`` alone."""
+    from ssl_core.config import read_yaml
+
+    cfg = Path(run_dir) / "config.yaml"
+    if not cfg.is_file():
+        raise ConfigError(cfg, "<file>", "not a run directory (config.yaml missing)")
+    recipe = read_yaml(cfg).get("recipe")
+    if not isinstance(recipe, str) or "/" not in recipe:
+        raise ConfigError(cfg, "recipe", f"expected 'domain/name', got {recipe!r}")
+    return recipe.split("/", 1)[0], recipe
+
+
+def load_owned_run(run_dir: Path, *, domain: str | None, device: str = "cpu") -> LoadedRun:
+    """:func:`ssl_core.engine.load_run` after checking that ``domain``'s plugin owns the run."""
+    from ssl_core.engine import load_run
+
+    owner, recipe = run_domain(run_dir)
+    if domain is not None and owner != domain:
+        raise ConfigError(
+            Path(run_dir) / "config.yaml",
+            "recipe",
+            f"{recipe} is a run of the {owner!r} plugin, not {domain!r}: use `ssl-{owner}` (or `ssl eval`)",
+        )
+    return load_run(run_dir, device=device)
+
+
+def _spec_for(run: LoadedRun) -> DomainSpec | None:
+    from ssl_core.plugins.manager import get_plugin_manager
+
+    owner = run.config.recipe.split("/", 1)[0]
+    spec = get_plugin_manager().domain_specs().get(owner)
+    return spec if spec is not None and run.recipe.data is not None else None
+
+
+def _baselines(run_dir: Path, spec: DomainSpec, device: str) -> dict[str, SSLModule]:
+    from ssl_core.engine import load_run
+
+    found = {}
+    for name in spec.baselines:
+        sub = Path(run_dir) / name
+        if not (sub / "checkpoints" / "last.pt").is_file():
+            raise ConfigError(
+                sub, "checkpoints", f"baseline run {name!r} missing: rerun `pretrain --resume {run_dir}`"
+            )
+        found[name] = load_run(sub, device=device).module
+    return found
+
+
+def evaluate_run(
+    run_dir: Path,
+    *,
+    domain: str | None = None,
+    device: str = "cpu",
+    quick: bool = False,
+    seeds: int | None = None,
+) -> list[ComparisonRow]:
+    """The comparison rows of a run: its plugin's ``evaluate``, else the generic probe comparison.
+
+    The generic comparison (runs of recipes without a data object, e.g. ``ssl train`` configs of
+    core recipes) is a linear probe of the recipe's ``eval_data`` labels on the trained encoder
+    versus the same encoder randomly initialised.
+    """
+    from ssl_core.registry import resolve_object
+
+    run = load_owned_run(run_dir, domain=domain, device=device)
+    spec = _spec_for(run)
+    if spec is None:
+        return _generic_rows(run)
+    ctx = EvalContext(
+        Path(run_dir), run.config, torch.device(device), _baselines(run_dir, spec, device), quick, seeds
+    )
+    evaluate: Callable[..., list[ComparisonRow]] = resolve_object(spec.evaluate)
+    return list(evaluate(run.module, run.recipe.data, ctx))
+
+
+def _generic_rows(run: LoadedRun) -> list[ComparisonRow]:
+    from ssl_core.evaluation import generic_report
+    from ssl_core.evaluation.report import ComparisonRow
+
+    if run.recipe.eval_data is None or run.recipe.label_key is None:
+        raise ConfigError(
+            run.config.recipe, "eval_data", "the recipe has no labelled eval data to evaluate on"
+        )
+    report = generic_report(run.module, run.recipe)
+    task = run.recipe.label_key
+    rows = []
+    for key, value in report.items():
+        metric = key.removeprefix("probe/")
+        if key.startswith("probe/") and f"random/{metric}" in report:
+            random = report[f"random/{metric}"]
+            rows.append(
+                ComparisonRow(task, metric, tuple(value), tuple(random), True, {"baseline": "random init"})
+            )
+    return rows
+
+
+def embed_input(run: LoadedRun, path: Path) -> Any:
+    """INPUT read by the owning plugin's ``embed_input`` (a dataset or a dict of tensors)."""
+    from ssl_core.registry import resolve_object
+
+    spec = _spec_for(run)
+    if spec is None or spec.embed_input is None:
+        raise PluginError(
+            f"recipe {run.config.recipe!r} declares no embed input reader (DomainSpec.embed_input)"
+        )
+    loader: Callable[[Path, LoadedRun], Any] = resolve_object(spec.embed_input)
+    return loader(Path(path), run)
+
+
+def embed_array(run: LoadedRun, data: Any, *, batch_size: int = 256, device: str = "cpu") -> np.ndarray:
+    """``module.embed`` over ``data`` (a dataset, or a dict of tensors sharing dim 0), float32."""
+    from ssl_core.data import TensorDictDataset
+    from ssl_core.evaluation.generic import embed_dataset
+
+    dataset = TensorDictDataset(data) if isinstance(data, Mapping) else data
+    if len(dataset) == 0:
+        raise ConfigError("<input>", "samples", "no samples to embed")
+    with torch.no_grad():
+        emb, _ = embed_dataset(
+            run.module, dataset, batch_size=batch_size, collate=run.recipe.collate, device=device
+        )
+    return emb.float().numpy()
