@@ -11,6 +11,8 @@ import pytest
 
 FakeDist = Callable[..., Path]
 
+sys.path.insert(0, str(Path(__file__).parent))  # helper modules of the suite (toy_domain)
+
 
 @pytest.fixture
 def fake_dist(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeDist]:
@@ -51,3 +53,12 @@ def fake_dist(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeD
     for mod in list(sys.modules):
         if mod.split(".")[0] in created:
             del sys.modules[mod]
+
+
+@pytest.fixture
+def toy_pm(ssl_pm: object) -> Iterator[object]:
+    """The isolated plugin manager with the toy lifecycle domain (``tests/toy_domain.py``) registered."""
+    import toy_domain
+
+    with ssl_pm.registered(toy_domain, "toy"):  # type: ignore[attr-defined]
+        yield ssl_pm

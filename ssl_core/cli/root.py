@@ -33,11 +33,20 @@ def _plugin_manager() -> Any:
     return get_plugin_manager()
 
 
+def _lifecycle_group(domain: str) -> click.Command:
+    from ssl_core.cli.domain import domain_group
+
+    return domain_group(domain)
+
+
 class SSLRoot(FriendlyGroup):
     """Root group: built-ins from :data:`BUILTIN_COMMANDS`, then one group per plugin domain."""
 
     def _domains(self) -> dict[str, str]:
-        return dict(_plugin_manager().cli_commands())
+        """``{domain: "module:attr"}`` of plugin groups; ``""`` for a lifecycle without a ``cli``."""
+        pm = _plugin_manager()
+        lifecycles = {i.domain: "" for i in pm.plugins() if i.manifest and i.manifest.lifecycle}
+        return {**lifecycles, **pm.cli_commands()}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return [*BUILTIN_COMMANDS, *sorted(d for d in self._domains() if d not in BUILTIN_COMMANDS)]
@@ -51,7 +60,7 @@ class SSLRoot(FriendlyGroup):
         if spec is None:
             return None
         try:
-            command = resolve_object(spec)
+            command = resolve_object(spec) if spec else _lifecycle_group(cmd_name)
         except Exception as exc:
             raise click.ClickException(
                 f"cannot load command {cmd_name!r} from {spec}: {type(exc).__name__}: {exc}"
@@ -65,7 +74,11 @@ class SSLRoot(FriendlyGroup):
         rows = [(name, blurb) for name, (_, blurb) in BUILTIN_COMMANDS.items()]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
-        infos = {i.domain: i for i in _plugin_manager().plugins() if i.manifest and i.manifest.cli}
+        infos = {
+            i.domain: i
+            for i in _plugin_manager().plugins()
+            if i.manifest and (i.manifest.cli or i.manifest.lifecycle)
+        }
         if infos:
             with formatter.section("Plugin commands"):
                 formatter.write_dl(

@@ -1,4 +1,4 @@
-"""``ssl_core.cli.domain`` helpers used by plugin CLIs."""
+"""``ssl_core.cli.domain``: the group every domain gets, and its helpers (lifecycle: tests/lifecycle)."""
 
 from __future__ import annotations
 
@@ -12,71 +12,26 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from ssl_core.cli.domain import (
-    PretrainOptions,
-    default_run_dir,
-    domain_main,
-    format_report,
-    make_group,
-    pretrain_options,
-    pretrain_overrides,
-    probe_rows,
-    save_npy,
-)
+from ssl_core.cli.domain import default_run_dir, domain_main, format_rows, save_npy
+from ssl_core.cli.errors import FriendlyGroup
 from ssl_core.errors import DataError
 from ssl_core.evaluation.report import ComparisonRow
 from ssl_core.plugins.manifest import PluginManifest
 
 
 def _toy_group() -> click.Group:
-    group = make_group("toy", "Toy domain.")
+    group = FriendlyGroup(name="toy", help="Toy domain.")
 
     @group.command()
-    @pretrain_options
-    @click.option("--extra", default=None)
-    def pretrain(opts, extra):
-        click.echo(repr((opts.data, opts.run_dir, opts.overrides(), extra)))
+    @click.option("--steps", default=None)
+    def pretrain(steps):
+        click.echo(f"train.steps={steps}")
 
     @group.command()
     def broken():
         raise DataError("in.csv", "col", "bad value")
 
     return group
-
-
-def test_pretrain_options_parse(tmp_path):
-    data = tmp_path / "d.csv"
-    data.write_text("x")
-    result = CliRunner().invoke(
-        _toy_group(),
-        [
-            "pretrain",
-            "--data",
-            str(data),
-            "--run-dir",
-            "r",
-            "--steps",
-            "5",
-            "--seed",
-            "1",
-            "--device",
-            "cpu",
-            "--set",
-            "optim.lr=1",
-            "--set",
-            "a.b=2",
-        ],
-    )
-    assert result.exit_code == 0, result.output
-    assert result.output.strip() == repr(
-        (data, Path("r"), ["train.steps=5", "train.seed=1", "train.device=cpu", "optim.lr=1", "a.b=2"], None)
-    )
-    plain = CliRunner().invoke(_toy_group(), ["pretrain", "--extra", "x", "--seed", "3"])
-    assert plain.output.strip() == repr((None, None, ["train.seed=3"], "x"))
-    assert CliRunner().invoke(_toy_group(), ["pretrain", "--steps", "0"]).exit_code == 2
-    assert CliRunner().invoke(_toy_group(), ["pretrain", "--data", str(tmp_path / "missing")]).exit_code == 2
-    assert pretrain_overrides() == []
-    assert PretrainOptions(steps=5, seed=1, sets=("a=1",)).overrides(steps=False) == ["train.seed=1", "a=1"]
 
 
 def test_group_reports_ssl_errors_cleanly():
@@ -113,30 +68,10 @@ def test_domain_main_behaves_like_ssl_domain(ssl_pm, monkeypatch, capsys):
     assert info.value.code == 1 and "no installed plugin provides 'ssl toy'" in capsys.readouterr().err
 
 
-def test_probe_rows_and_format_report():
-    report = {
-        "probe/acc": (0.8, 0.01),
-        "random/acc": (0.4, 0.02),
-        "probe/rmse": (1.0, 0.1),
-        "random/rmse": (2.0, 0.1),
-        "n_eval": 10,
-    }
-    out = probe_rows(report, task="label")
-    rows = out["rows"]
-    assert [(r.metric, r.higher_is_better, r.ssl_wins) for r in rows] == [
-        ("acc", True, True),
-        ("rmse", False, True),
-    ]
-    assert out["n_eval"] == 10
-    assert "ssl better" in format_report(out) and "random init" in format_report(out)
-    assert format_report([ComparisonRow("t", "m", (1.0, 0.0), (0.0, 0.0))]).count("\n") >= 2
-    assert format_report({"loss": (1.5, 0.25), "n": 3}).splitlines()[0].split() == [
-        "loss",
-        "1.5000",
-        "+-",
-        "0.2500",
-    ]
-    assert probe_rows({"x": 1}, task="t") == {"x": 1}
+def test_format_rows():
+    text = format_rows([ComparisonRow("t", "m", (1.0, 0.0), (0.0, 0.0), extra={"baseline": "random init"})])
+    assert "ssl better" in text and "random init" in text
+    assert format_rows([]) == "(no comparison rows)"
 
 
 def test_save_npy_is_atomic(tmp_path):

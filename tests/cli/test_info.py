@@ -31,8 +31,8 @@ def test_components_filters(cli_runner, template_plugin):
     assert {(r["kind"], r["name"]) for r in rows} == {
         (kind, name) for kind, names in template_plugin.PLUGIN.provides.items() for name in names
     }
-    assert next(r for r in rows if r["kind"] == "recipes")["config"] == "DefaultArgs"
-    result = cli_runner.ssl("components", "--kind", "demos", "--domain", "template")
+    assert next(r for r in rows if r["kind"] == "recipes")["config"] == "TemplateArgs"
+    result = cli_runner.ssl("components", "--kind", "recipes", "--domain", "template")
     assert (
         result.exit_code == 0 and "template/default" in result.output and "template/mlp" not in result.output
     )

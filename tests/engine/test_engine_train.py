@@ -59,7 +59,7 @@ def test_run_directory_contents_and_load_run(tmp_path: Path) -> None:
 
 def test_existing_run_dir_is_not_overwritten(tmp_path: Path) -> None:
     train(config(steps=2), tmp_path, recipe=recipe())
-    with pytest.raises(CheckpointError, match="already holds checkpoints"):
+    with pytest.raises(CheckpointError, match="already holds a run"):
         train(config(steps=2), tmp_path, recipe=recipe())
     train(config(steps=2), tmp_path, recipe=recipe(), force=True)
     with pytest.raises(CheckpointError, match="not found"):
