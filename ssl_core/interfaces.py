@@ -5,7 +5,8 @@ batch dimension (plus optional non-tensor metadata). Nothing here assumes images
 
 Data flow of one training step (see ``docs/architecture.md``)::
 
-    batch --ViewGenerator--> {view name: view batch}
+    batch --Frontend (optional)--> batch
+          --ViewGenerator--> {view name: view batch}
           --Encoder(s)-----> {"pooled": (B, D), "tokens": (B, T, D)?}
           --Objective(s)---> ObjectiveOutput(loss, metrics)
     SSLModule.forward bundles the three and returns a StepOutput the engine back-propagates.
@@ -204,15 +205,31 @@ class Predictor(Protocol):
 
 @runtime_checkable
 class Frontend(Protocol):
-    """A fixed feature extractor run on the batch, on the device, before the views and the encoder.
+    """Optional first stage of the generic methods: the raw batch -> the batch the views and encoder see.
 
-    The generic methods accept one as ``frontend=`` (e.g. waveform -> normalised log-mel). Its
-    buffers (statistics fitted on the training data) are part of the method's ``state_dict`` and
-    so are checkpointed with the run; it runs under ``no_grad`` unless it has trainable parameters.
+    An ``nn.Module`` passed as ``frontend=`` to :class:`ssl_core.methods.MaskedReconstructionMethod`,
+    :class:`ssl_core.methods.TwoViewMethod` or :class:`ssl_core.methods.JEPAMethod` (e.g. waveform ->
+    normalised log-mel, DICOM volume -> resampled windowed voxels, frames -> patch tokens). The
+    method runs it on every batch, already on the training device, *before* the view generator and
+    the encoder, in :meth:`SSLModule.forward` as in :meth:`SSLModule.embed`
+    (:func:`ssl_core.methods.run_frontend`):
+
+    * it returns a new batch (usually the input's entries plus the derived ones, e.g.
+      ``{**batch, "features": ..., "n_frames": ...}``) and does not modify its argument;
+    * without trainable parameters it runs under ``torch.no_grad()``; with parameters that require
+      gradients it is trained with the rest of the module;
+    * its state (statistics fitted on the training data such as CMVN means, vocabularies, scalers)
+      lives in registered buffers, so it is part of the module's ``state_dict``: checkpoints carry
+      it and ``load_run`` restores it without reading the training data;
+    * it is pure and draws no random numbers (the views do): two calls on the same batch agree.
+
+    A front-end may pass a batch it has already processed through unchanged, so that a caller
+    holding a processed batch can call the method on it directly.
     """
 
     def __call__(self, batch: Batch) -> Batch:
-        """The batch with the extracted features added or replacing the raw input."""
+        """The processed batch."""
+
 
 
 @runtime_checkable

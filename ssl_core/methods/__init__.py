@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ssl_core.methods.frontend import run_frontend
 from ssl_core.methods.jepa import JEPAMethod
 from ssl_core.methods.masked_reconstruction import MaskedReconstructionMethod
 from ssl_core.methods.two_view import TwoViewMethod
@@ -11,7 +12,7 @@ from ssl_core.methods.two_view import TwoViewMethod
 if TYPE_CHECKING:
     from ssl_core.registry import Registry
 
-__all__ = ["METHODS", "JEPAMethod", "MaskedReconstructionMethod", "TwoViewMethod", "register"]
+__all__ = ["METHODS", "JEPAMethod", "MaskedReconstructionMethod", "TwoViewMethod", "register", "run_frontend"]
 
 METHODS: dict[str, tuple[str, str]] = {
     "two-view": (

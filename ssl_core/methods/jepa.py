@@ -15,6 +15,7 @@ from torch import Tensor, nn
 from ssl_core.ema import make_teacher
 from ssl_core.interfaces import POOLED, TOKENS, Batch, Objective, SSLModule, StepOutput, ViewGenerator
 from ssl_core.methods._views import output, pick_views, prefixed
+from ssl_core.methods.frontend import run_frontend
 from ssl_core.objectives.jepa import JEPALoss
 from ssl_core.objectives.jepa_predictor import JEPAPredictor, gather_tokens
 
@@ -50,6 +51,9 @@ class JEPAMethod(SSLModule):
         target_key: key of the target index sets in the view.
         normalize_targets: layer-normalise the teacher's tokens first (I-JEPA).
         embed_with: ``"target"`` (T-JEPA: downstream uses the EMA target encoder) or ``"context"``.
+        frontend: optional :class:`ssl_core.interfaces.Frontend` run on the batch before the masks
+            (in :meth:`forward` and :meth:`embed`; ``no_grad`` unless it has trainable parameters;
+            its buffers are checkpointed under ``frontend.``).
     """
 
     def __init__(
@@ -63,8 +67,10 @@ class JEPAMethod(SSLModule):
         target_key: str = "target_idx",
         normalize_targets: bool = False,
         embed_with: str = "target",
+        frontend: nn.Module | None = None,
     ) -> None:
         super().__init__()
+        self.frontend = frontend
         if embed_with not in ("target", "context"):
             raise ValueError(f"JEPAMethod: embed_with must be 'target' or 'context', got {embed_with!r}")
         self.context_encoder, self.predictor, self.masks = context_encoder, predictor, masks
@@ -97,6 +103,7 @@ class JEPAMethod(SSLModule):
         return gathered, reps.get(POOLED)
 
     def forward(self, batch: Batch, generator: torch.Generator | None = None) -> StepOutput:
+        batch = run_frontend(self.frontend, batch)
         _, view = pick_views(self.masks(batch, generator), None, "JEPAMethod")[0]
         for key in (self.context_key, self.target_key):
             if key not in view:
@@ -112,4 +119,4 @@ class JEPAMethod(SSLModule):
     def embed(self, batch: Batch) -> Tensor:
         """Pooled representation by the target (default) or context encoder on the full batch."""
         encoder = self.target_encoder if self.embed_with == "target" else self.context_encoder
-        return output(encoder(self._strip(batch)), POOLED, "JEPAMethod")
+        return output(encoder(self._strip(run_frontend(self.frontend, batch))), POOLED, "JEPAMethod")

@@ -11,15 +11,22 @@ from torch import Tensor, nn
 
 from ssl_core.interfaces import POOLED, TOKENS, Batch, Objective, SSLModule, StepOutput, ViewGenerator, Views
 from ssl_core.methods._views import output, pick_views, prefixed
+from ssl_core.methods.frontend import run_frontend
 
 
 class MaskedReconstructionMethod(SSLModule):
     """``view = views(batch)``; ``pred = head(encoder(view)["tokens"])``; ``objective(pred, target, mask)``.
 
+    With a ``frontend`` (:class:`ssl_core.interfaces.Frontend`) the batch is first replaced by
+    ``frontend(batch)``, on the training device, before the views and the encoder, in
+    :meth:`forward` and :meth:`embed` alike (under ``no_grad`` unless the front-end has trainable
+    parameters); its buffers are part of this module's ``state_dict`` under ``frontend.``. TERA is
+    this method with a log-mel front-end.
+
     The view batch must hold the loss mask under ``mask_key`` (``(B, T)`` or ``(B, T, F)``, as produced
     by :class:`ssl_core.views.MaskingView` or :class:`ssl_core.views.TERAAlteration`). The target is
     the view's ``target_key`` entry when present (TERA stores the clean input there), else the
-    *original* batch's ``input_key``.
+    *original* (front-end processed) batch's ``input_key``.
 
     Args:
         views: view generator producing the masked / altered view.
@@ -31,6 +38,7 @@ class MaskedReconstructionMethod(SSLModule):
         mask_key: key of the loss mask in the view.
         target_key: key of an explicit reconstruction target in the view.
         objective_name: name used in the ``loss/<name>`` metric.
+        frontend: optional module run on the batch first (e.g. waveform -> normalised log-mel).
     """
 
     def __init__(
@@ -45,8 +53,10 @@ class MaskedReconstructionMethod(SSLModule):
         mask_key: str = "mask",
         target_key: str = "target",
         objective_name: str = "reconstruction",
+        frontend: nn.Module | None = None,
     ) -> None:
         super().__init__()
+        self.frontend = frontend  # registered first: parameter order = front-end, encoder, head
         self.views, self.encoder, self.head, self.objective = views, encoder, head, objective
         self.input_key, self.view_key, self.mask_key, self.target_key = (
             input_key,
@@ -81,6 +91,7 @@ class MaskedReconstructionMethod(SSLModule):
         )
 
     def forward(self, batch: Batch, generator: torch.Generator | None = None) -> StepOutput:
+        batch = run_frontend(self.frontend, batch)
         view = self._view(self.views(batch, generator))
         reps = self.encoder(view)
         pred = self.head(output(reps, TOKENS, "MaskedReconstructionMethod"))
@@ -93,5 +104,5 @@ class MaskedReconstructionMethod(SSLModule):
         )
 
     def embed(self, batch: Batch) -> Tensor:
-        """Pooled representation of the unmasked ``batch``."""
-        return output(self.encoder(batch), POOLED, "MaskedReconstructionMethod")
+        """Pooled representation of the unmasked (front-end processed) ``batch``."""
+        return output(self.encoder(run_frontend(self.frontend, batch)), POOLED, "MaskedReconstructionMethod")

@@ -16,6 +16,7 @@ from torch import Tensor, nn
 from ssl_core.ema import make_teacher
 from ssl_core.interfaces import POOLED, Batch, EmbeddingObjective, SSLModule, StepOutput, ViewGenerator
 from ssl_core.methods._views import output, pick_views, prefixed
+from ssl_core.methods.frontend import run_frontend
 from ssl_core.monitors.stats import alignment_tensor, uniformity_tensor
 
 EMBEDDING = "embedding"
@@ -46,6 +47,9 @@ class TwoViewMethod(SSLModule):
         ema_teacher: keep EMA copies of the encoder and projector (BYOL); their projections (no
             gradient) are passed to the objective as ``targets=`` and the pairs are returned by
             :meth:`ema_pairs`. Requires an objective with ``needs_teacher`` (e.g. ``BYOLLoss``).
+        frontend: optional :class:`ssl_core.interfaces.Frontend` run on the batch before the views
+            (in :meth:`encode` and :meth:`embed`; ``no_grad`` unless it has trainable parameters;
+            its buffers are checkpointed under ``frontend.``).
 
     The frozen representation (:meth:`embed`) is the pooled output of the first view's encoder.
     """
@@ -61,8 +65,10 @@ class TwoViewMethod(SSLModule):
         objective_name: str = "objective",
         track_alignment: bool = True,
         ema_teacher: bool = False,
+        frontend: nn.Module | None = None,
     ) -> None:
         super().__init__()
+        self.frontend = frontend
         keys = tuple(view_keys) if view_keys is not None else (tuple(views.view_names) or None)
         if keys is not None and len(keys) < 2:
             raise ValueError(f"TwoViewMethod: needs at least two views, got {keys}")
@@ -99,6 +105,7 @@ class TwoViewMethod(SSLModule):
     def encode(self, batch: Batch, generator: torch.Generator | None = None) -> dict[str, Tensor]:
         """Per-view projections ``{"z/<key>": (B, D)}``, the first view's representation and, with an
         EMA teacher, its projections ``{"t/<key>": (B, D)}`` (no gradient)."""
+        batch = run_frontend(self.frontend, batch)
         picked = pick_views(self.views(batch, generator), self.view_keys, "TwoViewMethod")
         if len(picked) < 2:
             raise ValueError(f"TwoViewMethod: needs at least two views, got {[k for k, _ in picked]}")
@@ -133,4 +140,5 @@ class TwoViewMethod(SSLModule):
     def embed(self, batch: Batch) -> Tensor:
         """Pooled representation of ``batch`` by the (first view's) encoder."""
         key = self.view_keys[0] if self.view_keys else ""
-        return output(self._module(self.encoder, key)(batch), POOLED, "TwoViewMethod")
+        encoder = self._module(self.encoder, key)
+        return output(encoder(run_frontend(self.frontend, batch)), POOLED, "TwoViewMethod")

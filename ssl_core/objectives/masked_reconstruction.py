@@ -13,6 +13,7 @@ import torch
 from torch import Tensor
 
 from ssl_core.interfaces import Objective, ObjectiveOutput
+from ssl_core.nn.sequence import masked_mean
 from ssl_core.objectives._checks import detached_metrics
 
 
@@ -23,26 +24,15 @@ def normalise_patches(target: Tensor, eps: float = 1e-6) -> Tensor:
     return (target - mean) / (var + eps).sqrt()
 
 
-def expand_mask(mask: Tensor, shape: torch.Size) -> Tensor:
-    """A float ``(B, T, F)`` weight from a ``(B, T)`` or ``(B, T, F)`` mask (bool or 0/1)."""
-    if mask.dim() == 2:
-        mask = mask.unsqueeze(-1)
-    return mask.to(torch.float32).expand(shape)
-
-
-def masked_mean(errors: Tensor, weight: Tensor) -> Tensor:
-    """``sum(errors * weight) / sum(weight)``; exactly zero (still differentiable) when nothing is masked."""
-    weighted = torch.where(weight > 0, errors * weight, torch.zeros_like(errors))
-    return weighted.sum() / weight.sum().clamp(min=1.0)
-
-
 class MaskedReconstructionLoss(Objective):
     """``L = sum_{m=1} |y_hat - y|^p / #masked`` over masked positions only (``p = 1`` L1, ``p = 2`` MSE).
 
     Predictions and targets are ``(B, T, F)``; the mask is ``(B, T)`` (whole tokens) or ``(B, T, F)``
     (individual entries, e.g. TERA's frequency band), nonzero where the loss applies. With
-    ``norm_targets`` each target token is standardised over its features first (MAE). Unmasked
-    positions receive exactly zero gradient. The target is never differentiated.
+    ``norm_targets`` each target token is standardised over its features first (MAE). The loss is
+    :func:`ssl_core.nn.sequence.masked_mean` of the errors over the selected entries (each selected
+    entry counts once; 0 when nothing is selected). Unmasked positions receive exactly zero
+    gradient. The target is never differentiated.
 
     Args:
         loss: ``"l1"`` (TERA) or ``"mse"`` (MAE).
@@ -76,10 +66,11 @@ class MaskedReconstructionLoss(Objective):
             target = normalise_patches(target, self.eps)
         diff = pred - target
         errors = diff.abs() if self.loss == "l1" else diff.pow(2)
-        weight = expand_mask(mask, pred.shape)
-        loss = masked_mean(errors, weight)
+        selected = mask != 0
+        loss = masked_mean(errors, selected)  # mean over the selected entries, 0 when none is
+        frac = selected.to(torch.float32).mean()
         return ObjectiveOutput(
-            loss, detached_metrics(**{f"recon/{self.loss}": loss, "recon/masked_frac": weight.mean()})
+            loss, detached_metrics(**{f"recon/{self.loss}": loss, "recon/masked_frac": frac})
         )
 
     def extra_repr(self) -> str:

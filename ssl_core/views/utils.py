@@ -8,6 +8,8 @@ from typing import Any
 import torch
 from torch import Tensor
 
+from ssl_core.nn.sequence import lengths_to_mask
+
 
 def batch_device(batch: Mapping[str, Any]) -> torch.device:
     """Device of the first tensor in ``batch`` (CPU when there is none)."""
@@ -44,11 +46,10 @@ def apply_mask(x: Tensor, mask: Tensor, axis: int, fill: float | Tensor = 0.0) -
 
 
 def valid_positions(lengths: Tensor | None, batch_size: int, length: int, device: torch.device) -> Tensor:
-    """``(B, L)`` bool: position ``t < lengths[b]`` (all True when ``lengths`` is None)."""
-    pos = torch.arange(length, device=device)
+    """``(B, L)`` bool: position ``t < lengths[b]`` (``lengths_to_mask``); all True when ``lengths`` is None."""
     if lengths is None:
         return torch.ones(batch_size, length, dtype=torch.bool, device=device)
-    return pos.unsqueeze(0) < lengths.to(device).unsqueeze(1)
+    return lengths_to_mask(lengths.to(device), length)
 
 
 def choose_k_per_row(allowed: Tensor, k: Tensor, generator: torch.Generator | None) -> Tensor:

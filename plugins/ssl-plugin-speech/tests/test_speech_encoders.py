@@ -9,7 +9,7 @@ from ssl_plugin_speech.encoders import (
     FrameDiscriminator,
     SpeakerEncoder,
     TERAEncoder,
-    masked_mean,
+    batch_mask,
 )
 
 from ssl_core.testing.contracts import check_encoder
@@ -37,11 +37,20 @@ def test_tera_encoder_ignores_padding() -> None:
     assert torch.allclose(a["tokens"][1, :15], b["tokens"][1, :15], atol=1e-5)
 
 
-def test_masked_mean_against_loop() -> None:
-    x = torch.randn(2, 5, 3)
-    mask = torch.tensor([[1, 1, 0, 0, 0], [1, 1, 1, 1, 1]], dtype=torch.bool)
-    got = masked_mean(x, mask)
-    assert torch.allclose(got[0], x[0, :2].mean(0)) and torch.allclose(got[1], x[1].mean(0))
+def test_batch_mask_from_n_frames() -> None:
+    batch = _batch()
+    mask = batch_mask(batch)
+    assert mask is not None and mask.shape == (3, 20)
+    assert mask.sum(1).tolist() == [20, 15, 9] and not mask[2, 9:].any()
+    assert batch_mask({"features": batch["features"]}) is None
+
+
+def test_pooled_output_is_the_mean_of_the_valid_frames() -> None:
+    enc = TERAEncoder(16, 32, 2, 4, 64, dropout=0.0).eval()
+    batch = _batch()
+    out = enc(batch)
+    for b, n in enumerate(batch["n_frames"].tolist()):
+        assert torch.allclose(out["pooled"][b], out["tokens"][b, :n].mean(0), atol=1e-6)
 
 
 def test_vc_networks_shapes_and_gradients() -> None:

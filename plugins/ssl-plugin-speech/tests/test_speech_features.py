@@ -13,8 +13,9 @@ import numpy as np
 import torch
 from speech_helpers import voice
 from ssl_plugin_speech.audio import load_audio
-from ssl_plugin_speech.features import CMVN, LogMel, MelConfig, frame_mask, librosa_logmel
+from ssl_plugin_speech.features import CMVN, LogMel, MelConfig, SpeechFrontend, librosa_logmel
 
+from ssl_core.nn.sequence import lengths_to_mask
 from ssl_core.testing.data import shared_data_dir
 
 
@@ -48,10 +49,23 @@ def test_logmel_is_batched_and_row_independent() -> None:
 def test_cmvn_fit_and_inverse() -> None:
     x = torch.randn(3, 10, 4) * torch.tensor([1.0, 2.0, 3.0, 4.0]) + 5.0
     lengths = torch.tensor([10, 7, 3])
-    mask = frame_mask(lengths, 10)
+    mask = lengths_to_mask(lengths, 10)
     cmvn = CMVN(4).fit(x, mask)
     valid = x[mask].double()
     assert torch.allclose(cmvn.mean.double(), valid.mean(0), atol=1e-5)
     assert torch.allclose(cmvn.std.double(), valid.std(0), atol=1e-5)
     assert torch.allclose(cmvn.inverse(cmvn(x)), x, atol=1e-5)
     assert mask.sum() == 20 and mask[2, 3:].sum() == 0
+
+
+def test_speech_frontend_normalises_keeps_lengths_and_saves_only_cmvn() -> None:
+    front = SpeechFrontend()
+    front.cmvn.mean.fill_(-5.0)
+    front.cmvn.std.fill_(2.0)
+    wave = torch.from_numpy(np.stack([voice(120.0, 0.3), voice(200.0, 0.3, seed=1)]))
+    out = front({"wave": wave, "n_frames": torch.tensor([31, 12])})
+    assert torch.allclose(out["features"], (LogMel()(wave) + 5.0) / 2.0)
+    assert out["n_frames"].tolist() == [31, 12] and out["wave"] is wave
+    assert front({"wave": wave})["n_frames"].tolist() == [31, 31]  # every frame valid
+    assert front(out)["features"] is out["features"]  # a featurised batch passes through
+    assert sorted(front.state_dict()) == ["cmvn.mean", "cmvn.std"]

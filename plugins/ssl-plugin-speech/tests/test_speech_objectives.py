@@ -10,7 +10,7 @@ from ssl_plugin_speech.objectives import (
     masked_l1,
     speaker_discriminator_loss,
 )
-from ssl_plugin_speech.views import altered_view, tera_alteration
+from ssl_plugin_speech.views import tera_alteration
 
 from ssl_core.testing.contracts import check_objective, check_view_generator
 
@@ -34,7 +34,7 @@ def test_tera_alteration_contract_and_paper_settings() -> None:
 
 def test_altered_view_masks_only_valid_frames() -> None:
     clean = _clean()
-    view = altered_view(tera_alteration(magnitude=False), clean, torch.Generator().manual_seed(1))
+    view = tera_alteration(magnitude=False)(clean, torch.Generator().manual_seed(1))["altered"]
     assert view["mask"].shape == (4, 60, 80) and view["mask"].any()
     assert not view["mask"][3, 30:].any()
     changed = view["features"] != clean["features"]

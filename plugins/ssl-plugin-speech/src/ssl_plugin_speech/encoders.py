@@ -19,22 +19,14 @@ from torch import Tensor, nn
 
 from ssl_core.interfaces import POOLED, TOKENS, Encoder
 from ssl_core.nn import MLP, sinusoidal_positions
-from ssl_plugin_speech.features import frame_mask
-
-
-def masked_mean(x: Tensor, mask: Tensor | None) -> Tensor:
-    """Mean of ``x`` ``(B, T, D)`` over the valid frames of ``mask`` ``(B, T)`` (all when None)."""
-    if mask is None:
-        return x.mean(1)
-    w = mask.to(x.dtype).unsqueeze(-1)
-    return (x * w).sum(1) / w.sum(1).clamp_min(1.0)
+from ssl_core.nn.sequence import lengths_to_mask, masked_mean
 
 
 def batch_mask(batch: Mapping[str, Tensor], key: str = "features") -> Tensor | None:
-    """Valid-frame mask of ``batch[key]`` from ``batch["n_frames"]`` (None when absent)."""
+    """Valid-frame mask ``(B, T)`` of ``batch[key]`` from ``batch["n_frames"]`` (None when absent)."""
     if "n_frames" not in batch:
         return None
-    return frame_mask(batch["n_frames"], batch[key].shape[1])
+    return lengths_to_mask(batch["n_frames"], batch[key].shape[1])
 
 
 class TERAEncoder(Encoder):
@@ -84,7 +76,7 @@ class TERAEncoder(Encoder):
 
     def forward(self, batch: Mapping[str, Tensor]) -> dict[str, Tensor]:
         h = self.hidden_states(batch)[-1]
-        return {TOKENS: h, POOLED: masked_mean(h, batch_mask(batch))}
+        return {TOKENS: h, POOLED: masked_mean(h, batch_mask(batch), dim=1)}
 
 
 class SpecHead(nn.Module):
@@ -179,10 +171,10 @@ class SpeakerEncoder(nn.Module):
         self.cls = nn.Linear(hidden, n_speakers)
 
     def embed(self, feats: Tensor, mask: Tensor | None = None) -> Tensor:
-        return nn.functional.normalize(masked_mean(self.net(feats), mask), dim=-1)
+        return nn.functional.normalize(masked_mean(self.net(feats), mask, dim=1), dim=-1)
 
     def forward(self, feats: Tensor, mask: Tensor | None = None) -> Tensor:
-        return self.cls(masked_mean(self.net(feats), mask))
+        return self.cls(masked_mean(self.net(feats), mask, dim=1))
 
 
 __all__ = [
@@ -193,5 +185,5 @@ __all__ = [
     "SpecHead",
     "SpeakerEncoder",
     "TERAEncoder",
-    "masked_mean",
+    "batch_mask",
 ]

@@ -5,11 +5,15 @@ and variance normalised (Liu, Li, Lee, "TERA", TASLP 2021, section IV-A). :class
 STFT, the mel projection and the log in torch so features are made batch-wise on the device from
 raw waveforms; :func:`librosa_logmel` is the same computation in librosa (float64), used as the
 numerical reference in the tests and as the CPU baseline in the speed benchmark. The mel filter
-bank itself is librosa's (Slaney-normalised), copied into a buffer once.
+bank itself is librosa's (Slaney-normalised), copied into a buffer once. :class:`SpeechFrontend`
+(log-mel + :class:`CMVN`) is the front-end of TERA, the core masked-reconstruction method
+(:class:`ssl_core.interfaces.Frontend`): it runs on the training device before the alteration and
+the encoder, and its CMVN statistics are buffers, saved in every checkpoint.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +22,7 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from ssl_core.views.utils import valid_positions
+from ssl_core.interfaces import Batch
 from ssl_plugin_speech.audio import SAMPLE_RATE
 
 
@@ -106,11 +110,6 @@ class LogMel(nn.Module):
         return mel.clamp_min(self.cfg.log_floor).log().transpose(-1, -2)
 
 
-def frame_mask(lengths: Tensor, n_frames: int) -> Tensor:
-    """``(B, T)`` boolean mask of valid frames given per-row frame counts (core ``valid_positions``)."""
-    return valid_positions(lengths, lengths.shape[0], n_frames, lengths.device)
-
-
 class CMVN(nn.Module):
     """Global cepstral mean and variance normalisation with statistics fitted on the training set.
 
@@ -141,3 +140,31 @@ class CMVN(nn.Module):
     def inverse(self, feats: Tensor) -> Tensor:
         """Undo :meth:`forward`."""
         return feats * self.std + self.mean
+
+
+class SpeechFrontend(nn.Module):
+    """Waveform batch -> ``{**batch, "features": normalised log-mel (B, T, F), "n_frames": (B,)}``.
+
+    A :class:`ssl_core.interfaces.Frontend`: ``n_frames`` is kept when the batch has it (valid
+    frames of padded segments), else every frame is valid; a batch that already holds
+    ``"features"`` passes through unchanged. State dict: ``cmvn.mean`` and ``cmvn.std`` (the
+    log-mel window and filter bank are not saved; they follow from the :class:`MelConfig`).
+    """
+
+    def __init__(self, mel: MelConfig = DEFAULT_MEL) -> None:
+        super().__init__()
+        self.logmel = LogMel(mel)
+        self.cmvn = CMVN(mel.n_mels)
+
+    def raw(self, batch: Mapping[str, Tensor]) -> Tensor:
+        """Un-normalised log-mel of ``batch["wave"]``."""
+        return self.logmel(batch["wave"])
+
+    def forward(self, batch: Mapping[str, Tensor]) -> Batch:
+        if "features" in batch:
+            return dict(batch)
+        feats = self.cmvn(self.raw(batch))
+        n_frames = batch.get("n_frames")
+        if n_frames is None:
+            n_frames = torch.full((feats.shape[0],), feats.shape[1], device=feats.device, dtype=torch.long)
+        return {**batch, "features": feats, "n_frames": n_frames}

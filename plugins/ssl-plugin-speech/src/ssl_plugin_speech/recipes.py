@@ -15,6 +15,7 @@ import torch
 from ssl_core.data import TensorDictDataset
 from ssl_core.errors import DataError
 from ssl_core.interfaces import Recipe, SSLModule
+from ssl_core.nn.sequence import lengths_to_mask
 from ssl_plugin_speech.data import Corpus, load_corpus, segment_dataset
 from ssl_plugin_speech.encoders import (
     AcousticModel,
@@ -23,7 +24,7 @@ from ssl_plugin_speech.encoders import (
     SpecHead,
     TERAEncoder,
 )
-from ssl_plugin_speech.features import DEFAULT_MEL, MelConfig, frame_mask
+from ssl_plugin_speech.features import DEFAULT_MEL, MelConfig
 from ssl_plugin_speech.objectives import MaskedReconstructionLoss
 from ssl_plugin_speech.recipe_args import TERAArgs, VCArgs
 from ssl_plugin_speech.tera import SpeechFrontend, TERAMethod
@@ -60,7 +61,7 @@ def fit_cmvn(frontend: SpeechFrontend, data: dict[str, torch.Tensor], chunk: int
         feats = torch.cat(
             [frontend.raw({"wave": data["wave"][i : i + chunk]}) for i in range(0, len(data["wave"]), chunk)]
         )
-    frontend.cmvn.fit(feats, frame_mask(data["n_frames"], feats.shape[1]))
+    frontend.cmvn.fit(feats, lengths_to_mask(data["n_frames"], feats.shape[1]))
 
 
 def pretrained_tera(run_dir: str) -> TERAMethod:

@@ -32,8 +32,8 @@ from torch.func import functional_call
 
 from ssl_core.interfaces import Batch, SSLModule, StepOutput
 from ssl_core.nn import GradientReversal
-from ssl_plugin_speech.encoders import AcousticModel, ContentEncoder, FrameDiscriminator, masked_mean
-from ssl_plugin_speech.features import frame_mask
+from ssl_core.nn.sequence import lengths_to_mask, masked_mean
+from ssl_plugin_speech.encoders import AcousticModel, ContentEncoder, FrameDiscriminator
 from ssl_plugin_speech.objectives import (
     lsgan_discriminator_loss,
     lsgan_generator_loss,
@@ -45,11 +45,9 @@ from ssl_plugin_speech.tera import TERAMethod
 
 def masked_instance_norm(x: Tensor, mask: Tensor, eps: float = 1e-5) -> Tensor:
     """Instance normalisation of ``x`` ``(B, T, C)`` over the valid frames of ``mask`` ``(B, T)``."""
-    w = mask.to(x.dtype).unsqueeze(-1)
-    n = w.sum(1, keepdim=True).clamp_min(1.0)
-    mean = (x * w).sum(1, keepdim=True) / n
-    var = ((x - mean).square() * w).sum(1, keepdim=True) / n
-    return (x - mean) * torch.rsqrt(var + eps) * w
+    mean = masked_mean(x, mask, dim=1).unsqueeze(1)
+    var = masked_mean((x - mean).square(), mask, dim=1).unsqueeze(1)
+    return (x - mean) * torch.rsqrt(var + eps) * mask.to(x.dtype).unsqueeze(-1)
 
 
 class VoiceConversionMethod(SSLModule):
@@ -109,18 +107,18 @@ class VoiceConversionMethod(SSLModule):
         content = self.content(tokens)
         if not self.instance_norm:
             return content
-        return masked_instance_norm(content, frame_mask(clean["n_frames"], content.shape[1]))
+        return masked_instance_norm(content, lengths_to_mask(clean["n_frames"], content.shape[1]))
 
     def forward(self, batch: Batch, generator: torch.Generator | None = None) -> StepOutput:
         clean = self.tera.frontend(batch)
         metrics: dict[str, Tensor] = {}
         loss = clean["features"].new_zeros(())
         if self.tera_weight > 0:
-            tera_out = self.tera.loss_on(clean, generator)
+            tera_out = self.tera(clean, generator)  # the front-end passes a featurised batch through
             loss = loss + self.tera_weight * tera_out.loss
             metrics.update(tera_out.metrics)
         content = self.content_frames(clean)
-        mask = frame_mask(clean["n_frames"], content.shape[1])
+        mask = lengths_to_mask(clean["n_frames"], content.shape[1])
         is_tgt = batch["is_target"].bool()
         mel = self.acoustic(content)
         rec = masked_l1(mel[is_tgt], clean["features"][is_tgt], mask[is_tgt])
@@ -131,7 +129,7 @@ class VoiceConversionMethod(SSLModule):
             d_loss, g_loss = self._mel_adversary(clean["features"][is_tgt], mel[~is_tgt])
             loss = loss + d_loss + self.lambda_mel * g_loss
             metrics.update({"loss/mel_disc": d_loss.detach(), "loss/mel_gen": g_loss.detach()})
-        pooled = masked_mean(content, mask).detach()
+        pooled = masked_mean(content, mask, dim=1).detach()
         return StepOutput(loss, metrics, pooled)
 
     def _speaker_adversary(self, content: Tensor, mask: Tensor, batch: Batch) -> Tensor:

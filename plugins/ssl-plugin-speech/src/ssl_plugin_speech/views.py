@@ -3,14 +3,12 @@
 The alteration itself is the core's :class:`ssl_core.views.TERAAlteration` (Liu, Li, Lee, "TERA",
 TASLP 2021): time blocks of 7 frames over ~15% of the frames (80% zero / 10% random / 10% kept),
 one zeroed frequency band of width U[0, 0.2 F], and with p = 0.15 per batch N(0, 0.2^2) noise. The
-plugin only binds it to ``batch["features"]`` with the valid lengths ``batch["n_frames"]``.
+plugin only binds it to ``batch["features"]`` with the valid lengths ``batch["n_frames"]``; its
+view ``"altered"`` holds the altered ``features``, the loss ``mask`` and the clean ``target``.
 """
 
 from __future__ import annotations
 
-import torch
-
-from ssl_core.interfaces import Batch, ViewGenerator
 from ssl_core.views import TERAAlteration
 
 FEATURES_KEY = "features"
@@ -22,9 +20,4 @@ def tera_alteration(*, time: bool = True, freq: bool = True, magnitude: bool = T
     return TERAAlteration(FEATURES_KEY, LENGTHS_KEY, time=time, freq=freq, magnitude=magnitude)
 
 
-def altered_view(alteration: ViewGenerator, clean: Batch, generator: torch.Generator | None) -> Batch:
-    """The altered view of ``clean`` (keys ``features``, ``mask``, ``target``, ``n_frames``)."""
-    return alteration(clean, generator)["altered"]
-
-
-__all__ = ["TERAAlteration", "altered_view", "tera_alteration"]
+__all__ = ["TERAAlteration", "tera_alteration"]

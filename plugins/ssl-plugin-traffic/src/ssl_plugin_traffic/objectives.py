@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from ssl_core.interfaces import Objective, ObjectiveOutput
-from ssl_core.objectives.masked_reconstruction import masked_mean
+from ssl_core.nn.sequence import masked_mean
 
 __all__ = [
     "MISSING_THRESHOLD",
@@ -42,25 +42,21 @@ def valid_mask(target: Tensor) -> Tensor:
     return torch.isfinite(target) & (target > MISSING_THRESHOLD)
 
 
-def _masked_mean(errors: Tensor, mask: Tensor) -> Tensor:
-    return masked_mean(errors, mask.to(errors.dtype))
-
-
 def masked_mae(pred: Tensor, target: Tensor) -> Tensor:
     """Mean absolute error over valid labels (original scale)."""
-    return _masked_mean((pred - target).abs(), valid_mask(target))
+    return masked_mean((pred - target).abs(), valid_mask(target))
 
 
 def masked_rmse(pred: Tensor, target: Tensor) -> Tensor:
     """Root mean squared error over valid labels."""
-    return _masked_mean((pred - target).square(), valid_mask(target)).sqrt()
+    return masked_mean((pred - target).square(), valid_mask(target)).sqrt()
 
 
 def masked_mape(pred: Tensor, target: Tensor) -> Tensor:
     """Mean absolute percentage error (a fraction) over valid labels (never divides by ~0)."""
     mask = valid_mask(target)
     safe = torch.where(mask, target, torch.ones_like(target))
-    return _masked_mean(((pred - target) / safe).abs(), mask)
+    return masked_mean(((pred - target) / safe).abs(), mask)
 
 
 class PrototypeTripletLoss(Objective):
