@@ -19,7 +19,7 @@ PLUGIN = PluginManifest(
     name="core",
     domain="core",
     display_name="ssl-core",
-    description="Generic objectives, methods, views, evaluators and core recipes",
+    description="Generic objectives, methods, views, evaluators and a synthetic starter recipe",
     # Listed statically so ``ssl plugins`` needs no import; tests/plugins/test_builtin.py checks it
     # equals what the hooks below register.
     provides={
@@ -33,7 +33,7 @@ PLUGIN = PluginManifest(
         "methods": ["core/jepa", "core/masked-reconstruction", "core/two-view"],
         "evaluators": [f"core/{n}" for n in (
             "finetune", "generic-report", "gsimclr-sampler", "knn", "linear-probe", "mlp-probe")],
-        "recipes": ["core/vicreg-frames"],
+        "recipes": ["core/synthetic"],
     },
 )  # fmt: skip
 
@@ -64,7 +64,7 @@ def ssl_register_evaluators(registry: Registry) -> None:
 
 @hookimpl
 def ssl_register_recipes(registry: Registry) -> None:
-    """Core-only recipes (e.g. ``core/vicreg-frames``)."""
+    """The core's own recipe ``core/synthetic`` (Gaussian clusters; needs no data)."""
     from ssl_core import recipes
 
     recipes.register(registry)

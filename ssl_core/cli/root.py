@@ -99,8 +99,8 @@ def cli(ctx: click.Context) -> None:
     Examples:
       ssl plugins                       # what is installed
       ssl demo --quick                  # every plugin's embedded default, one table
-      ssl init core -o run.yaml && ssl train run.yaml --set train.steps=200
-      ssl eval runs/core/<timestamp>    # SSL versus the same model without SSL
+      ssl init core -o run.yaml && ssl train run.yaml --set train.steps=200   # no data needed
+      ssl eval runs/core/<timestamp>    # linear probe: trained encoder vs random init
     """
     if ctx.invoked_subcommand in ("plugins", "env"):
         return

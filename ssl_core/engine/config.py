@@ -2,8 +2,8 @@
 
 A config file looks like::
 
-    recipe: core/vicreg-frames       # registry key of a recipe factory
-    recipe_args: {window: 12}        # validated by the recipe's own dataclass, if it declares one
+    recipe: core/synthetic           # registry key of a recipe factory
+    recipe_args: {dim: 16}           # validated by the recipe's own dataclass, if it declares one
     train: {steps: 500, batch_size: 128, precision: auto}
     optim: {name: adamw, lr: 1.0e-3, schedule: {name: warmup_cosine, warmup_steps: 50}}
     ema: {base: 0.996, final: 1.0}

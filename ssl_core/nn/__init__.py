@@ -3,12 +3,14 @@
 from ssl_core.nn.grl import GradientReversal, grad_reverse
 from ssl_core.nn.heads import predictor_head, projection_head
 from ssl_core.nn.mlp import MLP
+from ssl_core.nn.mlp_encoder import MLPEncoder
 from ssl_core.nn.positional import sinusoidal_positions
 from ssl_core.nn.sequence import lengths_to_mask, masked_max, masked_mean
 from ssl_core.nn.transformer import FastTransformerEncoder, self_attention, softmax_last
 
 __all__ = [
     "MLP",
+    "MLPEncoder",
     "FastTransformerEncoder",
     "GradientReversal",
     "grad_reverse",

@@ -3,7 +3,8 @@
 Slow (about 1-3 minutes): builds ssl-core, the plugin template and every ``plugins/ssl-plugin-*``
 from copies of their sources (so no ``*.egg-info`` lands in the working tree), creates a fresh venv,
 installs torch, ssl-core and the template with ``-c constraints.txt`` (the domain plugins with
-``--no-deps``: listing must not need their domain libraries) and runs ``ssl plugins --json`` there.
+``--no-deps``: listing must not need their domain libraries) and runs ``ssl plugins --json`` there,
+then the ``ssl --help`` example (``ssl init core``, ``ssl train``, ``ssl eval``) without ``SSL_DATA_DIR``.
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ IGNORE = shutil.ignore_patterns(
 
 def _run(*cmd: str | Path, cwd: Path | None = None, timeout: int = 300) -> str:
     env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("SSL_CORE_", "VIRTUAL_ENV", "PYTHONPATH"))
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SSL_CORE_", "SSL_DATA_DIR", "VIRTUAL_ENV", "PYTHONPATH"))
     }
     proc = subprocess.run(
         [str(c) for c in cmd], capture_output=True, text=True, timeout=timeout, cwd=cwd, env=env
@@ -87,3 +90,10 @@ def test_fresh_venv_from_wheels_lists_every_plugin(tmp_path):
     assert listed == expected and payload["errors"] == []
     help_text = _run(venv / "bin" / "ssl-template", "--help", cwd=tmp_path)
     assert "Usage: ssl-template" in help_text
+    # The example of `ssl --help` works from the wheels with no data directory (SSL_DATA_DIR unset).
+    ssl = venv / "bin" / "ssl"
+    _run(ssl, "init", "core", "-o", "run.yaml", cwd=tmp_path)
+    out = _run(ssl, "train", "run.yaml", "--run-dir", "run", "--device", "cpu", "--set", "train.steps=20",
+               "--set", "train.progress=false", cwd=tmp_path)  # fmt: skip
+    assert "finished step 20" in out
+    assert "random init" in _run(ssl, "eval", "run", cwd=tmp_path)

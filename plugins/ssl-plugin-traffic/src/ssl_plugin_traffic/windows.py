@@ -33,6 +33,14 @@ class Scaler:
     mean: float
     std: float
 
+    @classmethod
+    def fit(cls, readings: np.ndarray) -> Scaler:
+        """z-score of the valid (``> 0``) ``readings``; missing readings (stored as 0) are excluded."""
+        valid = readings[readings > 0]
+        if valid.size == 0:
+            raise ValueError("Scaler.fit: no valid (> 0) reading")
+        return cls(float(valid.mean()), float(max(valid.std(), 1e-6)))
+
     def transform(self, x: Tensor) -> Tensor:
         return (x - self.mean) / self.std
 
@@ -123,9 +131,7 @@ class TrafficData:
         weekly = end >= 14 * spd
         slots = history_slots(series.timestamps, series.interval_minutes, weekly)
         table = history_table(series.values, slots, spd * (7 if weekly else 1), end)
-        train = series.values[:end]
-        valid = train[train > 0]
-        scaler = Scaler(float(valid.mean()), float(max(valid.std(), 1e-6)))
+        scaler = Scaler.fit(series.values[:end])
         return cls(series, adj, in_len, out_len, starts, scaler, weekly, slots, table)
 
     @property
