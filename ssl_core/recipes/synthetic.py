@@ -11,7 +11,6 @@ frozen encoder against the same encoder randomly initialised.
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 import torch
@@ -79,5 +78,4 @@ def synthetic_recipe(**kwargs: Any) -> Recipe:
         train_data=TensorDictDataset({"x": train["x"]}, source=NAME),
         eval_data=TensorDictDataset(evals, source=NAME),
         label_key="label",
-        extras={"args": asdict(args), "centres": centres},
     )
