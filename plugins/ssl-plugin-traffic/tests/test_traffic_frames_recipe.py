@@ -48,7 +48,7 @@ def test_frames_trains_through_engine_on_los_loop(tmp_path: Path) -> None:
     batch = recipe.eval_data.__getitems__(torch.arange(8))
     assert result.module.embed(batch).shape == (8, 64)
     # held-out sensors never appear in training
-    assert not set(recipe.extras["train_sensors"].tolist()) & set(recipe.extras["eval_sensors"].tolist())
+    assert not set(recipe.data.train_sensors.tolist()) & set(recipe.data.eval_sensors.tolist())
     report = generic_report(result.module, recipe, seeds=(0,))
     assert set(report) == {"probe/acc", "random/acc", "n_eval"}
     assert 0.0 <= report["probe/acc"][0] <= 1.0
@@ -101,4 +101,4 @@ def test_frames_without_data_runs_on_the_simulator() -> None:
     labels = recipe.eval_data.tensors["tod"]
     assert len(recipe.eval_data) == 2 * (2 * 96 // 24)  # sensors 0 and 5, 15-minute steps
     assert set(labels.tolist()) == {0, 1, 2, 3}
-    assert recipe.extras["data"] == "<simulator>"
+    assert recipe.data.source == "<simulator>"

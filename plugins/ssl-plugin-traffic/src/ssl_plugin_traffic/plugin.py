@@ -81,7 +81,7 @@ TABLE = PluginTable(
         # ``ssl: false`` = the no-SSL ablation; STSSDLArgs is a plain dataclass (no torch import).
         Component("recipes", "stssdl", ".recipes:stssdl_recipe", "ST-SSDL forecaster (simulator by default)",
                   config_cls=".args:STSSDLArgs"),
-        Component("recipes", "frames", ".frames.recipe:frames_recipe",
+        Component("recipes", "frames", ".frames.recipe:FRAMES",
                   "VICReg/NT-Xent between time and Fourier/wavelet frame projections of sensor windows",
                   config_cls=".frames.args:FramesArgs"),
         Component("demos", "default", ".demo:demo", "ST-SSDL vs no-SSL ablation on the simulator"),

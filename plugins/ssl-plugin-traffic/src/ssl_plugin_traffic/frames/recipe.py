@@ -17,17 +17,19 @@ with multi-positive NT-Xent. Probes use only the time-domain encoder.
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import torch
 
 from ssl_core.data import TensorDictDataset
 from ssl_core.errors import ConfigError
-from ssl_core.interfaces import EmbeddingObjective, Recipe, ViewGenerator
+from ssl_core.interfaces import EmbeddingObjective, ViewGenerator
 from ssl_core.methods import TwoViewMethod
 from ssl_core.nn import MLP, MLPEncoder
 from ssl_core.objectives import NTXentLoss, VICRegLoss
+from ssl_core.recipe_builder import RecipeBuilder
 from ssl_core.views import FourierFrameView, IdentityView, MultiView, WaveletFrameView
 
 from ..data import TrafficSeries, load_series
@@ -36,7 +38,7 @@ from ..windows import Scaler
 from .args import FramesArgs
 from .windows import pair_windows, sensor_windows
 
-__all__ = ["NAME", "frames_recipe", "load_frames_series"]
+__all__ = ["FRAMES", "NAME", "FramesData", "load_frames_series"]
 
 NAME = "traffic/frames"
 
@@ -98,9 +100,43 @@ def _module(args: FramesArgs, sample: torch.Tensor) -> TwoViewMethod:
     )
 
 
-def frames_recipe(**kwargs: Any) -> Recipe:
-    """Factory of ``traffic/frames`` from :class:`FramesArgs` keyword arguments."""
-    args = FramesArgs(**kwargs)
+@dataclass
+class FramesData:
+    """Per-sensor windows: ``train`` (training sensors), ``eval`` (held-out sensors, labelled).
+
+    ``state_dict`` keeps the scaler, the sensor split, one training window (the frame views'
+    shapes) and the held-out windows, so the module and its evaluation need no file.
+    """
+
+    eval_tensors: dict[str, torch.Tensor]
+    label_key: str
+    source: str
+    scaler: Scaler
+    train_sensors: torch.Tensor
+    eval_sensors: torch.Tensor
+    sample: torch.Tensor
+    train: TensorDictDataset | None = None
+
+    @property
+    def eval(self) -> TensorDictDataset:
+        """The held-out sensors' windows with their ``tod`` / ``daytype`` labels."""
+        return TensorDictDataset(self.eval_tensors, source=self.source)
+
+    def state_dict(self) -> dict[str, Any]:
+        """Scaler, sensor split, a sample window and the held-out windows."""
+        return {
+            "eval": self.eval_tensors,
+            "label_key": self.label_key,
+            "source": self.source,
+            "scaler": [self.scaler.mean, self.scaler.std],
+            "train_sensors": self.train_sensors,
+            "eval_sensors": self.eval_sensors,
+            "sample": self.sample,
+        }
+
+
+def build_frames_data(args: FramesArgs) -> FramesData:
+    """Read (or simulate) the series, split the sensors, fit the scaler, cut the windows."""
     series = load_frames_series(args)
     _check(args, series)
     held_out = torch.arange(series.num_nodes) % args.eval_every == 0
@@ -114,17 +150,24 @@ def frames_recipe(**kwargs: Any) -> Recipe:
         if args.positive == "other-sensor"
         else train["x"]
     )
-    return Recipe(
-        name=NAME,
-        module=_module(args, train["x"][:1]),
-        train_data=TensorDictDataset(train, source=series.source),
-        eval_data=TensorDictDataset(evals, source=series.source),
-        label_key=args.label,
-        extras={
-            "args": asdict(args),
-            "data": series.source,
-            "scaler": scaler,
-            "train_sensors": train_sensors,
-            "eval_sensors": eval_sensors,
-        },
-    )
+    data = FramesData(evals, args.label, series.source, scaler, train_sensors, eval_sensors, train["x"][:1])
+    data.train = TensorDictDataset(train, source=series.source)
+    return data
+
+
+def restore_frames_data(args: FramesArgs, state: Mapping[str, Any]) -> FramesData:
+    """The data object of a finished run from its ``data.pt`` (no file read)."""
+    mean, std = state["scaler"]
+    return FramesData(
+        dict(state["eval"]), state["label_key"], state["source"], Scaler(float(mean), float(std)),
+        state["train_sensors"], state["eval_sensors"], state["sample"],
+    )  # fmt: skip
+
+
+def build_frames_module(args: FramesArgs, data: FramesData) -> TwoViewMethod:
+    """The module of ``args`` for windows shaped like ``data.sample``."""
+    return _module(args, data.sample)
+
+
+FRAMES = RecipeBuilder(NAME, FramesArgs, build_frames_data, build_frames_module, restore_frames_data)
+"""``traffic/frames``: the recipe (data + module) registered by the traffic plugin."""
