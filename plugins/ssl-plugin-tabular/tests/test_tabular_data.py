@@ -5,8 +5,8 @@ from __future__ import annotations
 import gzip
 
 import numpy as np
-import torch
 import pytest
+import torch
 from ssl_plugin_tabular.data import TableSpec, prepare_table
 from ssl_plugin_tabular.readers import load_arrays, load_npy, read_csv, split_rows
 
@@ -116,9 +116,9 @@ def test_missing_label_is_an_error(write_csv):
 
 
 def test_encode_numpy_file_for_embedding(tmp_path):
+    from ssl_plugin_tabular.data import encode_file
     from ssl_plugin_tabular.preprocess import TablePreprocessor
     from ssl_plugin_tabular.schema import RawTable, infer_schema
-    from ssl_plugin_tabular.data import encode_file
 
     schema, parsed = infer_schema(RawTable({"p": np.arange(5.0), "q": np.arange(5.0) * 2}))
     prep = TablePreprocessor.fit(schema, parsed)

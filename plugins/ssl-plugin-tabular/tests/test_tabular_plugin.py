@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pytest
 import ssl_plugin_tabular.plugin as plugin
 import torch
 import yaml
-from click.testing import CliRunner
-from conftest import make_csv
+from conftest import make_csv, ssl, ssl_tabular, write_new_rows
 from ssl_plugin_tabular.encoders import TJEPAEncoder
 from ssl_plugin_tabular.objectives import JEPALoss
 from ssl_plugin_tabular.views import tjepa_masks
@@ -44,16 +41,6 @@ EXAMPLES = {
     "tabular/context-target": lambda: (tjepa_masks(3, num_targets=4), _batch(4)),
     "tabular/jepa": lambda: (JEPALoss(), (torch.randn(6, 3, 8, requires_grad=True), torch.randn(6, 3, 8))),
 }
-
-
-def write_new_rows(folder: Path) -> Path:
-    """A few new Adult-format rows (the embedded default's columns) for ``embed``."""
-    from ssl_plugin_tabular.readers import ADULT_COLUMNS
-
-    path = folder / "new rows.csv"
-    row = "39,State-gov,77516,Bachelors,13,Never-married,Adm-clerical,Not-in-family,White,Male,2174,0,40,Mars"
-    path.write_text(",".join(ADULT_COLUMNS[:-1]) + "\n" + row + "\n" + row.replace("39", "52", 1) + "\n")
-    return path
 
 
 @pytest.mark.timeout(240)
@@ -97,7 +84,7 @@ def cli_run(tmp_path_factory):
     with isolated_plugin_manager() as pm, pm.registered(plugin, "tabular"):
         os.chdir(root / "work")
         try:
-            result = _ssl_tabular("pretrain", "--data", data.name, "--target", "label", "--categorical", "b",
+            result = ssl_tabular("pretrain", "--data", data.name, "--target", "label", "--categorical", "b",
                                   "--run-dir", "../run", "--steps", "2", *TINY_CLI)  # fmt: skip
         finally:
             os.chdir(cwd)
@@ -105,33 +92,6 @@ def cli_run(tmp_path_factory):
         assert "run directory: ../run" in result.output
         data.unlink()
         yield root / "run", data
-
-
-@dataclass
-class Ran:
-    exit_code: int
-    output: str
-
-
-def _ssl_tabular(*args: str) -> Ran:
-    """``ssl-tabular ARGS``: the console script's ``main`` in-process (stdout and stderr captured)."""
-    from ssl_plugin_tabular.cli import main
-
-    with CliRunner().isolation() as streams:
-        try:
-            main(list(args))
-            code = 0
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-    return Ran(code, streams[-1].getvalue().decode())
-
-
-def _ssl(*args: str) -> Ran:
-    """``ssl ARGS`` in-process."""
-    from ssl_core.cli.root import cli
-
-    result = CliRunner().invoke(cli, list(args))
-    return Ran(result.exit_code, result.output)
 
 
 def test_cli_stores_the_absolute_data_path_verbatim(cli_run):
@@ -142,7 +102,7 @@ def test_cli_stores_the_absolute_data_path_verbatim(cli_run):
 
 def test_ssl_eval_and_ssl_tabular_evaluate_print_the_same_table(cli_run):
     run, _ = cli_run
-    ours, core = _ssl_tabular("evaluate", str(run)), _ssl("eval", str(run))
+    ours, core = ssl_tabular("evaluate", str(run)), ssl("eval", str(run))
     assert ours.exit_code == 0 and core.exit_code == 0, ours.output + core.output
     assert "HistGradientBoosting" in ours.output and "same MLP on raw features" in ours.output
     assert ours.output == core.output
@@ -153,24 +113,26 @@ def test_cli_embed_after_the_data_is_gone(cli_run, tmp_path):
     new = tmp_path / "new.csv"
     new.write_text("a,b,color\n1.5,3,red\n2.0,4,purple\n")
     with pytest.warns(UserWarning, match="1 categorical cells unseen"):
-        result = _ssl_tabular("embed", str(run), str(new), "-o", str(tmp_path / "emb.npy"))
+        result = ssl_tabular("embed", str(run), str(new), "-o", str(tmp_path / "emb.npy"))
     assert result.exit_code == 0, result.output
     emb = np.load(tmp_path / "emb.npy")
     assert emb.shape == (2, (1 + 3) * 8) and np.isfinite(emb).all()
     bad = tmp_path / "bad.csv"
     bad.write_text("a,color\n1.5,red\n")
-    result = _ssl_tabular("embed", str(run), str(bad), "-o", str(tmp_path / "bad.npy"))
+    result = ssl_tabular("embed", str(run), str(bad), "-o", str(tmp_path / "bad.npy"))
     assert result.exit_code != 0 and not (tmp_path / "bad.npy").exists()
     assert "b: feature column not found" in result.output and "Traceback" not in result.output
 
 
 def test_plugin_options_come_from_the_args_dataclass():
-    result = _ssl_tabular("pretrain", "--help")
+    result = ssl_tabular("pretrain", "--help")
     assert result.exit_code == 0, result.output
     for option in ("--target", "--numeric", "--categorical", "--drop", "--task", "--resume", "--data"):
         assert option in result.output
-    assert "[auto|classification|regression]" in result.output and "Columns forced categorical" in result.output
-    bad = _ssl_tabular("pretrain", "--task", "ranking")
+    assert (
+        "[auto|classification|regression]" in result.output and "Columns forced categorical" in result.output
+    )
+    bad = ssl_tabular("pretrain", "--task", "ranking")
     assert bad.exit_code != 0 and "'ranking' is not one of" in bad.output
 
 

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import torch
 from sklearn.preprocessing import MinMaxScaler
-from ssl_plugin_tabular.readers import read_csv
 from ssl_plugin_tabular.preprocess import MISSING, TablePreprocessor
+from ssl_plugin_tabular.readers import read_csv
 from ssl_plugin_tabular.schema import RawTable, apply_schema, infer_schema
 
 from ssl_core.errors import DataError

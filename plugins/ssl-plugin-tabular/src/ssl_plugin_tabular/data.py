@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from torch import Tensor
+from torch.utils.data import Dataset
 
 from ssl_core.data import TensorDictDataset
 from ssl_core.errors import DataError
@@ -57,7 +58,7 @@ class PreparedTable:
     prep: TablePreprocessor
     splits: dict[str, EncodedTable] = field(default_factory=dict)
     keep_train: int | None = None
-    train: TensorDictDataset | None = None
+    train: Dataset[Any] | None = None
 
     @property
     def task(self) -> str | None:
@@ -159,9 +160,8 @@ def encode_file(path: str | Path, prep: TablePreprocessor, *, labels: bool = Fal
 def build_data(args: TJEPAArgs) -> PreparedTable:
     """Read, split, fit and encode the table named by ``args`` (the recipe's data phase)."""
     spec = TableSpec(args.target, args.numeric, args.categorical, args.drop, args.task)
-    prepared = prepare_table(
-        args.data, spec, val_fraction=args.val_fraction, test_fraction=args.test_fraction, seed=args.split_seed
-    )
+    fractions = {"val_fraction": args.val_fraction, "test_fraction": args.test_fraction}
+    prepared = prepare_table(args.data, spec, **fractions, seed=args.split_seed)
     prepared.keep_train = args.eval_max_train
     prepared.train = TensorDictDataset(prepared.splits["train"].tensors(), source=prepared.name)
     return prepared

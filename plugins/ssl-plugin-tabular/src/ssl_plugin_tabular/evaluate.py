@@ -107,24 +107,14 @@ def hist_gradient_boosting(prepared: PreparedTable, seed: int) -> float:
     prep, train, test = prepared.prep, prepared.splits["train"], prepared.splits["test"]
     assert train.y is not None and test.y is not None
     is_cat = [False] * train.x_num.shape[1] + [True] * train.x_cat.shape[1]
-    cls = (
-        HistGradientBoostingClassifier
-        if prep.schema.task == "classification"
-        else HistGradientBoostingRegressor
-    )
+    classify = prep.schema.task == "classification"
+    cls = HistGradientBoostingClassifier if classify else HistGradientBoostingRegressor
     model = cls(categorical_features=np.array(is_cat, dtype=bool), random_state=seed, early_stopping=True)
     model.fit(train.raw_features().numpy(), train.y.numpy())
     pred = model.predict(test.raw_features().numpy())
-    if prep.schema.task == "classification":
+    if classify:
         return float(np.mean(pred == test.y.numpy()))
     return float(np.sqrt(np.mean((pred - test.y.numpy()) ** 2)) * prep.y_std)
-
-
-def subset_train(prepared: PreparedTable, max_train: int | None) -> PreparedTable:
-    """``prepared`` with only the first ``max_train`` training rows (all when ``None``)."""
-    if max_train is None:
-        return prepared
-    return replace(prepared, splits={**prepared.splits, "train": prepared.splits["train"].head(max_train)})
 
 
 class DownstreamFeatures:
@@ -185,7 +175,9 @@ def compare(
         max_train: use only the first ``max_train`` training rows (quick mode).
         device: where the encoder runs and the downstream MLPs train.
     """
-    prepared = subset_train(prepared, max_train)
+    prepared = replace(
+        prepared, splits={**prepared.splits, "train": prepared.splits["train"].head(max_train)}
+    )
     feats = DownstreamFeatures(embed, prepared, settings, device)
     stats = over_seeds(feats.scores, seeds)
     metric, higher = metric_name(prepared.prep)
@@ -196,21 +188,9 @@ def compare(
     }
     return [
         ComparisonRow(
-            prepared.name,
-            metric,
-            stats["ssl"],
-            stats["raw"],
-            higher,
-            {"baseline": "same MLP on raw features", **extra},
-        ),
-        ComparisonRow(
-            prepared.name,
-            metric,
-            stats["ssl"],
-            stats["hgb"],
-            higher,
-            {"baseline": "HistGradientBoosting", **extra},
-        ),
+            prepared.name, metric, stats["ssl"], stats[key], higher, {"baseline": baseline, **extra}
+        )
+        for key, baseline in (("raw", "same MLP on raw features"), ("hgb", "HistGradientBoosting"))
     ]
 
 
