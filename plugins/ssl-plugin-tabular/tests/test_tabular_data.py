@@ -138,7 +138,10 @@ def test_run_data_state_restores_without_the_file(tmp_path, write_csv, csv_text)
     args = TJEPAArgs(data=str(path), target="label", eval_max_train=10)
     prepared = build_data(args)
     assert len(prepared.train) == len(prepared.splits["train"]) > 10 and prepared.label_key == "y"
-    torch.save(prepared.state_dict(), tmp_path / "data.pt")
+    state = prepared.state_dict()
+    kept = state["splits"]["train"]["x_num"]
+    assert kept.untyped_storage().nbytes() == 10 * 2 * 4  # only the kept rows are saved, not the storage
+    torch.save(state, tmp_path / "data.pt")
     path.unlink()
     restored = restore_data(args, torch.load(tmp_path / "data.pt", weights_only=True))
     assert restored.train is None and restored.prep == prepared.prep and restored.name == prepared.name

@@ -59,10 +59,11 @@ class EncodedTable:
         return cls(state["x_num"], state["x_cat"], state.get("y"), int(state.get("n_unseen", 0)))
 
     def head(self, n: int | None) -> EncodedTable:
-        """The first ``n`` rows (all when ``None``)."""
+        """The first ``n`` rows (all when ``None``), copied: a saved view would save the whole storage."""
         if n is None:
             return self
-        return EncodedTable(self.x_num[:n], self.x_cat[:n], None if self.y is None else self.y[:n])
+        y = None if self.y is None else self.y[:n].clone()
+        return EncodedTable(self.x_num[:n].clone(), self.x_cat[:n].clone(), y)
 
     def raw_features(self) -> Tensor:
         """``(N, n_num + n_cat)`` float features (scaled numerics, category indices) for baselines."""
