@@ -111,7 +111,7 @@ def protocol(root: Path, names: list[str], seeds: list[int], epochs: float, devi
             result, timing = pretrain(data_path(root, name), seed=seed, epochs=epochs, device=device,
                                       run_dir=work / f"{name}-{seed}", model=model)  # fmt: skip
             result.module.eval()
-            prepared = result.recipe.extras["prepared"]
+            prepared = result.recipe.data
             got = DownstreamFeatures(result.module.embed, prepared, probe, device).scores(seed)
             for key, value in got.items():
                 scores[key].append(value)
@@ -149,7 +149,7 @@ def collapse(
             model=model,
         )
         result.module.eval()
-        test = result.recipe.extras["prepared"].splits["test"]
+        test = result.recipe.data.splits["test"]
         emb = embed_table(result.module.embed, test, device=device)[:4096].cpu()
         centred = emb - emb.mean(0)  # the per-token constant (positions, [REG]) would dominate the spectrum
         row = {

@@ -1,10 +1,12 @@
-"""Shared fixtures: small synthetic tables written as CSV files."""
+"""Shared fixtures: small synthetic tables written as CSV files; the CLIs run in-process."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 
 @pytest.fixture
@@ -32,3 +34,42 @@ def make_csv(n: int = 60) -> str:
         color = ["red", "green", "blue"][i % 3]
         lines.append(f"{i * 0.5},{(i * 7) % 11},{color},{'yes' if i % 2 else 'no'}")
     return "\n".join(lines) + "\n"
+
+
+@dataclass
+class Ran:
+    """Exit code and output (stdout and stderr) of a command run in-process."""
+
+    exit_code: int
+    output: str
+
+
+def ssl_tabular(*args: str) -> Ran:
+    """``ssl-tabular ARGS``: the console script's ``main`` in-process."""
+    from ssl_plugin_tabular.cli import main
+
+    with CliRunner().isolation() as streams:
+        try:
+            main(list(args))
+            code = 0
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+    return Ran(code, streams[-1].getvalue().decode())
+
+
+def ssl(*args: str) -> Ran:
+    """``ssl ARGS`` in-process."""
+    from ssl_core.cli.root import cli
+
+    result = CliRunner().invoke(cli, list(args))
+    return Ran(result.exit_code, result.output)
+
+
+def write_new_rows(folder: Path) -> Path:
+    """A few new Adult-format rows (the embedded default's columns) for ``embed``."""
+    from ssl_plugin_tabular.readers import ADULT_COLUMNS
+
+    path = folder / "new rows.csv"
+    row = "39,State-gov,77516,Bachelors,13,Never-married,Adm-clerical,Not-in-family,White,Male,2174,0,40,Mars"
+    path.write_text(",".join(ADULT_COLUMNS[:-1]) + "\n" + row + "\n" + row.replace("39", "52", 1) + "\n")
+    return path

@@ -6,8 +6,9 @@ import gzip
 
 import numpy as np
 import pytest
-from ssl_plugin_tabular.data import load_arrays, load_npy, read_csv, split_rows
-from ssl_plugin_tabular.tables import TableSpec, prepare_table
+import torch
+from ssl_plugin_tabular.data import TableSpec, prepare_table
+from ssl_plugin_tabular.readers import load_arrays, load_npy, read_csv, split_rows
 
 from ssl_core.errors import DataError
 
@@ -115,9 +116,9 @@ def test_missing_label_is_an_error(write_csv):
 
 
 def test_encode_numpy_file_for_embedding(tmp_path):
+    from ssl_plugin_tabular.data import encode_file
     from ssl_plugin_tabular.preprocess import TablePreprocessor
     from ssl_plugin_tabular.schema import RawTable, infer_schema
-    from ssl_plugin_tabular.tables import encode_file
 
     schema, parsed = infer_schema(RawTable({"p": np.arange(5.0), "q": np.arange(5.0) * 2}))
     prep = TablePreprocessor.fit(schema, parsed)
@@ -127,3 +128,25 @@ def test_encode_numpy_file_for_embedding(tmp_path):
     np.save(tmp_path / "wide.npy", np.zeros((2, 3), dtype=np.float32))
     with pytest.raises(DataError, match="3 feature columns"):
         encode_file(tmp_path / "wide.npy", prep)
+
+
+def test_run_data_state_restores_without_the_file(tmp_path, write_csv, csv_text):
+    from ssl_plugin_tabular.config import TJEPAArgs
+    from ssl_plugin_tabular.data import build_data, restore_data
+
+    path = write_csv(csv_text(100))
+    args = TJEPAArgs(data=str(path), target="label", eval_max_train=10)
+    prepared = build_data(args)
+    assert len(prepared.train) == len(prepared.splits["train"]) > 10 and prepared.label_key == "y"
+    state = prepared.state_dict()
+    kept = state["splits"]["train"]["x_num"]
+    assert kept.untyped_storage().nbytes() == 10 * 2 * 4  # only the kept rows are saved, not the storage
+    torch.save(state, tmp_path / "data.pt")
+    path.unlink()
+    restored = restore_data(args, torch.load(tmp_path / "data.pt", weights_only=True))
+    assert restored.train is None and restored.prep == prepared.prep and restored.name == prepared.name
+    assert sorted(restored.splits) == ["test", "train", "val"] and len(restored.splits["train"]) == 10
+    for name, split in restored.splits.items():
+        full = prepared.splits[name].head(10 if name == "train" else None)
+        assert all(torch.equal(a, b) for a, b in zip(split.tensors().values(), full.tensors().values()))
+    assert torch.equal(restored.eval.tensors["y"], prepared.splits["val"].y)

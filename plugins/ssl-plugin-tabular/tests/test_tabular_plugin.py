@@ -1,103 +1,139 @@
-"""Plugin wiring: registry entries, the recipe through the engine, the CLI (pretrain / evaluate / embed), the demo."""
+"""Plugin wiring: the contract (check_plugin), the recipe through the engine, the CLI (pretrain / evaluate / embed)."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
 import numpy as np
 import pytest
-from ssl_plugin_tabular.cli import main
+import ssl_plugin_tabular.plugin as plugin
+import torch
+import yaml
+from conftest import make_csv, ssl, ssl_tabular, write_new_rows
+from ssl_plugin_tabular.encoders import TJEPAEncoder
+from ssl_plugin_tabular.objectives import JEPALoss
+from ssl_plugin_tabular.views import tjepa_masks
 
 from ssl_core.engine import load_run, train
+from ssl_core.lifecycle import evaluate_run
 from ssl_core.registry import get_registries
+from ssl_core.testing import check_plugin
 from ssl_core.testing.configs import tiny_run_config
+from ssl_core.testing.pytest_plugin import isolated_plugin_manager
 
 TINY_ARGS = {
     "dim": 8, "depth": 1, "heads": 2, "ffn_dim": 8, "pred_dim": 4, "pred_depth": 1, "pred_heads": 2,
     "probe_epochs": 3, "probe_select_every": 1, "eval_seeds": 1, "target": "label",
 }  # fmt: skip
 TINY_SET = [f"recipe_args.{k}={v}" for k, v in TINY_ARGS.items() if k != "target"]
+TINY_CLI = [x for s in [*TINY_SET, "train.batch_size=16", "train.progress=false"] for x in ("--set", s)]
 
 
-def test_registered_components():
-    reg = get_registries()
-    assert "tabular/tjepa" in reg.recipes.names() and "tabular/default" in reg.demos.names()
-    assert (
-        "tabular/tjepa-encoder" in reg.encoders.names()
-        and "tabular/context-target" in reg.view_generators.names()
-    )
+def _batch(b: int) -> dict[str, torch.Tensor]:
+    gen = torch.Generator().manual_seed(0)
+    return {"x_num": torch.rand(b, 2, generator=gen), "x_cat": torch.randint(0, 3, (b, 1), generator=gen)}
 
 
-def test_recipe_trains_and_reloads(tmp_path, write_csv, csv_text):
+EXAMPLES = {
+    "tabular/tjepa-encoder": lambda: (TJEPAEncoder(2, [3], dim=8, depth=1, heads=2, ffn_dim=8), _batch(6)),
+    # ContextTargetMasks stacks the target sets in front ((num_targets, B, n)): with B == num_targets
+    # the contract's batch-dim check holds; the seeding / global-RNG / no-mutation checks are real.
+    "tabular/context-target": lambda: (tjepa_masks(3, num_targets=4), _batch(4)),
+    "tabular/jepa": lambda: (JEPALoss(), (torch.randn(6, 3, 8, requires_grad=True), torch.randn(6, 3, 8))),
+}
+
+
+@pytest.mark.timeout(240)
+def test_plugin_contract(tmp_path):
+    check_plugin(plugin.TABLE, tmp_path=tmp_path, examples=EXAMPLES, embed_input=write_new_rows)
+
+
+def test_recipe_trains_and_reloads_without_the_file(tmp_path, write_csv, csv_text):
     data = write_csv(csv_text(120))
     cfg = tiny_run_config("tabular/tjepa", {**TINY_ARGS, "data": str(data)}, batch_size=16, steps=2)
     result = train(cfg, tmp_path / "run")
-    assert result.step == 2
+    assert result.step == 2 and len(result.recipe.train_data) == len(result.recipe.data.splits["train"])
+    data.unlink()
     loaded = load_run(tmp_path / "run")
-    batch = loaded.recipe.extras["prepared"].splits["test"].tensors()
+    assert loaded.recipe.train_data is None
+    batch = loaded.recipe.data.splits["test"].tensors()
     emb = loaded.module.embed(batch)
     assert emb.shape == (len(batch["x_num"]), (1 + 3) * 8)
     np.testing.assert_allclose(emb.numpy(), result.module.embed(batch).numpy(), rtol=1e-5, atol=1e-6)
-    report = loaded.recipe.evaluate(loaded.module, loaded.recipe)
-    assert [r.extra["baseline"] for r in report["rows"]] == [
-        "same MLP on raw features",
-        "HistGradientBoosting",
-    ]
+    rows = evaluate_run(tmp_path / "run", quick=True, seeds=2)  # explicit seeds win over --quick's one
+    assert [r.extra["baseline"] for r in rows] == ["same MLP on raw features", "HistGradientBoosting"]
+    assert rows[0].extra["seeds"] == 2 and rows[0].extra["n_train"] == len(loaded.recipe.data.splits["train"])
 
 
 def test_bad_recipe_args_name_the_key(write_csv, csv_text):
     with pytest.raises(Exception, match="price"):
         get_registries().recipes.build("tabular/tjepa", data=str(write_csv(csv_text())), target="price")
+    with pytest.raises(Exception, match="ctx_range"):
+        get_registries().recipes.build("tabular/tjepa", ctx_range=[0.1])
 
 
-@pytest.mark.timeout(240)
-def test_cli_pretrain_evaluate_embed(tmp_path, write_csv, csv_text, capsys):
-    data = write_csv(csv_text(150))
-    run = tmp_path / "run"
-    overrides = [x for s in [*TINY_SET, "train.batch_size=16", "train.progress=false"] for x in ("--set", s)]
-    with pytest.raises(SystemExit) as done:
-        main(
-            [
-                "pretrain",
-                "--data",
-                str(data),
-                "--target",
-                "label",
-                "--categorical",
-                "b",
-                "--run-dir",
-                str(run),
-                "--steps",
-                "2",
-                *overrides,
-            ]
-        )
-    assert done.value.code == 0 and f"run directory: {run}" in capsys.readouterr().out
-    with pytest.raises(SystemExit) as done:
-        main(["evaluate", str(run)])
-    out = capsys.readouterr().out
-    assert done.value.code == 0 and "HistGradientBoosting" in out and "same MLP on raw features" in out
-    new = write_csv("a,b,color\n1.5,3,red\n2.0,4,purple\n", "new.csv")
-    with pytest.raises(SystemExit) as done:
-        main(["embed", str(run), str(new), "-o", str(tmp_path / "emb.npy")])
-    assert done.value.code == 0
+@pytest.fixture(scope="module")
+def cli_run(tmp_path_factory):
+    """A tiny run pretrained through ``ssl-tabular`` from ``--data`` given relative to the working
+    folder, with '#', ':' and spaces in its name; the data file is deleted afterwards."""
+    root = tmp_path_factory.mktemp("cli")
+    (root / "work").mkdir()
+    data = root / "work" / "speed #1: my table.csv"
+    data.write_text(make_csv(150))
+    cwd = os.getcwd()
+    with isolated_plugin_manager() as pm, pm.registered(plugin, "tabular"):
+        os.chdir(root / "work")
+        try:
+            result = ssl_tabular("pretrain", "--data", data.name, "--target", "label", "--categorical", "b",
+                                  "--run-dir", "../run", "--steps", "2", *TINY_CLI)  # fmt: skip
+        finally:
+            os.chdir(cwd)
+        assert result.exit_code == 0, result.output
+        assert "run directory: ../run" in result.output
+        data.unlink()
+        yield root / "run", data
+
+
+def test_cli_stores_the_absolute_data_path_verbatim(cli_run):
+    run, data = cli_run
+    saved = yaml.safe_load((run / "config.yaml").read_text())["recipe_args"]
+    assert saved["data"] == str(data) and saved["categorical"] == ["b"] and saved["target"] == "label"
+
+
+def test_ssl_eval_and_ssl_tabular_evaluate_print_the_same_table(cli_run):
+    run, _ = cli_run
+    ours, core = ssl_tabular("evaluate", str(run)), ssl("eval", str(run))
+    assert ours.exit_code == 0 and core.exit_code == 0, ours.output + core.output
+    assert "HistGradientBoosting" in ours.output and "same MLP on raw features" in ours.output
+    assert ours.output == core.output
+
+
+def test_cli_embed_after_the_data_is_gone(cli_run, tmp_path):
+    run, _ = cli_run
+    new = tmp_path / "new.csv"
+    new.write_text("a,b,color\n1.5,3,red\n2.0,4,purple\n")
+    with pytest.warns(UserWarning, match="1 categorical cells unseen"):
+        result = ssl_tabular("embed", str(run), str(new), "-o", str(tmp_path / "emb.npy"))
+    assert result.exit_code == 0, result.output
     emb = np.load(tmp_path / "emb.npy")
     assert emb.shape == (2, (1 + 3) * 8) and np.isfinite(emb).all()
-    bad = write_csv("a,color\n1.5,red\n", "bad.csv")
-    with pytest.raises(SystemExit) as done:
-        main(["embed", str(run), str(bad), "-o", str(tmp_path / "bad.npy")])
-    assert done.value.code != 0 and not (tmp_path / "bad.npy").exists()
-    assert "b" in capsys.readouterr().err
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,color\n1.5,red\n")
+    result = ssl_tabular("embed", str(run), str(bad), "-o", str(tmp_path / "bad.npy"))
+    assert result.exit_code != 0 and not (tmp_path / "bad.npy").exists()
+    assert "b: feature column not found" in result.output and "Traceback" not in result.output
 
 
-@pytest.mark.slow
-@pytest.mark.timeout(300)
-def test_demo_quick(tmp_path: Path):
-    from ssl_plugin_tabular.demo import demo
-
-    result = demo(tmp_path / "demo", quick=True)
-    assert result.domain == "tabular" and len(result.rows) == 2
-    assert all(0.0 < r.ssl[0] <= 1.0 and 0.0 < r.baseline[0] <= 1.0 for r in result.rows)
+def test_plugin_options_come_from_the_args_dataclass():
+    result = ssl_tabular("pretrain", "--help")
+    assert result.exit_code == 0, result.output
+    for option in ("--target", "--numeric", "--categorical", "--drop", "--task", "--resume", "--data"):
+        assert option in result.output
+    assert (
+        "[auto|classification|regression]" in result.output and "Columns forced categorical" in result.output
+    )
+    bad = ssl_tabular("pretrain", "--task", "ranking")
+    assert bad.exit_code != 0 and "'ranking' is not one of" in bad.output
 
 
 def test_paper_config_is_valid_and_faithful():

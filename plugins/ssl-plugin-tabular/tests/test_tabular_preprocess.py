@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import torch
 from sklearn.preprocessing import MinMaxScaler
-from ssl_plugin_tabular.data import read_csv
 from ssl_plugin_tabular.preprocess import MISSING, TablePreprocessor
+from ssl_plugin_tabular.readers import read_csv
 from ssl_plugin_tabular.schema import RawTable, apply_schema, infer_schema
 
 from ssl_core.errors import DataError
@@ -78,12 +78,19 @@ def test_missing_feature_column_at_inference():
     assert err.value.field == "w" and err.value.file == "new.csv"
 
 
-def test_state_roundtrips_through_json():
-    table = RawTable({"x": np.arange(4.0), "c": np.array(["a", "b", None, "a"], dtype=object)})
-    prep, parsed = _fit(table)
-    again = TablePreprocessor.from_dict(json.loads(json.dumps(prep.to_dict())))
+@pytest.mark.parametrize("target", ["y", "r"])
+def test_state_roundtrips_exactly_through_weights_only_and_json(tmp_path, target):
+    table = RawTable({
+        "x": np.array([0.1, 1 / 3, np.nan, 7e-9]), "c": np.array(["a", "b", None, "a"], dtype=object),
+        "y": np.array(["no", "yes", "no", "yes"], dtype=object), "r": np.array([0.5, 1 / 7, 2.25, 3.0]),
+    })  # fmt: skip
+    prep, parsed = _fit(table, target=target, drop=["r" if target == "y" else "y"])
+    torch.save(prep.to_state(), tmp_path / "prep.pt")
+    again = TablePreprocessor.from_state(torch.load(tmp_path / "prep.pt", weights_only=True))
+    assert again == prep and again.schema == prep.schema  # every float, category and name, exactly
+    assert TablePreprocessor.from_state(json.loads(json.dumps(prep.to_state()))) == prep
     a, b = prep.transform(parsed), again.transform(parsed)
-    assert torch.equal(a.x_num, b.x_num) and torch.equal(a.x_cat, b.x_cat)
+    assert torch.equal(a.x_num, b.x_num) and torch.equal(a.x_cat, b.x_cat) and torch.equal(a.y, b.y)
 
 
 def test_integer_labels_are_classes():

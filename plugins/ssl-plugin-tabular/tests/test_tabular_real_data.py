@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from ssl_plugin_tabular.data import ADULT_TARGET, embedded_adult, load_adult, load_california
-from ssl_plugin_tabular.tables import prepare_table
+from ssl_plugin_tabular.data import prepare_table
+from ssl_plugin_tabular.readers import ADULT_TARGET, embedded_adult, load_adult, load_california
 
 from ssl_core.testing.data import shared_data_dir
 

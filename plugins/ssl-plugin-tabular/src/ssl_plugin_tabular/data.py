@@ -1,220 +1,180 @@
-"""Readers for the tabular formats T-JEPA is evaluated on: CSV (plain or gzip) and numpy arrays.
+"""The run's data: from a path (or nothing) to encoded train / val / test splits with a fitted preprocessor.
 
-* :func:`read_csv`: delimited text with or without a header, ``?``/empty/``NA`` cells as missing.
-* :func:`load_arrays`: ``.npy`` feature matrices (the rtdl ``N_*.npy`` / ``C_*.npy`` / ``y_*.npy`` layout).
-* :func:`load_adult` (UCI ``adult.data`` / ``adult.test``) and :func:`load_california` (rtdl split), the
-  two benchmark tables of Thimonier et al. (ICLR 2025) that we have, and :func:`embedded_adult`, the
-  gzip copy of Adult (CC BY 4.0) shipped inside the package for offline runs.
+:func:`prepare_table` recognises:
 
-Every reader validates what it reads and raises :class:`ssl_core.errors.DataError` naming the file, the
-column (or line) and the reason.
+* ``None``: the embedded UCI Adult copy (train/val from ``adult.data``, test = ``adult.test``);
+* a folder holding ``adult.data`` (+ ``adult.test``): UCI Adult, same split;
+* a folder holding ``N_train.npy`` (rtdl layout, e.g. California housing): its train / val / test;
+* a CSV file (optionally gzip-compressed): seeded random val and test splits.
+
+Preprocessing is fitted on the training split only (T-JEPA protocol, Thimonier et al., ICLR 2025).
+The :class:`PreparedTable` is the recipe's data object: its state (the fitted preprocessor and the
+encoded splits the downstream protocol needs) is kept in the run's ``data.pt``, so ``evaluate`` and
+``embed`` work after the training file is gone.
 """
 
 from __future__ import annotations
 
-import csv
-import gzip
-import io
-import json
-from collections.abc import Sequence
-from importlib import resources
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-import numpy as np
+from torch import Tensor
+from torch.utils.data import Dataset
 
+from ssl_core.data import TensorDictDataset
 from ssl_core.errors import DataError
-from ssl_plugin_tabular.schema import RawTable, is_missing_text
-
-ADULT_COLUMNS = (
-    "age", "workclass", "fnlwgt", "education", "education-num", "marital-status", "occupation",
-    "relationship", "race", "sex", "capital-gain", "capital-loss", "hours-per-week", "native-country", "income",
-)  # fmt: skip
-ADULT_TARGET = "income"
-CALIFORNIA_TARGET = "median_house_value"
+from ssl_plugin_tabular import readers
+from ssl_plugin_tabular.config import TJEPAArgs
+from ssl_plugin_tabular.preprocess import EncodedTable, TablePreprocessor
+from ssl_plugin_tabular.schema import RawTable, apply_schema, infer_schema
 
 
-def _open_text(path: Path) -> io.TextIOBase:
-    if not path.is_file():
-        raise DataError(path, "<file>", "file not found")
-    raw = path.read_bytes()
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as exc:
-            raise DataError(path, "<file>", f"corrupt gzip data: {exc}") from exc
-    try:
-        return io.StringIO(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        raise DataError(path, "<file>", f"not UTF-8 text at byte {exc.start}") from exc
+@dataclass
+class TableSpec:
+    """How to read a user table: the label and column-role overrides."""
+
+    target: str | None = None
+    numeric: Sequence[str] = ()
+    categorical: Sequence[str] = ()
+    drop: Sequence[str] = ()
+    task: str = "auto"
 
 
-def read_csv(
-    path: str | Path,
+@dataclass
+class PreparedTable:
+    """Encoded splits (``train`` always; ``val`` / ``test`` when available) and the fitted preprocessor.
+
+    Attributes:
+        name: the table's name (``adult``, the CSV's stem, the rtdl folder's name).
+        prep: the preprocessor fitted on the training split.
+        splits: the encoded splits.
+        keep_train: how many training rows the run keeps for the downstream MLPs (all when ``None``).
+        train: the pretraining dataset (``None`` when restored from a run directory).
+    """
+
+    name: str
+    prep: TablePreprocessor
+    splits: dict[str, EncodedTable] = field(default_factory=dict)
+    keep_train: int | None = None
+    train: Dataset[Any] | None = None
+
+    @property
+    def task(self) -> str | None:
+        """``classification``, ``regression`` or ``None`` (unlabelled)."""
+        return self.prep.schema.task
+
+    @property
+    def eval(self) -> TensorDictDataset | None:
+        """The validation split (what the engine's online probe reads), if any."""
+        val = self.splits.get("val")
+        return None if val is None else TensorDictDataset(val.tensors(), source=self.name)
+
+    @property
+    def label_key(self) -> str | None:
+        """``"y"`` for classification (the online probe is a classifier), else ``None``."""
+        return "y" if self.task == "classification" else None
+
+    def state_dict(self) -> dict[str, Any]:
+        """The fitted preprocessor and the encoded splits (training split capped at ``keep_train``)."""
+        splits = {k: (v.head(self.keep_train) if k == "train" else v) for k, v in self.splits.items()}
+        return {
+            "name": self.name,
+            "preprocessor": self.prep.to_state(),
+            "splits": {k: v.to_state() for k, v in splits.items()},
+        }
+
+
+def _fit(name: str, raw: dict[str, RawTable], spec: TableSpec) -> PreparedTable:
+    schema, train = infer_schema(
+        raw["train"],
+        target=spec.target,
+        numeric=spec.numeric,
+        categorical=spec.categorical,
+        drop=spec.drop,
+        task=spec.task,  # type: ignore[arg-type]
+    )
+    prep = TablePreprocessor.fit(schema, train)
+    splits = {"train": prep.transform(train)}
+    for split, table in raw.items():
+        if split != "train":
+            splits[split] = prep.transform(apply_schema(table, schema))
+    return PreparedTable(name, prep, splits)
+
+
+def _adult(train: RawTable, test: RawTable, val_fraction: float, seed: int) -> PreparedTable:
+    keep, val = readers.split_rows(train.n_rows, val_fraction, seed)
+    raw = {"train": train.take(keep), "val": train.take(val), "test": test}
+    return _fit("adult", raw, TableSpec(target=readers.ADULT_TARGET))
+
+
+def prepare_table(
+    path: str | Path | None = None,
+    spec: TableSpec | None = None,
     *,
-    names: Sequence[str] | None = None,
-    delimiter: str = ",",
-    skip_lines: int = 0,
-    strip_suffix: dict[str, str] | None = None,
-) -> RawTable:
-    """Read a delimited text table into a :class:`RawTable` of text columns.
-
-    Args:
-        path: the file (``.gz`` content is detected and decompressed).
-        names: column names; ``None`` reads them from the first (header) line.
-        delimiter: field separator.
-        skip_lines: lines to skip before the header / first row (e.g. 1 for UCI ``adult.test``).
-        strip_suffix: ``{column: suffix}`` removed from the end of that column's cells (``{"income": "."}``).
+    val_fraction: float = 0.2,
+    test_fraction: float = 0.2,
+    seed: int = 0,
+) -> PreparedTable:
+    """Read, split, fit and encode a table (see the module docstring for what ``path`` may be).
 
     Raises:
-        DataError: empty file, duplicate or blank header names, or a row with a different number of
-            fields than the header (naming the line).
+        DataError: unreadable or malformed input (see :mod:`ssl_plugin_tabular.data` and
+            :mod:`ssl_plugin_tabular.schema`).
     """
+    spec = spec or TableSpec()
+    if path is None:
+        return _adult(*readers.embedded_adult(), val_fraction, seed)
     path = Path(path)
-    reader = csv.reader(_open_text(path), delimiter=delimiter, skipinitialspace=True)
-    rows = [(reader.line_num, r) for r in reader if r and any(c.strip() for c in r)]
-    rows = [(n, r) for n, r in rows if n > skip_lines]
-    if not rows:
-        raise DataError(path, "<file>", "empty file (no header and no rows)")
-    if names is None:
-        names = [c.strip() for c in rows.pop(0)[1]]
-        if any(not n for n in names) or len(set(names)) != len(names):
-            raise DataError(path, "<header>", f"blank or duplicate column names in {names}")
-    if not rows:
-        raise DataError(path, "<rows>", "the file has a header but no data rows")
-    width = len(names)
-    for line, row in rows:
-        if len(row) != width:
-            raise DataError(path, f"line {line}", f"expected {width} fields, found {len(row)} (ragged row)")
-    columns: dict[str, np.ndarray] = {}
-    suffixes = strip_suffix or {}
-    for j, name in enumerate(names):
-        col = np.empty(len(rows), dtype=object)
-        suffix = suffixes.get(name)
-        for i, (_, row) in enumerate(rows):
-            cell = row[j].strip()
-            if suffix and cell.endswith(suffix):
-                cell = cell[: -len(suffix)]
-            col[i] = None if is_missing_text(cell) else cell
-        columns[name] = col
-    return RawTable(columns, str(path))
-
-
-def load_npy(path: str | Path, *, ndim: int, kind: str) -> np.ndarray:
-    """Load one ``.npy`` array safely (no pickles) and check its rank and dtype kind (``"f"``, ``"i"``, ``"O"``...)."""
-    path = Path(path)
-    if not path.is_file():
+    if path.is_dir():
+        if any((path / n).is_file() for n in ("adult.data", "adult.data.gz")):
+            return _adult(*readers.load_adult(path), val_fraction, seed)
+        if (path / "N_train.npy").is_file():
+            raw = readers.load_california(path)
+            return _fit(path.name, raw, TableSpec(**{**spec.__dict__, "target": readers.CALIFORNIA_TARGET}))
+        raise DataError(path, "<folder>", "expected adult.data or N_train.npy (rtdl layout) in the folder")
+    if not path.exists():
         raise DataError(path, "<file>", "file not found")
-    try:
-        arr = np.load(path, allow_pickle=False)
-    except (ValueError, OSError, EOFError) as exc:
-        raise DataError(path, "<array>", f"not a readable .npy array: {exc}") from exc
-    if arr.ndim != ndim:
-        raise DataError(path, "<array>", f"expected {ndim} dimensions, found shape {arr.shape}")
-    if arr.dtype.kind not in kind:
-        raise DataError(path, "<array>", f"dtype {arr.dtype} is not one of kinds {kind!r}")
-    if arr.shape[0] == 0:
-        raise DataError(path, "<array>", "empty array")
-    return arr
+    table = readers.read_csv(path)
+    rest, test = readers.split_rows(table.n_rows, test_fraction, seed)
+    train, val = readers.split_rows(len(rest), val_fraction, seed + 1)
+    raw = {"train": table.take(rest[train]), "val": table.take(rest[val]), "test": table.take(test)}
+    raw = {k: v for k, v in raw.items() if v.n_rows > 0}
+    return _fit(path.stem, raw, spec)
 
 
-def load_arrays(
-    x_num: str | Path | None,
-    y: str | Path | None = None,
-    *,
-    x_cat: str | Path | None = None,
-    names: Sequence[str] | None = None,
-    target: str = "target",
-) -> RawTable:
-    """Build a :class:`RawTable` from ``.npy`` files: numeric ``(N, d)``, categorical ``(N, c)`` and labels ``(N,)``.
+def encode_file(path: str | Path, prep: TablePreprocessor, *, labels: bool = False) -> EncodedTable:
+    """Encode a new CSV / ``.npy`` file with a fitted preprocessor (for ``ssl-tabular embed``).
 
-    Raises:
-        DataError: unreadable file, wrong rank or dtype, non-finite numeric values other than NaN
-            (infinities), or mismatched row counts (naming the file).
+    Unseen categories map to the reserved index 0 (counted in ``EncodedTable.n_unseen``).
     """
-    columns: dict[str, np.ndarray] = {}
-    n_rows: int | None = None
-    parts: list[tuple[Path, np.ndarray, str]] = []
-    if x_num is not None:
-        parts.append((Path(x_num), load_npy(x_num, ndim=2, kind="fiub"), "num"))
-    if x_cat is not None:
-        parts.append((Path(x_cat), load_npy(x_cat, ndim=2, kind="iubUO"), "cat"))
-    if not parts:
-        raise DataError("<arrays>", "<features>", "no feature array given")
-    width = sum(a.shape[1] for _, a, _ in parts)
-    if names is not None and len(names) != width:
-        raise DataError(parts[0][0], "<columns>", f"{len(names)} names for {width} feature columns")
-    names = list(names) if names is not None else [f"{k}_{j}" for _, a, k in parts for j in range(a.shape[1])]
-    col = 0
-    for path, arr, kind in parts:
-        n_rows = arr.shape[0] if n_rows is None else n_rows
-        if arr.shape[0] != n_rows:
-            raise DataError(path, "<rows>", f"{arr.shape[0]} rows, expected {n_rows} as in the other arrays")
-        if kind == "num" and np.isinf(arr.astype(np.float64)).any():
-            bad = int(np.argwhere(np.isinf(arr))[0][1])
-            raise DataError(path, names[col + bad], "infinite values")
-        for j in range(arr.shape[1]):
-            columns[names[col + j]] = (
-                arr[:, j].astype(np.float64) if kind == "num" else arr[:, j].astype(str).astype(object)
-            )
-        col += arr.shape[1]
-    if y is not None:
-        labels = load_npy(y, ndim=1, kind="fiubUO")
-        if labels.shape[0] != n_rows:
-            raise DataError(y, "<rows>", f"{labels.shape[0]} labels for {n_rows} rows")
-        columns[target] = labels.astype(np.float64) if labels.dtype.kind in "fiub" else labels.astype(object)
-    return RawTable(columns, str(parts[0][0]))
+    path = Path(path)
+    if path.suffix == ".npy":
+        table = readers.load_arrays(path, names=prep.schema.features if not prep.schema.categorical else None)
+    else:
+        table = readers.read_csv(path)
+    return prep.transform(apply_schema(table, prep.schema, labels=labels), labels=labels)
 
 
-def load_adult(directory: str | Path) -> tuple[RawTable, RawTable]:
-    """UCI Adult: ``(train, test)`` from ``adult.data`` and ``adult.test`` (``.gz`` variants accepted).
-
-    ``adult.test`` starts with a junk line (``|1x3 Cross validator``) that is skipped, and its labels end
-    with ``.`` (``<=50K.``), which is stripped so both splits share the classes ``<=50K`` / ``>50K``.
-    """
-    directory = Path(directory)
-    files = [_first_existing(directory, name) for name in ("adult.data", "adult.test")]
-    train = read_csv(files[0], names=ADULT_COLUMNS, strip_suffix={ADULT_TARGET: "."})
-    test = read_csv(files[1], names=ADULT_COLUMNS, skip_lines=1, strip_suffix={ADULT_TARGET: "."})
-    return train, test
+def build_data(args: TJEPAArgs) -> PreparedTable:
+    """Read, split, fit and encode the table named by ``args`` (the recipe's data phase)."""
+    spec = TableSpec(args.target, args.numeric, args.categorical, args.drop, args.task)
+    fractions = {"val_fraction": args.val_fraction, "test_fraction": args.test_fraction}
+    prepared = prepare_table(args.data, spec, **fractions, seed=args.split_seed)
+    prepared.keep_train = args.eval_max_train
+    prepared.train = TensorDictDataset(prepared.splits["train"].tensors(), source=prepared.name)
+    return prepared
 
 
-def embedded_adult() -> tuple[RawTable, RawTable]:
-    """The Adult copy shipped as package data (CC BY 4.0; attribution in ``data_files/NOTICE``)."""
-    root = resources.files("ssl_plugin_tabular") / "data_files"
-    with resources.as_file(root) as path:
-        return load_adult(path)
+def restore_data(args: TJEPAArgs, state: Mapping[str, Any]) -> PreparedTable:
+    """The data of a finished run from its ``data.pt`` state (no file is read)."""
+    prep = TablePreprocessor.from_state(state["preprocessor"])
+    splits = {k: EncodedTable.from_state(v) for k, v in state["splits"].items()}
+    return PreparedTable(str(state["name"]), prep, splits, keep_train=args.eval_max_train)
 
 
-def _first_existing(directory: Path, name: str) -> Path:
-    for candidate in (directory / name, directory / f"{name}.gz"):
-        if candidate.is_file():
-            return candidate
-    raise DataError(directory / name, "<file>", "file not found (nor a .gz copy)")
-
-
-def load_california(directory: str | Path) -> dict[str, RawTable]:
-    """California housing with the rtdl split (``N_{train,val,test}.npy``, ``y_*.npy``, ``info.json``).
-
-    Labels are median house values in units of $100k; RMSE is reported in those units.
-    """
-    directory = Path(directory)
-    info_path = directory / "info.json"
-    names = None
-    if info_path.is_file():
-        try:
-            names = json.loads(info_path.read_text())["N_cols"]
-        except (ValueError, KeyError) as exc:
-            raise DataError(info_path, "N_cols", f"unreadable feature names: {exc}") from exc
-    return {
-        split: load_arrays(
-            directory / f"N_{split}.npy", directory / f"y_{split}.npy", names=names, target=CALIFORNIA_TARGET
-        )
-        for split in ("train", "val", "test")
-    }
-
-
-def split_rows(n: int, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """A seeded random split of ``range(n)`` into ``(kept, held_out)`` with ``round(n * fraction)`` held out."""
-    perm = np.random.default_rng(seed).permutation(n)
-    n_out = int(round(n * fraction))
-    return np.sort(perm[n_out:]), np.sort(perm[:n_out])
+def embed_input(path: Path, run: Any) -> dict[str, Tensor]:
+    """``embed``'s INPUT: a CSV (or all-numeric ``.npy``) encoded with the run's fitted preprocessor."""
+    table = encode_file(path, run.recipe.data.prep)
+    return {"x_num": table.x_num, "x_cat": table.x_cat}

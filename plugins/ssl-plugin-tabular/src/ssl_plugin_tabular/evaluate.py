@@ -3,23 +3,30 @@
 Thimonier et al. (ICLR 2025, arXiv 2410.05016), section 4: downstream models take the frozen target
 encoder's full output ``(n_cls + D) x H``, flattened. The comparison is the *same* MLP on raw features
 (MinMax numerics + one-hot categoricals), plus scikit-learn's HistGradientBoosting as the strong simple
-baseline (the paper's gradient-boosting anchors are XGBoost / CatBoost).
+baseline (the paper's gradient-boosting anchors are XGBoost / CatBoost). :func:`evaluate` is the
+plugin's one evaluation (``ssl eval RUN``, ``ssl-tabular evaluate RUN`` and ``ssl demo``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from ssl_core.evaluation import early_stopped_mlp, mlp_probe, over_seeds
-from ssl_core.evaluation.report import ComparisonRow
+from ssl_core.errors import ConfigError
+from ssl_core.evaluation import ComparisonRow, early_stopped_mlp, mlp_probe, over_seeds
+from ssl_core.interfaces import SSLModule
+from ssl_core.lifecycle import EvalContext
+from ssl_plugin_tabular.config import TJEPAArgs
+from ssl_plugin_tabular.data import PreparedTable
 from ssl_plugin_tabular.preprocess import EncodedTable, TablePreprocessor
-from ssl_plugin_tabular.tables import PreparedTable
+
+#: ``--quick``: one seed, at most this many MLP epochs and training rows.
+QUICK_EPOCHS, QUICK_MAX_TRAIN = 5, 512
 
 
 @dataclass
@@ -100,27 +107,14 @@ def hist_gradient_boosting(prepared: PreparedTable, seed: int) -> float:
     prep, train, test = prepared.prep, prepared.splits["train"], prepared.splits["test"]
     assert train.y is not None and test.y is not None
     is_cat = [False] * train.x_num.shape[1] + [True] * train.x_cat.shape[1]
-    cls = (
-        HistGradientBoostingClassifier
-        if prep.schema.task == "classification"
-        else HistGradientBoostingRegressor
-    )
+    classify = prep.schema.task == "classification"
+    cls = HistGradientBoostingClassifier if classify else HistGradientBoostingRegressor
     model = cls(categorical_features=np.array(is_cat, dtype=bool), random_state=seed, early_stopping=True)
     model.fit(train.raw_features().numpy(), train.y.numpy())
     pred = model.predict(test.raw_features().numpy())
-    if prep.schema.task == "classification":
+    if classify:
         return float(np.mean(pred == test.y.numpy()))
     return float(np.sqrt(np.mean((pred - test.y.numpy()) ** 2)) * prep.y_std)
-
-
-def subset_train(prepared: PreparedTable, max_train: int | None) -> PreparedTable:
-    """``prepared`` with only the first ``max_train`` training rows (all when ``None``)."""
-    if max_train is None:
-        return prepared
-    train = prepared.splits["train"]
-    y = None if train.y is None else train.y[:max_train]
-    small = EncodedTable(train.x_num[:max_train], train.x_cat[:max_train], y)
-    return PreparedTable(prepared.name, prepared.prep, {**prepared.splits, "train": small})
 
 
 class DownstreamFeatures:
@@ -181,7 +175,9 @@ def compare(
         max_train: use only the first ``max_train`` training rows (quick mode).
         device: where the encoder runs and the downstream MLPs train.
     """
-    prepared = subset_train(prepared, max_train)
+    prepared = replace(
+        prepared, splits={**prepared.splits, "train": prepared.splits["train"].head(max_train)}
+    )
     feats = DownstreamFeatures(embed, prepared, settings, device)
     stats = over_seeds(feats.scores, seeds)
     metric, higher = metric_name(prepared.prep)
@@ -192,19 +188,31 @@ def compare(
     }
     return [
         ComparisonRow(
-            prepared.name,
-            metric,
-            stats["ssl"],
-            stats["raw"],
-            higher,
-            {"baseline": "same MLP on raw features", **extra},
-        ),
-        ComparisonRow(
-            prepared.name,
-            metric,
-            stats["ssl"],
-            stats["hgb"],
-            higher,
-            {"baseline": "HistGradientBoosting", **extra},
-        ),
+            prepared.name, metric, stats["ssl"], stats[key], higher, {"baseline": baseline, **extra}
+        )
+        for key, baseline in (("raw", "same MLP on raw features"), ("hgb", "HistGradientBoosting"))
     ]
+
+
+def evaluate(module: SSLModule, data: PreparedTable, ctx: EvalContext) -> list[ComparisonRow]:
+    """The run's comparison rows (:func:`compare` with the run's ``recipe_args`` probe settings).
+
+    ``ctx.quick``: one seed, at most ``QUICK_EPOCHS`` MLP epochs and ``QUICK_MAX_TRAIN`` training
+    rows; ``ctx.seeds`` replaces ``eval_seeds``.
+
+    Raises:
+        ConfigError: the table has no label or no test split (nothing to evaluate against).
+    """
+    args = TJEPAArgs(**ctx.config.recipe_args)
+    if data.task is None or "test" not in data.splits:
+        raise ConfigError(ctx.run_dir / "config.yaml", "recipe_args.target",
+                          "the run's table has no label (or no test split): pretrain with --target to evaluate")  # fmt: skip
+    epochs, every, max_train = args.probe_epochs, args.probe_select_every, args.eval_max_train
+    if ctx.quick:
+        epochs, every = min(epochs, QUICK_EPOCHS), min(every, QUICK_EPOCHS)
+        max_train = min(max_train or QUICK_MAX_TRAIN, QUICK_MAX_TRAIN)
+    settings = ProbeSettings(epochs=epochs, lr=args.probe_lr, hidden=args.probe_hidden,
+                             select_epochs=select_epochs(epochs, every))  # fmt: skip
+    seeds = range(ctx.seeds or (1 if ctx.quick else args.eval_seeds))
+    module.eval()
+    return compare(module.embed, data, seeds=seeds, settings=settings, max_train=max_train, device=ctx.device)

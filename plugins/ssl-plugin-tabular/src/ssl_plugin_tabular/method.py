@@ -20,6 +20,8 @@ from ssl_core.interfaces import Batch
 from ssl_core.methods import JEPAMethod
 from ssl_core.objectives import JEPAPredictor
 from ssl_core.views import ContextTargetMasks
+from ssl_plugin_tabular.config import TJEPAArgs
+from ssl_plugin_tabular.data import PreparedTable
 from ssl_plugin_tabular.encoders import POSITION_BASE, TJEPAEncoder, trunc_normal_init_
 from ssl_plugin_tabular.views import tjepa_masks
 
@@ -90,3 +92,15 @@ def build_tjepa(
         num_targets=num_targets,
     )
     return TJEPA(encoder, predictor, masks)
+
+
+def build_module(args: TJEPAArgs, data: PreparedTable) -> TJEPA:
+    """The recipe's module phase: T-JEPA sized by ``args`` over the fitted table's feature columns."""
+    prep = data.prep
+    return build_tjepa(
+        len(prep.schema.numeric), prep.cardinalities,
+        dim=args.dim, depth=args.depth, heads=args.heads, ffn_dim=args.ffn_dim, dropout=args.dropout,
+        n_cls=args.n_cls, pred_dim=args.pred_dim, pred_depth=args.pred_depth, pred_heads=args.pred_heads,
+        ctx_range=(args.ctx_range[0], args.ctx_range[1]), tgt_range=(args.tgt_range[0], args.tgt_range[1]),
+        num_targets=args.num_targets,
+    )  # fmt: skip

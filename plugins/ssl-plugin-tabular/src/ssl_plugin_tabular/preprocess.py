@@ -9,7 +9,8 @@ categorical features label-encoded. Handling of awkward cells (documented in the
   index 0 (``"<unseen>"``); ``strict=True`` makes it a :class:`DataError` instead;
 * a constant numeric column (max == min in training) scales to 0 everywhere.
 
-The fitted state is plain JSON (:meth:`TablePreprocessor.to_dict`), saved next to checkpoints.
+The fitted state (:meth:`TablePreprocessor.to_state`) is plain numbers, strings and lists, so it is
+kept in the run's ``data.pt`` (``torch.load(weights_only=True)``) and restored exactly.
 """
 
 from __future__ import annotations
@@ -47,6 +48,22 @@ class EncodedTable:
         if self.y is not None:
             out["y"] = self.y
         return out
+
+    def to_state(self) -> dict[str, Any]:
+        """The tensors (and unseen count) as a ``weights_only``-loadable dict."""
+        return {**self.tensors(), "n_unseen": self.n_unseen}
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> EncodedTable:
+        """Inverse of :meth:`to_state`."""
+        return cls(state["x_num"], state["x_cat"], state.get("y"), int(state.get("n_unseen", 0)))
+
+    def head(self, n: int | None) -> EncodedTable:
+        """The first ``n`` rows (all when ``None``), copied: a saved view would save the whole storage."""
+        if n is None:
+            return self
+        y = None if self.y is None else self.y[:n].clone()
+        return EncodedTable(self.x_num[:n].clone(), self.x_cat[:n].clone(), y)
 
     def raw_features(self) -> Tensor:
         """``(N, n_num + n_cat)`` float features (scaled numerics, category indices) for baselines."""
@@ -164,13 +181,13 @@ class TablePreprocessor:
             raise DataError(table.source, target, f"row {row + 1}: label {y[row]!r} was not seen in training")
         return torch.tensor(codes, dtype=torch.int64)
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-serialisable fitted state."""
+    def to_state(self) -> dict[str, Any]:
+        """The fitted state as plain data (JSON- and ``torch.load(weights_only=True)``-safe)."""
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> TablePreprocessor:
-        """Inverse of :meth:`to_dict`."""
-        fields = dict(data)
+    def from_state(cls, state: dict[str, Any]) -> TablePreprocessor:
+        """Inverse of :meth:`to_state`."""
+        fields = dict(state)
         fields["schema"] = TableSchema(**fields["schema"])
         return cls(**fields)

@@ -1,38 +1,44 @@
-"""The validated arguments of the ``tabular/tjepa`` recipe (a plain dataclass: no torch import).
+"""The arguments of the ``tabular/tjepa`` recipe and the embedded default config (no torch import).
 
 Defaults are the paper's launch-script model (Thimonier et al., ICLR 2025: 16 x 64 encoder, 2 heads,
-FFN 64, 16 x 16 predictor with 4 heads, one [REG] token, 4 target sets, Jannis mask shares).
+FFN 64, 16 x 16 predictor with 4 heads, one [REG] token, 4 target sets, Jannis mask shares). Every
+field is a ``recipe_args`` key; those in ``DomainSpec.options`` (``plugin.py``) are also
+``ssl-tabular pretrain`` options, with the help text and choices given here once.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
+
+TASKS = ("auto", "classification", "regression")
 
 
 @dataclass
 class TJEPAArgs:
-    """``recipe_args`` of ``tabular/tjepa``.
+    """``recipe_args`` of ``tabular/tjepa`` (validated: unknown keys and wrong values are errors).
 
     Attributes:
         data: CSV file, Adult folder, rtdl folder, or ``None`` for the embedded Adult copy.
-        target: label column of a CSV (Adult / rtdl folders know theirs).
-        numeric, categorical, drop: column-role overrides.
-        task: ``auto``, ``classification`` or ``regression``.
         split_seed, val_fraction, test_fraction: the seeded split of a single CSV (Adult: val only).
         dim, depth, heads, ffn_dim, dropout, n_cls: encoder.
         pred_dim, pred_depth, pred_heads: predictor.
         ctx_range, tgt_range, num_targets: mask sampling.
-        eval_seeds, probe_epochs, probe_lr, probe_hidden, eval_max_train: downstream evaluation.
+        eval_seeds, probe_epochs, probe_lr, probe_hidden: downstream evaluation.
+        eval_max_train: downstream MLPs train on the first ``eval_max_train`` training rows (all
+            when ``None``); the run keeps only those rows.
         probe_select_every: when > 0, early stopping: the downstream MLP's epoch count is chosen on the
             validation split among ``probe_select_every, 2 * probe_select_every, ... <= probe_epochs``.
     """
 
     data: str | None = None
-    target: str | None = None
-    numeric: list[str] = field(default_factory=list)
-    categorical: list[str] = field(default_factory=list)
-    drop: list[str] = field(default_factory=list)
-    task: str = "auto"
+    target: str | None = field(
+        default=None, metadata={"help": "Label column of a CSV (Adult and rtdl folders know theirs)."}
+    )
+    numeric: list[str] = field(default_factory=list, metadata={"help": "Columns forced numeric"})
+    categorical: list[str] = field(default_factory=list, metadata={"help": "Columns forced categorical"})
+    drop: list[str] = field(default_factory=list, metadata={"help": "Columns to ignore"})
+    task: str = field(default="auto", metadata={"help": "The label's task.", "choices": TASKS})
     split_seed: int = 0
     val_fraction: float = 0.2
     test_fraction: float = 0.2
@@ -55,6 +61,18 @@ class TJEPAArgs:
     probe_select_every: int = 0
     eval_max_train: int | None = None
 
+    def __post_init__(self) -> None:
+        if self.task not in TASKS:
+            raise ValueError(f"task must be one of {', '.join(TASKS)}, got {self.task!r}")
+        for name in ("ctx_range", "tgt_range"):
+            if len(getattr(self, name)) != 2:
+                raise ValueError(f"{name} must be [low, high], got {getattr(self, name)}")
+        for name in ("eval_seeds", "probe_epochs"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+        if self.eval_max_train is not None and self.eval_max_train < 1:
+            raise ValueError(f"eval_max_train must be >= 1 or null, got {self.eval_max_train}")
+
 
 #: The embedded default: a smaller model and schedule than the paper so it trains in about 2 minutes
 #: on a 2-core CPU (the bench uses the paper's 16 x 64 model).
@@ -64,7 +82,7 @@ DEFAULT_RECIPE_ARGS: dict[str, object] = {
 }  # fmt: skip
 
 
-def default_config() -> dict[str, object]:
+def default_config() -> dict[str, Any]:
     """Starter config: the embedded default (``ssl-tabular pretrain`` with no argument)."""
     return {
         "recipe": "tabular/tjepa",
