@@ -75,7 +75,8 @@ def _pretrain_command(domain: str, args_cls: type | None, names: Sequence[str]) 
     def pretrain(**kwargs: Any) -> None:
         from ssl_core.lifecycle import pretrain as run
 
-        args = {k.removeprefix("arg__"): kwargs.pop(k) for k in list(kwargs) if k.startswith("arg__")}
+        given = {k.removeprefix("arg__"): kwargs.pop(k) for k in list(kwargs) if k.startswith("arg__")}
+        args = {k: v for k, v in given.items() if v is not None}  # unset options: the config decides
         kwargs["sets"] = tuple(kwargs.pop("sets"))
         run(domain, PretrainOptions(**kwargs, args=args), echo=click.echo)
 

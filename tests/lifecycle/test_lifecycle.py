@@ -107,3 +107,13 @@ def test_domain_cli_pretrain_and_embed(toy_pm, tmp_path, cli_runner):
     assert np.load(tmp_path / "e.npy").shape == (3, 5)
     help_text = cli_runner.ssl("toy", "pretrain", "--help").output
     assert "--width" in help_text and "Hidden width of the toy encoder." in help_text
+
+
+def test_cli_resume_with_plugin_options_declared(toy_pm, tmp_path, cli_runner):
+    run_dir = tmp_path / "run"
+    assert cli_runner.ssl("toy", "pretrain", "--run-dir", str(run_dir), "--steps", "2").exit_code == 0
+    out = cli_runner.ssl("toy", "pretrain", "--resume", str(run_dir), "--steps", "4")
+    assert out.exit_code == 0, out.output
+    assert "finished step 4" in out.output
+    refused = cli_runner.ssl("toy", "pretrain", "--resume", str(run_dir), "--width", "3")
+    assert refused.exit_code == 1 and "drop --data and plugin options" in refused.output

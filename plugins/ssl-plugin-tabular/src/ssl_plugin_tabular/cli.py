@@ -8,22 +8,7 @@ the core, built from the ``DomainSpec`` in ``plugin.py``. Tabular adds no domain
 
 from __future__ import annotations
 
-from typing import Any
-
 from ssl_core.cli.domain import domain_group, domain_main
 
 group = domain_group("tabular")
 main = domain_main("tabular")
-
-# Workaround (until the core drops unset plugin options itself): the core's ``pretrain`` passes every
-# plugin option, given or not (``None``), to ``PretrainOptions.args``, and ``--resume`` refuses any
-# args, so ``pretrain --resume RUN`` always failed; pass on only the options that were given.
-_core_pretrain = group.commands["pretrain"].callback
-
-
-def _pretrain(**kwargs: Any) -> Any:
-    assert _core_pretrain is not None
-    return _core_pretrain(**{k: v for k, v in kwargs.items() if not (k.startswith("arg__") and v is None)})
-
-
-group.commands["pretrain"].callback = _pretrain
