@@ -151,9 +151,13 @@ def check_view_generator(
         generator: the view generator.
         batch: a small batch it accepts.
         stochastic: if True, seeds 0 and 1 must give different views; if False, equal ones; None: no check.
+
+    A generator whose outputs carry the batch on another dimension declares it as a class attribute
+    ``batch_dims = {key: dim}`` (e.g. JEPA target indices ``(num_targets, B, n)``: ``{"target_idx": 1}``).
     """
     owner = _name(generator)
     size, device, before = _batch_size(batch), _device_of(batch), _snapshot(batch)
+    batch_dims: Mapping[str, int] = getattr(generator, "batch_dims", {}) or {}
 
     def run(seed: int) -> dict[str, Any]:
         gen = torch.Generator(device=device).manual_seed(seed)
@@ -174,8 +178,9 @@ def check_view_generator(
         )
         for key, value in view.items():
             if isinstance(value, Tensor) and value.dim() > 0:
-                assert value.shape[0] == size, (
-                    f"{owner}: {name}[{key!r}] has batch dim {value.shape[0]}, expected {size}"
+                dim = batch_dims.get(key, 0)
+                assert value.shape[dim] == size, (
+                    f"{owner}: {name}[{key!r}] has batch dim {value.shape[dim]} (dim {dim}), expected {size}"
                 )
                 assert value.device == device, (
                     f"{owner}: {name}[{key!r}] on {value.device}, batch on {device}"

@@ -30,6 +30,8 @@ class ContextTargetMasks(ViewGenerator):
         max_tries: resampling budget for ``n_c + n_t <= D``.
     """
 
+    batch_dims = {"target_idx": 1}  # (num_targets, B, n_t): the batch is dimension 1
+
     view_names = ("masks",)
 
     def __init__(

@@ -119,7 +119,7 @@ def test_good_view_generator_passes(batch):
     [
         (GlobalRNGViews(), {}, "used the global RNG"),
         (MissingView(), {}, r"declared view_names \['c'\] missing"),
-        (BadBatchDim(), {}, r"a\['x'\] has batch dim 2, expected 5"),
+        (BadBatchDim(), {}, r"a\['x'\] has batch dim 2 \(dim 0\), expected 5"),
         (Deterministic(), {"stochastic": True}, "seeds 0 and 1 gave identical views"),
         (GoodViews(), {"stochastic": False}, "seeds 0 and 1 gave different views"),
     ],

@@ -36,9 +36,8 @@ def _batch(b: int) -> dict[str, torch.Tensor]:
 
 EXAMPLES = {
     "tabular/tjepa-encoder": lambda: (TJEPAEncoder(2, [3], dim=8, depth=1, heads=2, ffn_dim=8), _batch(6)),
-    # ContextTargetMasks stacks the target sets in front ((num_targets, B, n)): with B == num_targets
-    # the contract's batch-dim check holds; the seeding / global-RNG / no-mutation checks are real.
-    "tabular/context-target": lambda: (tjepa_masks(3, num_targets=4), _batch(4)),
+    # target_idx is (num_targets, B, n): ContextTargetMasks declares batch_dims = {"target_idx": 1}
+    "tabular/context-target": lambda: (tjepa_masks(3, num_targets=4), _batch(6)),
     "tabular/jepa": lambda: (JEPALoss(), (torch.randn(6, 3, 8, requires_grad=True), torch.randn(6, 3, 8))),
 }
 
