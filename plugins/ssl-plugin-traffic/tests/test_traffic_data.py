@@ -81,5 +81,7 @@ def test_graph_is_found_next_to_the_data_or_named(tmp_path) -> None:
     np.savetxt(tmp_path / "other_adj.csv", np.ones((2, 2)), delimiter=",")
     with pytest.raises(DataError, match="pass --graph"):
         build_data(STSSDLArgs(data=str(tmp_path / "speed.csv"), in_len=3, out_len=2))
-    named = STSSDLArgs(data=str(tmp_path / "speed.csv"), graph=str(tmp_path / "other_adj.csv"), in_len=3, out_len=2)
+    named = STSSDLArgs(
+        data=str(tmp_path / "speed.csv"), graph=str(tmp_path / "other_adj.csv"), in_len=3, out_len=2
+    )
     np.testing.assert_array_equal(build_data(named).adj, np.ones((2, 2)))

@@ -48,8 +48,14 @@ EXAMPLES = {
     ),
     "traffic/stssdl": lambda: (
         STSSDLObjective(0.1, 1.0),
-        (torch.rand(2, 3, 4, requires_grad=True), torch.rand(2, 3, 4) + 0.5, torch.randn(2, 4, 5),
-         *_memory(2), torch.randn(2, 4, 5), _memory(1)[0]),
+        (
+            torch.rand(2, 3, 4, requires_grad=True),
+            torch.rand(2, 3, 4) + 0.5,
+            torch.randn(2, 4, 5),
+            *_memory(2),
+            torch.randn(2, 4, 5),
+            _memory(1)[0],
+        ),
     ),  # fmt: skip
     "traffic/prototype-triplet": lambda: (PrototypeTripletLoss(), (torch.randn(2, 4, 5), *_memory(2))),
     "traffic/deviation": lambda: (DeviationLoss(), (torch.randn(2, 4, 5), torch.randn(2, 4, 5), *_memory(2))),

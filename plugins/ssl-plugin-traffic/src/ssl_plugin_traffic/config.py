@@ -76,7 +76,9 @@ class STSSDLArgs:
         """Check values and make ``graph`` absolute (ConfigError: the CLI shows one line, no traceback)."""
         if self.graph is not None:
             if self.data is None:
-                raise ConfigError("recipe_args", "graph", "graph needs data (--data: the series it belongs to)")
+                raise ConfigError(
+                    "recipe_args", "graph", "graph needs data (--data: the series it belongs to)"
+                )
             self.graph = str(Path(self.graph).resolve())  # a run must not depend on the folder
         for name in ("in_len", "out_len", "rnn_units", "prototype_num", "prototype_dim", "cheb_k"):
             if getattr(self, name) < 1:

@@ -119,32 +119,20 @@ def model_report(pred: Tensor, data: TrafficData, split: str = "test") -> dict[s
 def comparison_rows(ours: dict[str, Any], theirs: dict[str, Any], baseline: str) -> list[ComparisonRow]:
     """``ours`` vs ``theirs`` (model reports, lower is better): MAE / RMSE / MAPE averaged and per
     horizon step, then MAE per input-deviation tercile; each row names ``baseline``."""
-    rows = []
+
+    def row(task: str, metric: str, key: str, **extra: str) -> ComparisonRow:
+        details = {"baseline": baseline, **{k.replace("_", " "): v for k, v in extra.items()}}
+        return ComparisonRow(task, metric, (ours[key], 0.0), (theirs[key], 0.0), False, details)
+
     horizon = sum(1 for key in ours if key.startswith("mae@") and key[4:].isdigit())
-    for h in ("avg", *range(1, horizon + 1)):
-        task = "test avg" if h == "avg" else f"test step {h}"
-        for metric, label in (("mae", "mae"), ("rmse", "rmse"), ("mape", "mape %")):
-            key = f"{metric}@{h}"
-            rows.append(
-                ComparisonRow(
-                    task, label, (ours[key], 0.0), (theirs[key], 0.0), False, {"baseline": baseline}
-                )
-            )
+    rows = [
+        row("test avg" if h == "avg" else f"test step {h}", label, f"{metric}@{h}")
+        for h in ("avg", *range(1, horizon + 1))
+        for metric, label in (("mae", "mae"), ("rmse", "rmse"), ("mape", "mape %"))
+    ]
     low, high = ours["deviation_edges"]
     ranges = {"low": f"0-{low:.2f}", "mid": f"{low:.2f}-{high:.2f}", "high": f"{high:.2f}+"}
-    for name in BINS:
-        extra = {"baseline": baseline, "|x - x_his|": ranges[name]}
-        rows.append(
-            ComparisonRow(
-                f"test deviation {name}",
-                "mae",
-                (ours[f"mae@{name}"], 0.0),
-                (theirs[f"mae@{name}"], 0.0),
-                False,
-                extra,
-            )
-        )
-    return rows
+    return rows + [row(f"test deviation {b}", "mae", f"mae@{b}", input_deviation=ranges[b]) for b in BINS]
 
 
 def evaluate(module: SSLModule, data: TrafficData, ctx: EvalContext) -> list[ComparisonRow]:

@@ -20,7 +20,6 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from ssl_core.interfaces import Objective, ObjectiveOutput
-from ssl_core.objectives.masked_reconstruction import masked_mean
 
 __all__ = [
     "MISSING_THRESHOLD",
@@ -43,7 +42,8 @@ def valid_mask(target: Tensor) -> Tensor:
 
 
 def _masked_mean(errors: Tensor, mask: Tensor) -> Tensor:
-    return masked_mean(errors, mask.to(errors.dtype))
+    """Mean of ``errors`` where ``mask`` holds (0 when nothing does; masked NaNs never propagate)."""
+    return torch.where(mask, errors, torch.zeros_like(errors)).sum() / mask.sum().clamp(min=1)
 
 
 def masked_mae(pred: Tensor, target: Tensor) -> Tensor:
