@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import torch
 from torch import Tensor
+from torch.utils.data import Dataset
 
 from ssl_core.data import TensorDictDataset
 from ssl_core.errors import DataError
@@ -45,6 +46,7 @@ class TrafficData:
         scaler: fitted on valid training readings; ``weekly``: anchor slots are weekly;
             ``table``: ``(num_slots, N)`` history averages of the training period.
         source: the series file (for error messages).
+        train: the training windows (``None`` once restored from a run directory).
     """
 
     values: np.ndarray
@@ -60,6 +62,7 @@ class TrafficData:
     weekly: bool
     table: np.ndarray
     source: str = ""
+    train: Dataset[Any] | None = None  # the protocol type (RunData.train is a mutable attribute)
 
     @classmethod
     def build(
@@ -91,8 +94,10 @@ class TrafficData:
         valid = series.values[:end][series.values[:end] > 0]
         scaler = Scaler(float(valid.mean()), float(max(valid.std(), 1e-6)))
         tod = time_of_day(series.timestamps, step)
-        return cls(series.values, tod, slots, starts, adj, list(series.sensor_ids), step, in_len, out_len,
+        data = cls(series.values, tod, slots, starts, adj, list(series.sensor_ids), step, in_len, out_len,
                    scaler, weekly, table, series.source)  # fmt: skip
+        data.train = TensorDictDataset(data.tensors("train"), source=series.source)
+        return data
 
     @property
     def num_nodes(self) -> int:
@@ -117,13 +122,6 @@ class TrafficData:
             "tod_y": tod[ty],
             "slot_x": torch.from_numpy(self.slots)[tx],
         }
-
-    @property
-    def train(self) -> TensorDictDataset | None:
-        """The training windows (``None`` once restored from a run directory)."""
-        return (
-            TensorDictDataset(self.tensors("train"), source=self.source) if "train" in self.starts else None
-        )
 
     @property
     def eval(self) -> TensorDictDataset:
