@@ -106,7 +106,7 @@ def test_pretrain_needs_graph_when_ambiguous(cli_runner, tmp_path: Path) -> None
     data = write_input(tmp_path / "speed.csv", nodes=3, steps=40)
     result = cli_runner.ssl("traffic", "pretrain", "--data", str(data), "--run-dir", str(tmp_path / "r"))
     assert result.exit_code != 0 and "--graph" in result.output and "Traceback" not in result.output
-    assert not (tmp_path / "r" / "checkpoints").exists()
+    assert not (tmp_path / "r").exists()  # nothing partial
 
 
 def test_graph_without_data_is_a_one_line_error(cli_runner, tmp_path: Path) -> None:
