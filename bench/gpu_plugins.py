@@ -53,7 +53,8 @@ def tabular() -> tuple[Recipe, dict[str, Any], int]:
 
 
 def traffic() -> tuple[Recipe, dict[str, Any], int]:
-    from ssl_plugin_traffic.recipes import run_config, stssdl_recipe
+    from ssl_plugin_traffic.config import run_config
+    from ssl_plugin_traffic.recipes import STSSDL_RECIPE
 
     root = _data("traffic")
     args = {
@@ -70,8 +71,8 @@ def traffic() -> tuple[Recipe, dict[str, Any], int]:
         "d_tod": 20,
         "recompute": False,
     }
-    cfg = run_config(args, epochs=1, steps_per_epoch=1000)
-    return stssdl_recipe(**cfg["recipe_args"]), cfg, 64
+    cfg = run_config(args, steps=1000)
+    return STSSDL_RECIPE(**cfg["recipe_args"]), cfg, 64
 
 
 def speech() -> tuple[Recipe, dict[str, Any], int]:

@@ -81,14 +81,17 @@ def recipe_args(name: str, extra: dict[str, Any]) -> dict[str, Any]:
 
 
 def train_config(args: dict[str, Any], *, epochs: int | None, steps: int | None, seed: int) -> Any:
-    from ssl_plugin_traffic.recipes import run_config
+    """The plugin's run config (official optimiser); ``epochs`` counts the training windows of the data."""
+    from ssl_plugin_traffic.config import STSSDLArgs, run_config
+    from ssl_plugin_traffic.data import build_data
 
     from ssl_core.config import load_run_config
 
-    cfg = run_config(args, epochs=epochs or 1, seed=seed)
+    if steps is None:
+        per_epoch = max(1, len(build_data(STSSDLArgs(**args)).starts["train"]) // 64)
+        steps = (epochs or 1) * per_epoch
+    cfg = run_config(args, steps=steps, seed=seed)
     cfg["train"].update({"progress": False, "log_every": 1, "ckpt_every": 10**9})
-    if steps is not None:
-        cfg["train"].update({"epochs": None, "steps": steps})
     return load_run_config(cfg)
 
 
@@ -106,7 +109,7 @@ def run_accuracy(name: str, seed: int, epochs: int, workdir: Path) -> dict[str, 
         t0 = time.perf_counter()
         result = train(cfg, workdir / f"{name}-{seed}-{label}", force=True)
         wall = time.perf_counter() - t0
-        data = result.recipe.extras["data"]
+        data = result.recipe.data
         report = model_report(predict(result.module, data.tensors("test")), data)
         samples = result.step * cfg.train.batch_size
         out[label] = {**report, "s/epoch": wall / epochs, "samples/s": samples / wall}

@@ -1,4 +1,4 @@
-"""End to end through the CLI on a tiny simulator run: pretrain, evaluate, forecast, embed, bad inputs."""
+"""End to end through the CLI on a tiny simulator run: pretrain, resume, evaluate, forecast, embed, bad inputs."""
 
 from __future__ import annotations
 
@@ -6,54 +6,59 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from traffic_helpers import TINY_MODEL, sets, write_input
 
-TINY = [
-    "--steps",
-    "2",
-    "--set",
+TINY = ["--steps", "2", "--device", "cpu"] + sets(
     "train.batch_size=8",
-    "--set",
     "train.progress=false",
-    "--set",
     "recipe_args.sim_nodes=6",
-    "--set",
     "recipe_args.sim_days=15",
-    "--set",
-    "recipe_args.rnn_units=8",
-    "--set",
-    "recipe_args.prototype_num=4",
-    "--set",
-    "recipe_args.prototype_dim=4",
-]
+    *TINY_MODEL,
+)
 
 
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from click.testing import CliRunner
-    from ssl_plugin_traffic.cli import group
+    from ssl_core.testing.pytest_plugin import SSLCliRunner
 
     path = tmp_path_factory.mktemp("traffic") / "run"
-    result = CliRunner().invoke(group, ["pretrain", "--run-dir", str(path), *TINY], catch_exceptions=False)
+    result = SSLCliRunner().ssl("traffic", "pretrain", "--run-dir", str(path), *TINY)
     assert result.exit_code == 0, result.output
-    assert (path / "checkpoints" / "last.pt").is_file() and (path / "ablation" / "config.yaml").is_file()
-    assert f"run directory: {path}" in result.output
-    return path
-
-
-def write_input(path: Path, nodes: int, steps: int = 12) -> Path:
-    stamps = np.datetime64("2024-02-01T06:00", "m") + np.arange(steps) * np.timedelta64(15, "m")
-    rows = ["timestamp," + ",".join(f"s{i}" for i in range(nodes))]
-    rows += [f"{t}," + ",".join("55.0" for _ in range(nodes)) for t in stamps]
-    path.write_text("\n".join(rows) + "\n")
+    assert (path / "checkpoints" / "last.pt").is_file() and (path / "no-ssl" / "config.yaml").is_file()
+    assert (path / "data.pt").is_file() and f"run directory: {path}" in result.output
     return path
 
 
 @pytest.mark.timeout(180)
-def test_evaluate_prints_tables(cli_runner, run_dir: Path) -> None:
+def test_evaluate_prints_the_comparison(cli_runner, run_dir: Path) -> None:
     result = cli_runner.ssl("traffic", "evaluate", str(run_dir))
     assert result.exit_code == 0, result.output
-    for text in ("per horizon step", "avg", "tercile", "no-SSL", "history average", "last value", "mae@high"):
+    for text in ("test avg", "test step 12", "mape %", "test deviation high", "input deviation="):
         assert text in result.output
+    for baseline in ("no-SSL ablation", "history average", "last value"):
+        assert f"baseline={baseline}" in result.output
+    assert result.output.count("baseline=") == 3 * (13 * 3 + 3)  # (avg + 12 steps) x 3 metrics + 3 terciles
+
+
+@pytest.mark.timeout(180)
+def test_ssl_eval_prints_the_same_table(cli_runner, run_dir: Path) -> None:
+    ours = cli_runner.ssl("traffic", "evaluate", str(run_dir))
+    core = cli_runner.ssl("eval", str(run_dir))
+    assert ours.exit_code == 0 and core.exit_code == 0, core.output
+    assert core.output == ours.output
+
+
+@pytest.mark.timeout(180)
+def test_resume_continues_the_run_and_its_baseline(cli_runner, tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    assert cli_runner.ssl("traffic", "pretrain", "--run-dir", str(run), *TINY).exit_code == 0
+    result = cli_runner.ssl("traffic", "pretrain", "--resume", str(run), "--steps", "4")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("finished step 4") and "baseline run 'no-ssl'" in result.output
+    import torch
+
+    for ckpt in (run / "checkpoints" / "last.pt", run / "no-ssl" / "checkpoints" / "last.pt"):
+        assert torch.load(ckpt, weights_only=True)["step"] == 4
 
 
 @pytest.mark.timeout(180)
@@ -88,6 +93,7 @@ def test_forecast_bad_inputs_write_nothing(cli_runner, run_dir: Path, tmp_path: 
     for message, path in cases.items():
         result = cli_runner.ssl("traffic", "forecast", str(run_dir), "--input", str(path), "-o", str(out))
         assert result.exit_code != 0 and message in result.output, result.output
+        assert "Traceback" not in result.output
     good = write_input(tmp_path / "good.csv", nodes=6)
     result = cli_runner.ssl(
         "traffic", "forecast", str(run_dir), "--input", str(good), "-o", str(tmp_path / "x.txt")
@@ -99,5 +105,12 @@ def test_forecast_bad_inputs_write_nothing(cli_runner, run_dir: Path, tmp_path: 
 def test_pretrain_needs_graph_when_ambiguous(cli_runner, tmp_path: Path) -> None:
     data = write_input(tmp_path / "speed.csv", nodes=3, steps=40)
     result = cli_runner.ssl("traffic", "pretrain", "--data", str(data), "--run-dir", str(tmp_path / "r"))
-    assert result.exit_code != 0 and "--graph" in result.output
-    assert not (tmp_path / "r").exists()
+    assert result.exit_code != 0 and "--graph" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "r").exists()  # nothing partial
+
+
+def test_graph_without_data_is_a_one_line_error(cli_runner, tmp_path: Path) -> None:
+    graph = tmp_path / "adj.csv"
+    graph.write_text("1,0\n0,1\n")
+    result = cli_runner.ssl("traffic", "pretrain", "--graph", str(graph), "--run-dir", str(tmp_path / "r"))
+    assert result.exit_code != 0 and "graph needs data" in result.output and "Traceback" not in result.output

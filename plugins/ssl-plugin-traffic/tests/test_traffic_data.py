@@ -1,116 +1,87 @@
-"""Series loaders: formats, validation and each bad input."""
+"""The run's data object: splits, scaler and anchor fitted on training data, and its saved state."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import h5py
 import numpy as np
 import pytest
-from ssl_plugin_traffic.data import load_series
+import torch
+from ssl_plugin_traffic.config import STSSDLArgs
+from ssl_plugin_traffic.data import TrafficData, build_data, restore_data
+from ssl_plugin_traffic.evaluate import baseline_predictions, input_deviation
+from traffic_helpers import make_series, ring_adjacency
 
 from ssl_core.errors import DataError
 from ssl_core.testing.data import shared_data_dir
 
 
-def write_csv(path: Path, rows: list[str]) -> Path:
-    path.write_text("\n".join(rows) + "\n")
-    return path
+def test_build_splits_scaler_and_anchor() -> None:
+    series = make_series(steps=400, nodes=5, interval=60)
+    data = TrafficData.build(series, ring_adjacency(), in_len=12, out_len=12)
+    count = 400 - 24 + 1
+    assert sum(len(v) for v in data.starts.values()) == count
+    assert data.starts["train"][-1] < data.starts["val"][0] < data.starts["test"][0]
+    end = len(data.starts["train"]) - 1 + 24
+    assert end < 14 * 24 and not data.weekly  # under two weeks of training -> daily slots
+    train = series.values[:end]
+    assert data.scaler.mean == pytest.approx(float(train[train > 0].mean()), rel=1e-5)
+    tensors = data.tensors("test")
+    assert tensors["x"].shape == (len(data.starts["test"]), 12, 5)
+    raw = torch.from_numpy(series.values[data.starts["test"][0] + 12])
+    torch.testing.assert_close(tensors["y"][0, 0], raw)
 
 
-def test_tgcn_csv_matrix(tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "speed.csv", ["a,b,c", "1,2,3", "4,0,6", "7,8,9"])
-    series = load_series(path, start="2024-01-01T00:00", interval_minutes=15)
-    assert series.values.shape == (3, 3) and series.sensor_ids == ["a", "b", "c"]
-    assert series.interval_minutes == 15 and series.steps_per_day == 96
-    assert series.values[1, 1] == 0 and series.missing_fraction == pytest.approx(1 / 9)
+def test_weekly_when_training_spans_two_weeks() -> None:
+    long = TrafficData.build(make_series(steps=24 * 30, nodes=3), ring_adjacency(3))
+    assert long.weekly and long.table.shape == (7 * 24, 3)
+    short = TrafficData.build(make_series(steps=24 * 10, nodes=3), ring_adjacency(3))
+    assert not short.weekly and short.table.shape == (24, 3)
 
 
-def test_nan_and_inf_are_masked_as_missing(tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "speed.csv", ["a,b", "1,nan", "inf,4", "5,6"])
-    series = load_series(path)
-    assert np.isfinite(series.values).all()
-    assert series.values[0, 1] == 0 and series.values[1, 0] == 0
-    assert series.missing_fraction == pytest.approx(2 / 6)
-
-
-def test_csv_timestamps_out_of_order(tmp_path: Path) -> None:
-    rows = ["timestamp,a", "2024-01-01T00:05,1", "2024-01-01T00:00,2", "2024-01-01T00:10,3"]
-    with pytest.raises(DataError, match="timestamps: out of order"):
-        load_series(write_csv(tmp_path / "s.csv", rows))
-
-
-def test_csv_irregular_timestamps(tmp_path: Path) -> None:
-    rows = ["timestamp,a", "2024-01-01T00:00,1", "2024-01-01T00:05,2", "2024-01-01T00:15,3"]
-    with pytest.raises(DataError, match="irregular"):
-        load_series(write_csv(tmp_path / "s.csv", rows))
-
-
-def test_negative_readings(tmp_path: Path) -> None:
-    with pytest.raises(DataError, match="negative"):
-        load_series(write_csv(tmp_path / "s.csv", ["a,b", "1,-2", "3,4"]))
-
-
-def test_ragged_and_non_numeric_csv(tmp_path: Path) -> None:
-    with pytest.raises(DataError, match="line 3"):
-        load_series(write_csv(tmp_path / "s.csv", ["a,b", "1,2", "3"]))
-    with pytest.raises(DataError, match="non-numeric"):
-        load_series(write_csv(tmp_path / "t.csv", ["a,b", "1,x", "3,4"]))
-
-
-def test_unknown_format_and_pickle(tmp_path: Path) -> None:
-    (tmp_path / "s.parquet").write_bytes(b"x")
-    (tmp_path / "adj.pkl").write_bytes(b"x")
-    with pytest.raises(DataError, match="unknown series format"):
-        load_series(tmp_path / "s.parquet")
-    with pytest.raises(DataError, match="pickle"):
-        load_series(tmp_path / "adj.pkl")
-    with pytest.raises(DataError, match="does not exist"):
-        load_series(tmp_path / "missing.csv")
-
-
-def test_npz_channels_and_missing_key(tmp_path: Path) -> None:
-    data = np.arange(1, 2 * 3 * 4 * 3 + 1, dtype=np.float64).reshape(2 * 4, 3, 3)
-    np.savez(tmp_path / "PEMS08.npz", data=data)
-    series = load_series(tmp_path / "PEMS08.npz", channel=2)
-    np.testing.assert_allclose(series.values, data[:, :, 2])
-    assert str(series.timestamps[0]) == "2016-07-01T00:00"  # published start of PEMS08
-    with pytest.raises(DataError, match="channel 5"):
-        load_series(tmp_path / "PEMS08.npz", channel=5)
-    np.savez(tmp_path / "other.npz", speed=data)
-    with pytest.raises(DataError, match="data: missing key"):
-        load_series(tmp_path / "other.npz")
-
-
-def test_dcrnn_hdf5_layout(tmp_path: Path) -> None:
-    stamps = (np.datetime64("2012-03-01T00:00") + np.arange(4) * np.timedelta64(5, "m")).astype(
-        "datetime64[ns]"
-    )
-    values = np.array([[60.0, 0.0], [61.0, 50.0], [62.0, 51.0], [63.0, 52.0]])
-    with h5py.File(tmp_path / "metr-la.h5", "w") as fh:
-        fh["df/block0_values"] = values
-        fh["df/axis0"] = np.array([b"773869", b"767541"])
-        fh["df/axis1"] = stamps.astype(np.int64)
-    series = load_series(tmp_path / "metr-la.h5")
-    assert series.sensor_ids == ["773869", "767541"] and series.interval_minutes == 5
-    np.testing.assert_allclose(series.values, values)
-    with h5py.File(tmp_path / "bad.h5", "w") as fh:
-        fh["df/block0_values"] = values
-        fh["df/axis0"] = np.array([b"a", b"b"])
-        fh["df/axis1"] = stamps[::-1].astype(np.int64)
-    with pytest.raises(DataError, match="out of order"):
-        load_series(tmp_path / "bad.h5")
-    (tmp_path / "corrupt.h5").write_bytes(b"not hdf5")
-    with pytest.raises(DataError, match="HDF5"):
-        load_series(tmp_path / "corrupt.h5")
+def test_too_short_series() -> None:
+    with pytest.raises(DataError, match="fewer than one window"):
+        TrafficData.build(make_series(steps=20, nodes=3), ring_adjacency(3))
+    with pytest.raises(DataError, match="split empty"):
+        TrafficData.build(make_series(steps=25, nodes=3), ring_adjacency(3))
 
 
 @pytest.mark.data
-def test_real_los_loop_and_sz_taxi() -> None:
+def test_real_splits_and_anchor_slots() -> None:
     root = shared_data_dir("traffic")
-    los = load_series(root / "los_loop" / "los_speed.csv")
-    assert los.values.shape == (2016, 207) and los.interval_minutes == 5
-    assert str(los.timestamps[0]) == "2012-03-01T00:00" and 1.0 <= los.values.max() <= 70.0
-    sz = load_series(root / "sz_taxi" / "SZ_taxi.npz")
-    assert sz.values.shape == (2976, 156) and sz.interval_minutes == 15
-    assert 0.2 < sz.missing_fraction < 0.3  # about a quarter of SZ-taxi readings are 0
+    los = build_data(STSSDLArgs(data=str(root / "los_loop" / "los_speed.csv")))  # graph found next to it
+    assert len(los.starts["train"]) == 1395 and not los.weekly  # 7 days: daily slots (peers.md)
+    assert los.table.shape == (288, 207)
+    sz = build_data(STSSDLArgs(data=str(root / "sz_taxi" / "SZ_taxi.npz")))
+    assert len(sz.starts["train"]) == 2067 and sz.weekly and sz.table.shape == (7 * 96, 156)
+    assert np.all(sz.table > 0)  # zeros never enter the anchor
+
+
+def test_state_round_trip_keeps_the_test_windows_and_fitted_state(tmp_path) -> None:
+    data = TrafficData.build(make_series(steps=24 * 20, nodes=4), ring_adjacency(4), in_len=6, out_len=3)
+    torch.save(data.state_dict(), tmp_path / "state.pt")
+    state = torch.load(tmp_path / "state.pt", weights_only=True)  # loadable without pickle
+    back = restore_data(STSSDLArgs(), state)
+    assert back.train is None and set(back.starts) == {"test"} and "train" not in state
+    assert len(back.values) == len(data.starts["test"]) + 6 + 3 - 1  # only the test stretch is kept
+    for key, value in data.tensors("test").items():
+        torch.testing.assert_close(back.tensors("test")[key], value)
+    for name, pred in baseline_predictions(data, "test").items():
+        torch.testing.assert_close(baseline_predictions(back, "test")[name], pred)
+    torch.testing.assert_close(input_deviation(back, "test"), input_deviation(data, "test"))
+    assert back.scaler == data.scaler and back.weekly == data.weekly and back.sensor_ids == data.sensor_ids
+    np.testing.assert_array_equal(back.table, data.table)
+    np.testing.assert_array_equal(back.adj, data.adj)
+    assert (back.in_len, back.out_len, back.steps_per_day) == (6, 3, 24)
+
+
+def test_graph_is_found_next_to_the_data_or_named(tmp_path) -> None:
+    (tmp_path / "speed.csv").write_text("a,b\n" + "\n".join("50,51" for _ in range(40)) + "\n")
+    np.savetxt(tmp_path / "my_adj.csv", np.eye(2), delimiter=",")
+    data = build_data(STSSDLArgs(data=str(tmp_path / "speed.csv"), in_len=3, out_len=2))
+    np.testing.assert_array_equal(data.adj, np.eye(2))
+    np.savetxt(tmp_path / "other_adj.csv", np.ones((2, 2)), delimiter=",")
+    with pytest.raises(DataError, match="pass --graph"):
+        build_data(STSSDLArgs(data=str(tmp_path / "speed.csv"), in_len=3, out_len=2))
+    named = STSSDLArgs(
+        data=str(tmp_path / "speed.csv"), graph=str(tmp_path / "other_adj.csv"), in_len=3, out_len=2
+    )
+    np.testing.assert_array_equal(build_data(named).adj, np.ones((2, 2)))

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import torch
+from ssl_plugin_traffic.data import TrafficData
 from ssl_plugin_traffic.graph import sparse_support, sym_adj
 from ssl_plugin_traffic.method import STSSDL
 from ssl_plugin_traffic.model import NetConfig, STSSDLNet
 from ssl_plugin_traffic.objectives import STSSDLObjective
-from ssl_plugin_traffic.windows import TrafficData
 from traffic_helpers import make_series, ring_adjacency
 
 

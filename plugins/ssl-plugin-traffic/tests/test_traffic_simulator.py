@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from ssl_plugin_traffic.args import STSSDLArgs
-from ssl_plugin_traffic.plugin import DEFAULT_TRAIN_SAMPLES
-from ssl_plugin_traffic.recipes import build_data
+from ssl_plugin_traffic.config import DEFAULT_BATCH, DEFAULT_STEPS, STSSDLArgs
+from ssl_plugin_traffic.data import build_data
 from ssl_plugin_traffic.simulator import SimulatorConfig, add_wave, hop_distances, simulate
 
 
@@ -58,4 +57,5 @@ def test_incidents_and_demand_make_inputs_deviate_from_the_weekly_pattern() -> N
 
 def test_default_train_size_and_weekly_anchor() -> None:
     data = build_data(STSSDLArgs())
-    assert len(data.starts["train"]) == DEFAULT_TRAIN_SAMPLES and data.weekly
+    assert len(data.starts["train"]) == 1865 and data.weekly
+    assert DEFAULT_STEPS == 6 * (1865 // DEFAULT_BATCH)  # the embedded default is 6 epochs of it

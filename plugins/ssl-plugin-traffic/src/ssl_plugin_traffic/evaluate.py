@@ -3,7 +3,9 @@ breakdown by how far each input window deviates from its history average (ST-SSD
 gain concentrates on high-deviation windows; Gao et al., NeurIPS 2025).
 
 Metrics follow the official code's masking (labels <= 1e-3 ignored) but MAPE never divides by a
-near-zero label. Deviation of a (window, sensor) pair is the mean ``|x - x_his|`` over its valid
+near-zero label. :func:`evaluate` (``ssl eval RUN``, ``ssl-traffic evaluate RUN``, ``ssl demo``)
+compares the run with its no-SSL ablation run (``RUN/no-ssl``) and the history-average and
+last-value forecasts on the test split. Deviation of a (window, sensor) pair is the mean ``|x - x_his|`` over its valid
 input steps (original units); bins are the test set's terciles.
 """
 
@@ -15,10 +17,12 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from ssl_core.interfaces import Recipe, SSLModule
+from ssl_core.evaluation import ComparisonRow
+from ssl_core.interfaces import SSLModule
+from ssl_core.lifecycle import EvalContext
 
+from .data import TrafficData
 from .objectives import masked_mae, masked_mape, masked_rmse, valid_mask
-from .windows import TrafficData
 
 __all__ = [
     "predict",
@@ -26,8 +30,9 @@ __all__ = [
     "baseline_predictions",
     "input_deviation",
     "deviation_breakdown",
-    "evaluate_module",
     "model_report",
+    "comparison_rows",
+    "evaluate",
 ]
 
 BINS = ("low", "mid", "high")
@@ -69,7 +74,7 @@ def baseline_predictions(data: TrafficData, split: str) -> dict[str, Tensor]:
     idx_x, idx_y = _target_index(data, split)
     table = data.table
     history = table[data.slots[idx_y]]
-    values = data.series.values[idx_x]  # (S, T, N)
+    values = data.values[idx_x]  # (S, T, N)
     valid = values > 0
     last_pos = np.where(valid, np.arange(values.shape[1])[None, :, None], -1).max(axis=1)  # (S, N)
     last = np.take_along_axis(values, np.maximum(last_pos, 0)[:, None, :], axis=1)[:, 0]
@@ -82,7 +87,7 @@ def baseline_predictions(data: TrafficData, split: str) -> dict[str, Tensor]:
 def input_deviation(data: TrafficData, split: str) -> Tensor:
     """Mean ``|x - x_his|`` over valid input steps per (window, sensor) -> ``(S, N)``."""
     idx_x, _ = _target_index(data, split)
-    values = data.series.values[idx_x]
+    values = data.values[idx_x]
     anchor = data.table[data.slots[idx_x]]
     valid = values > 0
     gap = np.where(valid, np.abs(values - anchor), 0.0).sum(1) / np.maximum(valid.sum(1), 1)
@@ -105,24 +110,42 @@ def deviation_breakdown(pred: Tensor, target: Tensor, deviation: Tensor) -> dict
 
 def model_report(pred: Tensor, data: TrafficData, split: str = "test") -> dict[str, Any]:
     """Horizon metrics plus the deviation breakdown of ``pred`` on ``split``."""
-    target = torch.from_numpy(data.series.values[_target_index(data, split)[1]])
+    target = torch.from_numpy(data.values[_target_index(data, split)[1]])
     report: dict[str, Any] = horizon_metrics(pred, target)
     report.update(deviation_breakdown(pred, target, input_deviation(data, split)))
     return report
 
 
-def evaluate_module(module: SSLModule, recipe: Recipe) -> dict[str, Any]:
-    """``recipe.evaluate`` hook (``ssl eval``): the model against the history-average baseline."""
-    from ssl_core.evaluation.report import ComparisonRow
+def comparison_rows(ours: dict[str, Any], theirs: dict[str, Any], baseline: str) -> list[ComparisonRow]:
+    """``ours`` vs ``theirs`` (model reports, lower is better): MAE / RMSE / MAPE averaged and per
+    horizon step, then MAE per input-deviation tercile; each row names ``baseline``."""
 
-    data: TrafficData = recipe.extras["data"]
-    pred = predict(module, data.tensors("test"))
-    ours = model_report(pred, data)
-    base = model_report(baseline_predictions(data, "test")["history_average"], data)
+    def row(task: str, metric: str, key: str, **extra: str) -> ComparisonRow:
+        details = {"baseline": baseline, **{k.replace("_", " "): v for k, v in extra.items()}}
+        return ComparisonRow(task, metric, (ours[key], 0.0), (theirs[key], 0.0), False, details)
+
+    horizon = sum(1 for key in ours if key.startswith("mae@") and key[4:].isdigit())
     rows = [
-        ComparisonRow(
-            "forecast (test)", key, (ours[key], 0.0), (base[key], 0.0), False, {"baseline": "history average"}
-        )
-        for key in ("mae@avg", "rmse@avg", "mape@avg", f"mae@{data.out_len}", "mae@high")
+        row("test avg" if h == "avg" else f"test step {h}", label, f"{metric}@{h}")
+        for h in ("avg", *range(1, horizon + 1))
+        for metric, label in (("mae", "mae"), ("rmse", "rmse"), ("mape", "mape %"))
     ]
-    return {"rows": rows}
+    low, high = ours["deviation_edges"]
+    ranges = {"low": f"0-{low:.2f}", "mid": f"{low:.2f}-{high:.2f}", "high": f"{high:.2f}+"}
+    return rows + [row(f"test deviation {b}", "mae", f"mae@{b}", input_deviation=ranges[b]) for b in BINS]
+
+
+def evaluate(module: SSLModule, data: TrafficData, ctx: EvalContext) -> list[ComparisonRow]:
+    """ST-SSDL on the test split vs its no-SSL ablation run, the history average and the last value.
+
+    Forecasts are deterministic, so ``ctx.quick`` and ``ctx.seeds`` change nothing; rows come
+    task by task, one per baseline.
+    """
+    tensors = data.tensors("test")
+    ours = model_report(predict(module, tensors), data)
+    forecasts = {"no-SSL ablation": predict(ctx.baselines["no-ssl"], tensors)}
+    forecasts.update(
+        {name.replace("_", " "): pred for name, pred in baseline_predictions(data, "test").items()}
+    )
+    per_baseline = [comparison_rows(ours, model_report(pred, data), name) for name, pred in forecasts.items()]
+    return [row for group in zip(*per_baseline) for row in group]

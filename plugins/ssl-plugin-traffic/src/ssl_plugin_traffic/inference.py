@@ -1,4 +1,8 @@
-"""Inputs for ``forecast`` / ``embed`` on new series, checked against a trained run, and atomic writes."""
+"""Inputs for ``forecast`` / ``embed`` on new series, checked against a trained run, and atomic writes.
+
+Everything here uses the run's restored data object (``loaded_run.recipe.data``: scaler, sensors,
+time step, window lengths), never the training files.
+"""
 
 from __future__ import annotations
 
@@ -12,26 +16,27 @@ from torch import Tensor
 from ssl_core.errors import DataError
 from ssl_core.utils.atomic import atomic_writer
 
-from .data import TrafficSeries, load_series
-from .windows import TrafficData, history_slots, time_of_day
+from .data import TrafficData
+from .series import TrafficSeries, load_series
+from .windows import history_slots, time_of_day
 
-__all__ = ["read_input", "window_tensors", "forecast_series", "write_forecast"]
+__all__ = ["read_input", "window_tensors", "embed_input", "forecast_series", "write_forecast"]
 
 
 def read_input(
     path: Path, data: TrafficData, *, start: str | None = None, interval: int | None = None
 ) -> TrafficSeries:
     """Load a series for a trained run: same sensors and step, at least one input window."""
-    series = load_series(path, start=start, interval_minutes=interval or data.series.interval_minutes)
-    if series.num_nodes != data.series.num_nodes:
+    series = load_series(path, start=start, interval_minutes=interval or data.interval_minutes)
+    if series.num_nodes != data.num_nodes:
         raise DataError(
-            path, "sensors", f"{series.num_nodes} sensors, the model was trained on {data.series.num_nodes}"
+            path, "sensors", f"{series.num_nodes} sensors, the model was trained on {data.num_nodes}"
         )
-    if series.interval_minutes != data.series.interval_minutes:
+    if series.interval_minutes != data.interval_minutes:
         raise DataError(
             path,
             "timestamps",
-            f"{series.interval_minutes}-minute steps, the model uses {data.series.interval_minutes}",
+            f"{series.interval_minutes}-minute steps, the model uses {data.interval_minutes}",
         )
     if len(series.values) < data.in_len:
         raise DataError(
@@ -57,6 +62,14 @@ def window_tensors(series: TrafficSeries, data: TrafficData, starts: np.ndarray)
         "tod_y": torch.from_numpy(tod[idx_y]),
         "slot_x": torch.from_numpy(slots[idx_x]),
     }
+
+
+def embed_input(path: Path, run: Any) -> dict[str, Tensor]:
+    """``embed``'s INPUT: every input window of a series file (same sensors and step as the run)."""
+    data: TrafficData = run.recipe.data
+    series = read_input(path, data)
+    tensors = window_tensors(series, data, np.arange(len(series.values) - data.in_len + 1))
+    return {"x": tensors["x"], "tod_x": tensors["tod_x"]}
 
 
 def forecast_series(module: Any, series: TrafficSeries, data: TrafficData) -> tuple[np.ndarray, np.ndarray]:

@@ -14,12 +14,15 @@ from torch import Tensor
 
 from ssl_core.interfaces import Batch, SSLModule, StepOutput
 
-from .model import NetOutput, STSSDLNet, teacher_forcing_prob
+from .config import STSSDLArgs
+from .data import TrafficData
+from .graph import sparse_support, sym_adj
+from .model import NetConfig, NetOutput, STSSDLNet, teacher_forcing_prob
 from .objectives import STSSDLObjective
 from .views import HistoryAnchorView
 from .windows import Scaler
 
-__all__ = ["STSSDL"]
+__all__ = ["STSSDL", "build_module"]
 
 
 class STSSDL(SSLModule):
@@ -86,3 +89,29 @@ class STSSDL(SSLModule):
     def embed(self, batch: Batch) -> Tensor:
         """Node-mean of the encoder's last hidden state ``(B, rnn_units)``."""
         return self.net.encoder(batch)["pooled"]
+
+
+def build_module(args: STSSDLArgs, data: TrafficData) -> STSSDL:
+    """ST-SSDL sized for ``data`` (graph, scaler, history table); ``args.ssl = false``: the ablation.
+
+    The ablation (Gao et al., NeurIPS 2025) has no history branch (the decoder graph sees only
+    ``[h_t, v_t]``) and ``lambda_c = lambda_d = 0``; everything else is equal.
+    """
+    cfg = NetConfig(
+        num_nodes=data.num_nodes,
+        steps_per_day=data.steps_per_day,
+        horizon=args.out_len,
+        rnn_units=args.rnn_units,
+        cheb_k=args.cheb_k,
+        prototype_num=args.prototype_num,
+        prototype_dim=args.prototype_dim,
+        d_in=args.d_in,
+        d_node=args.d_node,
+        d_tod=args.d_tod,
+        use_history=args.ssl,
+        recompute=args.recompute,
+    )
+    net = STSSDLNet(cfg, sparse_support(sym_adj(data.adj)))
+    weights = (args.lambda_c, args.lambda_d) if args.ssl else (0.0, 0.0)
+    objective = STSSDLObjective(*weights, margin=args.margin)
+    return STSSDL(net, objective, data.scaler, torch.from_numpy(data.table), args.cl_decay_steps)

@@ -1,73 +1,41 @@
 """The light module ssl-core discovers (entry point ``ssl_core.plugins``): manifest and registrations.
 
 No top-level torch import: the component table holds lazy ``"module:attr"`` strings (a leading ``.``
-is relative to ``ssl_plugin_traffic``); ssl-core's ``PluginTable`` derives the manifest and the hooks.
+is relative to ``ssl_plugin_traffic``); ssl-core's ``PluginTable`` derives the manifest and the hooks,
+and its ``DomainSpec`` gives ``ssl-traffic pretrain / evaluate / embed / demo`` from the core.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from ssl_core import Component, PluginTable
+from ssl_core import Component, DomainSpec, PluginTable
 
 DOMAIN = "traffic"
-PKG = "ssl_plugin_traffic"
 
-# The embedded default (simulator: 40 sensors, 28 days at 15 min -> 1,865 training windows;
-# 6 epochs of ST-SSDL and of the ablation take about 2 minutes of one core).
-DEFAULT_RECIPE_ARGS: dict[str, Any] = {
-    "rnn_units": 32,
-    "prototype_num": 8,
-    "prototype_dim": 16,
-    "d_node": 10,
-    "d_tod": 10,
-    "recompute": False,
-}
-DEFAULT_TRAIN_SAMPLES = 1865
-DEFAULT_BATCH = 64
-DEFAULT_EPOCHS = 6
-
-
-def official_optim(total: int, milestones: tuple[float, ...] = (0.7, 0.9)) -> dict[str, Any]:
-    """The official optimiser over ``total`` steps: Adam, lr 0.01 dropping x0.1 at ``milestones`` (fractions)."""
-    return {
-        "name": "adam",
-        "lr": 0.01,
-        "eps": 1.0e-3,
-        "weight_decay": 0.0,
-        "schedule": {"name": "multistep", "milestones": [int(m * total) for m in milestones], "gamma": 0.1},
-    }
-
-
-def default_config_dict(
-    epochs: int = DEFAULT_EPOCHS, train_samples: int = DEFAULT_TRAIN_SAMPLES
-) -> dict[str, Any]:
-    """The embedded default run config (official optimiser; lr x0.1 at 70% and 90% of training)."""
-    total = epochs * max(1, train_samples // DEFAULT_BATCH)
-    return {
-        "recipe": f"{DOMAIN}/stssdl",
-        "recipe_args": dict(DEFAULT_RECIPE_ARGS),
-        "train": {
-            "epochs": epochs,
-            "batch_size": DEFAULT_BATCH,
-            "clip_grad": 5.0,
-            "precision": "fp32",
-            "log_every": 10,
-            "ckpt_every": total,
-            "monitor_every": 10**9,
-        },
-        "optim": official_optim(total),
-    }
-
-
-# fmt: off
 TABLE = PluginTable(
     name=DOMAIN,
-    package=PKG,
+    package="ssl_plugin_traffic",
     description="ST-SSDL traffic forecasting with self-supervised deviation learning (NeurIPS 2025)",
     cli=".cli:group",
     display_name="Traffic (ST-SSDL)",
-    default_config=default_config_dict,  # ``ssl init traffic`` / ``ssl-traffic pretrain``
+    default_config=".config:default_config",  # ``ssl init traffic`` / ``ssl-traffic pretrain``
+    lifecycle=DomainSpec(
+        recipe="stssdl",
+        evaluate=".evaluate:evaluate",
+        embed_input=".inference:embed_input",
+        options=("graph",),
+        quick=("train.steps=2", "train.batch_size=8", "recipe_args.sim_nodes=8", "recipe_args.sim_days=15",
+               "recipe_args.rnn_units=8", "recipe_args.prototype_num=4", "recipe_args.prototype_dim=4"),
+        # the no-SSL ablation: no history branch, lambda_c = lambda_d = 0 (trained into RUN_DIR/no-ssl)
+        baselines={"no-ssl": ("recipe_args.ssl=false",)},
+        examples="""
+ssl-traffic pretrain                                 # simulator: ST-SSDL + no-SSL ablation, ~2 min on 1 core
+ssl-traffic pretrain --data los_speed.csv --graph los_adj.csv --steps 420 --set 'optim.schedule.milestones=[294,378]'
+ssl-traffic pretrain --data PEMS08.npz --graph PEMS08_distance.csv --set recipe_args.rnn_units=12 --set train.num_threads=2
+ssl-traffic evaluate runs/traffic/<timestamp>
+ssl-traffic forecast runs/traffic/<timestamp> --input last_hour.csv -o forecast.csv
+ssl-traffic embed runs/traffic/<timestamp> los_speed.csv -o windows.npy
+""",
+    ),
     components=[  # kind, name (key "traffic/<name>"), factory, description[, config_cls]
         Component("encoders", "gcru", ".encoders:GCRUEncoder", "ST-SSDL's GCRU encoder"),
         Component("view_generators", "history-anchor", ".views:HistoryAnchorView",
@@ -79,15 +47,13 @@ TABLE = PluginTable(
         Component("objectives", "deviation", ".objectives:DeviationLoss",
                   "deviation consistency between query and prototype distances"),
         # ``ssl: false`` = the no-SSL ablation; STSSDLArgs is a plain dataclass (no torch import).
-        Component("recipes", "stssdl", ".recipes:stssdl_recipe", "ST-SSDL forecaster (simulator by default)",
-                  config_cls=".args:STSSDLArgs"),
+        Component("recipes", "stssdl", ".recipes:STSSDL_RECIPE", "ST-SSDL forecaster (simulator by default)",
+                  config_cls=".config:STSSDLArgs"),
         Component("recipes", "frames", ".frames.recipe:FRAMES",
                   "VICReg/NT-Xent between time and Fourier/wavelet frame projections of sensor windows",
                   config_cls=".frames.args:FramesArgs"),
-        Component("demos", "default", ".demo:demo", "ST-SSDL vs no-SSL ablation on the simulator"),
     ],
-)
-# fmt: on
+)  # fmt: skip
 
 PLUGIN = TABLE.manifest
 globals().update(TABLE.hookimpls())  # ssl_register_<kind> for each declared kind + ssl_default_config

@@ -29,7 +29,7 @@ from importlib import resources
 
 import numpy as np
 
-from .data import TrafficSeries
+from .series import TrafficSeries
 
 __all__ = [
     "SimulatorConfig",
