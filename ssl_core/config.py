@@ -165,7 +165,10 @@ def from_dict(cls: type[T], data: Mapping[str, Any], source: str | Path = "<dict
             kwargs[name] = _convert(hints.get(name, Any), data[name], source, key)
         elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
             raise ConfigError(source, key, "missing required key")
-    return cls(**kwargs)
+    try:
+        return cls(**kwargs)
+    except (ValueError, TypeError) as exc:  # a dataclass's own __post_init__ checks: one clean line
+        raise ConfigError(source, prefix or "<root>", str(exc)) from None
 
 
 def to_plain(value: Any) -> Any:

@@ -245,7 +245,9 @@ class RunData(Protocol):
     preprocessing, evaluation splits), loadable with ``torch.load(weights_only=True)``.
     """
 
-    train: Dataset[Any] | None
+    @property
+    def train(self) -> Dataset[Any] | None:
+        """The training dataset (``None`` once restored from a run directory)."""
 
     def state_dict(self) -> dict[str, Any]:
         """The fitted state and evaluation data kept in the run directory (``data.pt``)."""

@@ -46,6 +46,10 @@ class ToyArgs:
     n: int = 96
     ssl: bool = True
 
+    def __post_init__(self) -> None:
+        if self.n < 1:
+            raise ValueError(f"n must be positive, got {self.n}")
+
 
 class ToyEncoder(Encoder):
     def __init__(self, width: int) -> None:
