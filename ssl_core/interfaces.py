@@ -231,7 +231,6 @@ class Frontend(Protocol):
         """The processed batch."""
 
 
-
 @runtime_checkable
 class RunData(Protocol):
     """The data object of a recipe (:class:`ssl_core.recipe_builder.RecipeBuilder`).

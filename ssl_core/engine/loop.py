@@ -20,6 +20,7 @@ from typing import Any
 
 import torch
 from torch import Tensor
+from torch.utils.data import Dataset
 
 from ssl_core import distributed as dist
 from ssl_core.engine.accumulation import check_accumulation, forward_backward, forward_loss
@@ -43,7 +44,7 @@ from ssl_core.engine.sampler import GlobalBatchSampler
 from ssl_core.engine.setup import build_recipe, per_rank_batch, resolve_strategy, select_device, total_steps
 from ssl_core.engine.state import Counters, collect_state, restore_state
 from ssl_core.engine.step import NonFiniteTracker, Schedules, apply_update, ema_step, supports_deferred_guard
-from ssl_core.errors import CheckpointError
+from ssl_core.errors import CheckpointError, ConfigError
 from ssl_core.interfaces import Batch, Recipe, SSLModule, StepAware, StepOutput
 
 __all__ = ["TrainResult", "train"]
@@ -79,6 +80,11 @@ class _Run:
         if recipe is None:
             torch.manual_seed(tc.seed)  # identical initial weights on every rank
         self.recipe = recipe if recipe is not None else build_recipe(config)
+        if self.recipe.train_data is None:
+            raise ConfigError(
+                config.recipe, "train_data", "the recipe has no training data (restored for evaluation only)"
+            )
+        self.train_data: Dataset[Any] = self.recipe.train_data
         self.module: SSLModule = self.recipe.module
         self.step_aware = [m for m in self.module.modules() if isinstance(m, StepAware)]
         self.grad_cache = check_accumulation(self.module, tc.grad_accum, self.strategy)
@@ -90,7 +96,7 @@ class _Run:
         self.optimizer = build_optimizer(self.module, config.optim)
         self.scaler = self.precision.make_scaler()
         self.sampler = GlobalBatchSampler(
-            len(self.recipe.train_data),  # type: ignore[arg-type]
+            len(self.train_data),  # type: ignore[arg-type]
             tc.batch_size,
             seed=tc.seed,
             drop_last=tc.drop_last,
@@ -230,7 +236,7 @@ def _loop(run: _Run, stop_at: int | None) -> dict[str, float]:
     timer, last_row, pending = StepTimer(), {}, {}
     progress = Progress(run.total, c.step, enabled=tc.progress and run.main)
     batches = batch_stream(
-        run.recipe.train_data,
+        run.train_data,
         run.sampler,
         c.step,
         end,

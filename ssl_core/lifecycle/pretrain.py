@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -112,7 +113,7 @@ def _under_torchrun() -> bool:
     return "LOCAL_RANK" in os.environ and "WORLD_SIZE" in os.environ
 
 
-def _baseline_config(config: RunConfig, overrides: tuple[str, ...]) -> RunConfig:
+def _baseline_config(config: RunConfig, overrides: Sequence[str]) -> RunConfig:
     from ssl_core.config import apply_overrides
 
     return apply_overrides(config, overrides)
