@@ -64,6 +64,7 @@ class VCArgs(TERAArgs):
     Attributes:
         target_speaker: Speaker to convert to (default: p225 without --data, else the one with most audio).
         lambda_spk: Speaker adversary weight (0: no speaker adversary).
+        heldout_sentences: Sentence keys held out of training (the conversion test set).
         tera_run: A finished speech/tera run directory: its encoder (and CMVN) is loaded and
             frozen, as the paper's pretrained SSL front-end, and the TERA loss is switched off.
         pseudo_speakers: 0: the paper's binary speaker discriminator (target vs external); k > 0:

@@ -15,6 +15,7 @@ trimmed, -25 dB). Training datasets are fixed-length waveform segments held in a
 from __future__ import annotations
 
 import csv
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -104,7 +105,7 @@ def _audio_files(root: Path) -> list[Path]:
 
 
 def load_corpus(root: str | Path | None = None, *, sample_rate: int = SAMPLE_RATE) -> Corpus:
-    """Load every audio file under ``root`` (default: the embedded VCTK subset).
+    """Load every audio file under ``root`` (default: the embedded VCTK subset); log the loader notes.
 
     Raises:
         DataError: missing folder, no audio, an unsupported format, a bad metadata row, or any
@@ -113,7 +114,17 @@ def load_corpus(root: str | Path | None = None, *, sample_rate: int = SAMPLE_RAT
     root = default_data_dir() if root is None else Path(root)
     if root.is_file():
         wave, report = load_audio(root, sample_rate=sample_rate)
-        return Corpus(root.parent, [Utterance(root, root.stem, root.stem, "", wave, report)])
+        utterances, root = [Utterance(root, root.stem, root.stem, "", wave, report)], root.parent
+    else:
+        utterances = _load_folder(root, sample_rate)
+    corpus = Corpus(root, utterances)
+    for note in corpus.notes():
+        logging.getLogger(__name__).warning("%s", note)  # shown once per file by pretrain and embed
+    return corpus
+
+
+def _load_folder(root: Path, sample_rate: int) -> list[Utterance]:
+    """The utterances of a folder (speaker and id from metadata.tsv, else from the path)."""
     if not root.is_dir():
         raise DataError(root, "path", "no such file or folder")
     meta_path = root / METADATA_NAME
@@ -128,12 +139,9 @@ def load_corpus(root: str | Path | None = None, *, sample_rate: int = SAMPLE_RAT
         row = meta.get(path.relative_to(root).as_posix(), {})
         speaker = row.get("speaker") or (path.parent.name if path.parent != root else path.stem)
         wave, report = load_audio(path, sample_rate=sample_rate)
-        utterances.append(
-            Utterance(
-                path, speaker, row.get("utterance_id") or path.stem, row.get("transcript", ""), wave, report
-            )
-        )
-    return Corpus(root, utterances)
+        uid = row.get("utterance_id") or path.stem
+        utterances.append(Utterance(path, speaker, uid, row.get("transcript", ""), wave, report))
+    return utterances
 
 
 def segment_waves(

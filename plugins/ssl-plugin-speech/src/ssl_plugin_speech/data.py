@@ -8,7 +8,6 @@ the pseudo-speaker classes. :meth:`SpeechData.state_dict` keeps in the run what 
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -18,16 +17,14 @@ import numpy as np
 import torch
 from torch import Tensor
 from torch.nn.utils.rnn import pad_sequence
+from torch.utils.data import Dataset
 
-from ssl_core.data import TensorDictDataset
 from ssl_core.errors import DataError
 from ssl_plugin_speech.audio import SAMPLE_RATE, AudioReport
 from ssl_plugin_speech.config import EMBEDDED_TARGET, TERA_ARCH, TERAArgs, VCArgs
 from ssl_plugin_speech.corpus import Corpus, Utterance, load_corpus, segment_dataset
 from ssl_plugin_speech.features import DEFAULT_MEL, frame_mask
 from ssl_plugin_speech.tera import SpeechFrontend, TERAMethod
-
-log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -47,7 +44,7 @@ class SpeechData:
     cmvn_std: Tensor
     tera_arch: dict[str, Any] = field(default_factory=dict)
     sample_rate: int = SAMPLE_RATE
-    train: TensorDictDataset | None = None
+    train: Dataset[Any] | None = None
     pretrained: TERAMethod | None = None
     label_key: str = "speaker"
 
@@ -67,8 +64,7 @@ class SpeechData:
         }
 
 
-_KEPT = ("heldout", "target_speaker", "cmvn_mean", "cmvn_std", "tera_arch", "sample_rate")
-"""The ``SpeechData`` fields kept in the run as they are."""
+_KEPT = ("heldout", "target_speaker", "cmvn_mean", "cmvn_std", "tera_arch", "sample_rate")  # kept as they are
 
 
 def restore_data(args: TERAArgs, state: Mapping[str, Any]) -> SpeechData:
@@ -117,10 +113,9 @@ def pretrained_tera(run_dir: str) -> tuple[TERAMethod, dict[str, Any]]:
     from ssl_plugin_speech.vc import VoiceConversionMethod
 
     run = load_run(run_dir)
-    module = run.module
-    tera = module.tera if isinstance(module, VoiceConversionMethod) else module
+    tera = run.module.tera if isinstance(run.module, VoiceConversionMethod) else run.module
     if not isinstance(tera, TERAMethod):
-        raise DataError(run_dir, "tera_run", f"not a speech TERA run (module {type(module).__name__})")
+        raise DataError(run_dir, "tera_run", f"not a speech TERA run (module {type(run.module).__name__})")
     arch = {k: v for k, v in run.config.recipe_args.items() if k in TERA_ARCH}
     return tera.requires_grad_(False), arch  # type: ignore[return-value]
 
@@ -157,23 +152,19 @@ def _vc_target(args: VCArgs, corpus: Corpus, train: Corpus) -> str:
 def build_data(args: TERAArgs) -> SpeechData:
     """Read the corpus, cut the training segments, fit the CMVN (``speech/vc``: pick the target too)."""
     corpus = load_corpus(args.data)
-    for note in corpus.notes():
-        log.warning("%s", note)
     train = split_corpus(corpus, args.heldout_sentences)
-    vc = isinstance(args, VCArgs)
-    target = _vc_target(args, corpus, train) if vc else None
+    vc = args if isinstance(args, VCArgs) else None
+    target = _vc_target(vc, corpus, train) if vc else None
     dataset = segment_dataset(train, args.segment_frames, target_speaker=target)
-    pretrained, arch = pretrained_tera(args.tera_run) if vc and args.tera_run else (None, {})
+    pretrained, arch = pretrained_tera(vc.tera_run) if vc and vc.tera_run else (None, {})
     frontend = pretrained.frontend if pretrained is not None else SpeechFrontend(DEFAULT_MEL)
     if pretrained is None:
         fit_cmvn(frontend, dataset.tensors)
-    if vc and args.pseudo_speakers > 0 and target is not None:
-        classes = pseudo_speaker_classes(frontend, train, target, args.pseudo_speakers)
+    if vc and vc.pseudo_speakers > 0 and target is not None:
+        classes = pseudo_speaker_classes(frontend, train, target, vc.pseudo_speakers)
         dataset.tensors["spk_class"] = classes[dataset.tensors["utt"]]
-    kept = [
-        replace(u, path=u.path.relative_to(corpus.root))
-        for u in corpus.utterances[: args.eval_max_utterances]
-    ]
+    head = corpus.utterances[: args.eval_max_utterances]
+    kept = [replace(u, path=u.path.relative_to(corpus.root)) for u in head]
     cmvn = (frontend.cmvn.mean.detach().clone(), frontend.cmvn.std.detach().clone())
     return SpeechData(kept, list(args.heldout_sentences), target, *cmvn, arch, train=dataset, pretrained=pretrained)  # fmt: skip
 
@@ -188,7 +179,4 @@ def padded_waves(utterances: Sequence[Utterance]) -> dict[str, Tensor]:
 def embed_input(path: Path, run: Any) -> dict[str, Tensor]:
     """``embed``'s INPUT: one audio file or a folder of them (sorted path order), one row per file."""
     data: SpeechData = run.recipe.data
-    corpus = load_corpus(path, sample_rate=data.sample_rate)
-    for note in corpus.notes():
-        log.warning("%s", note)
-    return padded_waves(corpus.utterances)
+    return padded_waves(load_corpus(path, sample_rate=data.sample_rate).utterances)

@@ -27,6 +27,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from ssl_core.errors import DataError
 from ssl_core.evaluation import ComparisonRow
 from ssl_core.evaluation.generic import reinitialised
 from ssl_core.interfaces import SSLModule
@@ -42,6 +43,7 @@ from ssl_plugin_speech.probes import (
     frame_speaker_scores,
     parallel_subset,
     sentence_probe,
+    shared_sentences,
     speaker_probe,
 )
 from ssl_plugin_speech.tera import TERAMethod
@@ -220,6 +222,8 @@ def evaluate(module: SSLModule, data: SpeechData, ctx: EvalContext) -> list[Comp
 
     ``ctx.quick``: no extra linear / pooled speaker probes, fewer probe epochs and speaker-model steps.
     """
+    if len(shared_sentences(parallel_subset(data.utterances))) < 2:
+        raise DataError(ctx.run_dir / "data.pt", "utterances", "no two sentences read by several speakers")
     module = module.to(torch.device("cpu"))
     return evaluate_module(
         module, data.corpus, target=data.target_speaker, heldout=data.heldout, quick=ctx.quick

@@ -44,8 +44,7 @@ def tera_module(args: TERAArgs, data: SpeechData) -> TERAMethod:
     if data.pretrained is not None:
         return data.pretrained
     tera = build_tera(dataclasses.replace(args, **data.tera_arch))
-    tera.frontend.cmvn.mean.copy_(data.cmvn_mean)
-    tera.frontend.cmvn.std.copy_(data.cmvn_std)
+    tera.frontend.cmvn.load_state_dict({"mean": data.cmvn_mean, "std": data.cmvn_std})
     return tera
 
 
