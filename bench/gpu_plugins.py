@@ -76,11 +76,11 @@ def traffic() -> tuple[Recipe, dict[str, Any], int]:
 
 
 def speech() -> tuple[Recipe, dict[str, Any], int]:
-    from ssl_plugin_speech.recipes import tera_recipe
+    from ssl_plugin_speech.recipes import TERA
 
     args = {"data": _data("speech", "vctk_autovc"), "dim": 768, "layers": 3, "heads": 12, "ffn": 3072}
     optim = {"name": "adamw", "lr": 2e-4, "weight_decay": 0.01}
-    return tera_recipe(**args), {"recipe": "speech/tera", "recipe_args": args, "optim": optim}, 32
+    return TERA(**args), {"recipe": "speech/tera", "recipe_args": args, "optim": optim}, 32
 
 
 PLUGINS: dict[str, Callable[[], tuple[Recipe, dict[str, Any], int]]] = {

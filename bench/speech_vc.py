@@ -41,7 +41,8 @@ from typing import Any
 
 import numpy as np
 import torch
-from ssl_plugin_speech.data import load_corpus
+from ssl_plugin_speech.config import DEFAULT_HELDOUT, STRONG_ADVERSARY
+from ssl_plugin_speech.corpus import load_corpus
 from ssl_plugin_speech.evaluate import (
     content_fn,
     conversion_metrics,
@@ -58,7 +59,6 @@ from ssl_plugin_speech.probes import (
     sentence_probe,
     speaker_probe,
 )
-from ssl_plugin_speech.recipe_args import DEFAULT_HELDOUT, STRONG_ADVERSARY
 
 from ssl_core.config import load_run_config
 from ssl_core.engine import train
@@ -144,7 +144,7 @@ def one_seed(data: Path, out: Path, seed: int, a: argparse.Namespace) -> dict[st
     for arm in arms:
         cfg = run_config("speech/vc", {**vc_args, **arm_args(arm, a)}, a.vc_steps, seed, a.batch, lr=a.vc_lr)
         vcs[arm], walls[arm] = timed_train(cfg, out / f"seed{seed}" / f"vc_{arm}")
-    corpus = vcs["binary"].recipe.extras["corpus"]
+    corpus = vcs["binary"].recipe.data.corpus  # the evaluation utterances kept with the run
     utts = parallel_subset(corpus.utterances)
     tera = tera_res.module
     last_whole = copy.deepcopy(tera)

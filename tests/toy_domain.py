@@ -45,6 +45,7 @@ class ToyArgs:
     strong: bool = False
     n: int = 96
     ssl: bool = True
+    init_from: str | None = field(default=None, metadata={"path": True, "help": "A file to start from."})
 
     def __post_init__(self) -> None:
         if self.n < 1:
@@ -143,7 +144,7 @@ TABLE = PluginTable(
         recipe="default",
         evaluate=f"{__name__}:evaluate",
         embed_input=f"{__name__}:embed_input",
-        options=("width", "mode", "tags", "scale", "strong"),
+        options=("width", "mode", "tags", "scale", "strong", "init_from"),
         quick=("train.steps=2",),
         baselines={"no-ssl": ("recipe_args.ssl=false",)},
         examples="ssl-toy pretrain --width 4",
@@ -155,3 +156,8 @@ TABLE = PluginTable(
 )
 PLUGIN = TABLE.manifest
 globals().update(TABLE.hookimpls())
+
+
+@dataclass
+class ToyChildArgs(ToyArgs):
+    """Inherits every field; documents none of them."""

@@ -29,6 +29,7 @@ _LAZY = {
     "generic_report": "ssl_core.evaluation.generic",
     "embed_dataset": "ssl_core.evaluation.generic",
     "probe_comparison": "ssl_core.evaluation.generic",
+    "reinitialised": "ssl_core.evaluation.generic",
 }
 
 _EVALUATORS = {

@@ -11,7 +11,8 @@ and choices taken from the dataclass, declared once::
         categorical: list[str] = field(default_factory=list, metadata={"help": "Columns forced categorical."})
 
 Without ``metadata["help"]`` the help is the field's line in the class docstring's ``Attributes:``
-section. ``list[...]`` fields take comma-separated values; ``bool`` fields become ``--x/--no-x``.
+section (of the class or a base class). ``list[...]`` fields take comma-separated values; ``bool``
+fields become ``--x/--no-x``; fields with ``metadata={"path": True}`` are stored as absolute paths.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from typing import Any, Literal, Union
 
 import click
 
-__all__ = ["PretrainOptions", "args_options", "field_help"]
+__all__ = ["PretrainOptions", "args_options", "field_help", "path_fields"]
 
 
 @dataclass(frozen=True)
@@ -85,11 +86,16 @@ def _docstring_attributes(cls: type) -> dict[str, str]:
 
 
 def field_help(cls: type, name: str) -> str:
-    """The help text of field ``name``: ``metadata["help"]``, else its docstring line."""
+    """The help text of field ``name``: ``metadata["help"]``, else its line in the docstring of the
+    class or of the nearest base class that documents it (inherited fields keep their help)."""
     for f in dataclasses.fields(cls):
         if f.name == name and "help" in f.metadata:
             return str(f.metadata["help"])
-    return _docstring_attributes(cls).get(name, "")
+    for klass in cls.__mro__:
+        text = _docstring_attributes(klass).get(name) if dataclasses.is_dataclass(klass) else None
+        if text:
+            return text
+    return ""
 
 
 def _strip_optional(tp: Any) -> Any:
@@ -147,3 +153,8 @@ def args_options(cls: type, names: Sequence[str]) -> list[Callable[[Any], Any]]:
     if unknown:
         raise ValueError(f"{cls.__name__} has no field(s) {', '.join(unknown)} (DomainSpec.options)")
     return [_option(cls, fields[n], hints[n]) for n in names]
+
+
+def path_fields(cls: type) -> set[str]:
+    """Fields of ``cls`` declared ``metadata={"path": True}``: made absolute like ``--data``."""
+    return {f.name for f in dataclasses.fields(cls) if f.metadata.get("path")}

@@ -68,8 +68,19 @@ def pretrain_config(domain: str, opts: PretrainOptions) -> RunConfig:
         if not Path(opts.data).exists():
             raise ConfigError("--data", str(opts.data), "no such file or folder")
         args[spec.data_field] = str(Path(opts.data).resolve())
-    args.update({k: v for k, v in opts.args.items() if v is not None})
+    paths = _path_fields(domain, spec.recipe)
+    for key, value in opts.args.items():
+        if value is not None:
+            args[key] = str(Path(value).resolve()) if key in paths and isinstance(value, str) else value
     return load_run_config(data, opts.overrides())
+
+
+def _path_fields(domain: str, recipe: str) -> set[str]:
+    from ssl_core.lifecycle.options import path_fields
+    from ssl_core.registry import get_registries
+
+    cls = get_registries().recipes.get(f"{domain}/{recipe}").config_cls
+    return path_fields(cls) if cls is not None else set()
 
 
 def _resume_config(opts: PretrainOptions) -> RunConfig:

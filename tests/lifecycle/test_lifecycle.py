@@ -122,5 +122,7 @@ def test_cli_resume_with_plugin_options_declared(toy_pm, tmp_path, cli_runner):
 def test_args_dataclass_value_errors_are_one_line_config_errors(toy_pm, tmp_path, cli_runner):
     out = cli_runner.ssl("toy", "pretrain", "--run-dir", str(tmp_path / "r"), "--set", "recipe_args.n=-3")
     assert out.exit_code == 1, out.output
-    assert "recipe_args" in out.output and "n must be positive" in out.output and "Traceback" not in out.output
+    assert (
+        "recipe_args" in out.output and "n must be positive" in out.output and "Traceback" not in out.output
+    )
     assert not (tmp_path / "r").exists()

@@ -64,3 +64,16 @@ def test_steps_clear_epochs_and_sets_come_last():
         "train.steps=7",
     ]
     assert PretrainOptions().overrides() == []
+
+
+def test_inherited_fields_keep_their_docstring_help():
+    assert field_help(toy_domain.ToyChildArgs, "scale") == "input scale."
+
+
+def test_path_fields_are_stored_absolute(toy_pm, tmp_path, monkeypatch):
+    from ssl_core.lifecycle import pretrain_config
+
+    monkeypatch.chdir(tmp_path)
+    config = pretrain_config("toy", PretrainOptions(args={"init_from": "sub/w.pt", "tags": ["a"]}))
+    assert config.recipe_args["init_from"] == str(tmp_path / "sub" / "w.pt")
+    assert config.recipe_args["tags"] == ["a"]

@@ -24,9 +24,9 @@ def voice(f0: float, seconds: float = 1.0, sr: int = 16_000, seed: int = 0, vowe
 def tiny_vc(spk_kernel: int = 5, **kw: object):  # noqa: ANN201 - the plugin's VoiceConversionMethod
     """A seeded tiny voice-conversion module; ``kw`` goes to ``VoiceConversionMethod``."""
     import torch
+    from ssl_plugin_speech.config import VCArgs
     from ssl_plugin_speech.encoders import AcousticModel, ContentEncoder, FrameDiscriminator
-    from ssl_plugin_speech.recipe_args import VCArgs
-    from ssl_plugin_speech.recipes import build_tera
+    from ssl_plugin_speech.method import build_tera
     from ssl_plugin_speech.vc import VoiceConversionMethod
 
     torch.manual_seed(0)
@@ -43,7 +43,7 @@ def tiny_vc(spk_kernel: int = 5, **kw: object):  # noqa: ANN201 - the plugin's V
 
 def parallel_utts(n_spk: int = 3, n_sent: int = 4):  # noqa: ANN201 - list of the plugin's Utterance
     """Audio-less utterances ``s<k>_<nnn>``: every speaker reads every sentence (for the probes)."""
-    from ssl_plugin_speech.data import Utterance
+    from ssl_plugin_speech.corpus import Utterance
 
     return [
         Utterance(None, f"s{s}", f"s{s}_{k:03d}", "", np.zeros(1), None)  # type: ignore[arg-type]

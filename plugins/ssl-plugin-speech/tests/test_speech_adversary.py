@@ -44,7 +44,7 @@ def test_per_frame_discriminator_sees_one_frame_only() -> None:
 
 
 def test_options_reach_the_module_and_the_optimizer_groups(corpus_dir: Path) -> None:
-    from ssl_plugin_speech.recipes import vc_recipe
+    from ssl_plugin_speech.recipes import VC as vc_recipe
 
     recipe = vc_recipe(
         data=str(corpus_dir), target_speaker="alice", heldout_sentences=["003"], **TINY_VC_ARGS

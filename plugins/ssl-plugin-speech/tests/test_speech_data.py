@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from ssl_plugin_speech.data import default_data_dir, load_corpus, segment_dataset, segment_waves
+from ssl_plugin_speech.corpus import default_data_dir, load_corpus, segment_dataset, segment_waves
 
 from ssl_core.errors import DataError
 from ssl_core.testing.data import shared_data_dir

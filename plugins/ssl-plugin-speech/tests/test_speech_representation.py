@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import torch
 from speech_helpers import TINY_ARGS, parallel_utts
+from ssl_plugin_speech.config import TERAArgs
+from ssl_plugin_speech.method import build_tera
 from ssl_plugin_speech.probes import frame_speaker_scores
-from ssl_plugin_speech.recipe_args import TERAArgs
-from ssl_plugin_speech.recipes import build_tera
 from ssl_plugin_speech.vc import masked_instance_norm
 
 

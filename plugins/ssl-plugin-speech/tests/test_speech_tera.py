@@ -13,8 +13,8 @@ from pathlib import Path
 
 import torch
 from speech_helpers import TINY_ARGS
-from ssl_plugin_speech.recipe_args import TERAArgs
-from ssl_plugin_speech.recipes import build_tera
+from ssl_plugin_speech.config import TERAArgs
+from ssl_plugin_speech.method import build_tera
 
 from ssl_core.interfaces import POOLED, TOKENS
 from ssl_core.nn.sequence import lengths_to_mask, masked_mean

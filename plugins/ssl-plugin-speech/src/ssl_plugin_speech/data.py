@@ -1,219 +1,183 @@
-"""Speech corpora: folders of WAV / FLAC / Ogg files with an optional ``metadata.tsv``.
+"""The data of a speech run: training segments, the fitted CMVN and the evaluation utterances.
 
-Layout understood by :func:`load_corpus`::
-
-    DIR/
-      metadata.tsv            # optional: columns path, speaker, utterance_id, transcript (path required)
-      <speaker>/<utt>.wav     # without metadata the speaker is the parent folder's name
-      ...
-
-Every file goes through :func:`ssl_plugin_speech.audio.load_audio` (validated, mono, 16 kHz,
-trimmed, -25 dB). Training datasets are fixed-length waveform segments held in a
-:class:`ssl_core.data.TensorDictDataset`; log-mel features are computed from them on the device.
+:func:`build_data` reads the corpus once, holds out ``heldout_sentences``, fits the CMVN on the
+training segments (or takes a ``tera_run``'s) and, for ``speech/vc``, picks the target speaker and
+the pseudo-speaker classes. :meth:`SpeechData.state_dict` keeps in the run what ``evaluate``,
+``embed`` and ``convert`` need, so they work once the corpus is gone (:func:`restore_data`).
 """
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from importlib import resources
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
+from torch import Tensor
+from torch.nn.utils.rnn import pad_sequence
+from torch.utils.data import Dataset
 
-from ssl_core.data import TensorDictDataset
 from ssl_core.errors import DataError
-from ssl_plugin_speech.audio import SAMPLE_RATE, SUPPORTED_SUFFIXES, AudioReport, load_audio
-from ssl_plugin_speech.features import DEFAULT_MEL, MelConfig
-
-METADATA_NAME = "metadata.tsv"
-REFUSED_SUFFIXES = (".mp3", ".m4a", ".aac", ".wma", ".opus", ".aif", ".aiff", ".amr")
-"""Audio formats found in folders that are refused with an error instead of silently skipped."""
+from ssl_core.nn.sequence import lengths_to_mask
+from ssl_plugin_speech.audio import SAMPLE_RATE, AudioReport
+from ssl_plugin_speech.config import EMBEDDED_TARGET, TERA_ARCH, TERAArgs, VCArgs
+from ssl_plugin_speech.corpus import Corpus, Utterance, load_corpus, segment_dataset
+from ssl_plugin_speech.features import DEFAULT_MEL
+from ssl_plugin_speech.tera import SpeechFrontend, TERAMethod
 
 
 @dataclass
-class Utterance:
-    """One loaded utterance."""
+class SpeechData:
+    """Training segments (``train``, ``None`` once restored) and what the evaluation reads.
 
-    path: Path
-    speaker: str
-    utterance_id: str
-    transcript: str
-    wave: np.ndarray
-    report: AudioReport
+    Attributes:
+        utterances: the evaluation utterances (the corpus up to ``eval_max_utterances``; the probes split it).
+        target_speaker: the voice-conversion target (``None`` for ``speech/tera``).
+        tera_arch, pretrained: a ``tera_run``'s TERA arguments, and its frozen module while training.
+    """
+
+    utterances: list[Utterance]
+    heldout: list[str]
+    target_speaker: str | None
+    cmvn_mean: Tensor
+    cmvn_std: Tensor
+    tera_arch: dict[str, Any] = field(default_factory=dict)
+    sample_rate: int = SAMPLE_RATE
+    train: Dataset[Any] | None = None
+    pretrained: TERAMethod | None = None
+    label_key: str = "speaker"
 
     @property
-    def sentence(self) -> str:
-        """Sentence key of a parallel corpus: the id after the last ``_`` (VCTK ``p225_003`` -> ``003``)."""
-        return self.utterance_id.rsplit("_", 1)[-1]
+    def corpus(self) -> Corpus:
+        """The evaluation utterances as a corpus (paths relative to the original folder)."""
+        return Corpus(Path("."), self.utterances)
+
+    def state_dict(self) -> dict[str, Any]:
+        """CMVN, evaluation waveforms (concatenated) and their keys, target, held-out sentences."""
+        utts = self.utterances
+        return {
+            **{name: getattr(self, name) for name in _KEPT},
+            "waves": torch.from_numpy(np.concatenate([u.wave for u in utts])),
+            "lengths": torch.tensor([len(u.wave) for u in utts], dtype=torch.long),
+            "keys": [[u.path.as_posix(), u.speaker, u.utterance_id] for u in utts],
+        }
 
 
-@dataclass
-class Corpus:
-    """Loaded utterances of one folder, in a stable (sorted path) order."""
-
-    root: Path
-    utterances: list[Utterance] = field(default_factory=list)
-
-    def speakers(self) -> list[str]:
-        """Sorted distinct speaker names."""
-        return sorted({u.speaker for u in self.utterances})
-
-    def notes(self) -> list[str]:
-        """Everything the loader changed, one line per file that was changed."""
-        return [f"{u.path.name}: {'; '.join(u.report.notes)}" for u in self.utterances if u.report.notes]
-
-    def select(self, speakers: Sequence[str] | None = None, sentences: Sequence[str] | None = None) -> Corpus:
-        """Sub-corpus restricted to ``speakers`` and/or ``sentences``."""
-        keep = [
-            u
-            for u in self.utterances
-            if (speakers is None or u.speaker in speakers) and (sentences is None or u.sentence in sentences)
-        ]
-        return Corpus(self.root, keep)
+_KEPT = ("heldout", "target_speaker", "cmvn_mean", "cmvn_std", "tera_arch", "sample_rate")  # kept as they are
 
 
-def read_metadata(path: Path) -> dict[str, dict[str, str]]:
-    """Read ``metadata.tsv`` into ``{relative path: row}``; a ``path`` column is required."""
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.reader(handle, delimiter="\t")
-        header = next(reader, None)
-        if not header or "path" not in header:
-            raise DataError(path, "path", "metadata.tsv needs a header row with a 'path' column")
-        rows: dict[str, dict[str, str]] = {}
-        for line_no, fields in enumerate(reader, start=2):
-            if not fields:
-                continue
-            if len(fields) != len(header):
-                raise DataError(path, f"line {line_no}", f"{len(fields)} fields, header has {len(header)}")
-            row = dict(zip(header, fields))
-            rows[row["path"]] = row
-    return rows
-
-
-def default_data_dir() -> Path:
-    """The embedded default corpus: 40 VCTK utterances (CC BY 4.0, see assets/vctk/ATTRIBUTION.md)."""
-    return Path(str(resources.files("ssl_plugin_speech") / "assets" / "vctk"))
-
-
-def _audio_files(root: Path) -> list[Path]:
-    files = sorted(p for p in root.rglob("*") if p.is_file())
-    refused = [p for p in files if p.suffix.lower() in REFUSED_SUFFIXES]
-    if refused:
-        allowed = ", ".join(SUPPORTED_SUFFIXES)
-        raise DataError(
-            refused[0], "format", f"unsupported audio format '{refused[0].suffix}'; use {allowed}"
+def restore_data(args: TERAArgs, state: Mapping[str, Any]) -> SpeechData:
+    """The data object of a finished run, from its saved state (no file is read)."""
+    rate = int(state["sample_rate"])
+    utterances = [
+        Utterance(Path(path), speaker, uid, "", wave.numpy(), AudioReport(path, rate, 1, len(wave) / rate))
+        for (path, speaker, uid), wave in zip(
+            state["keys"], torch.split(state["waves"], state["lengths"].tolist())
         )
-    audio = [p for p in files if p.suffix.lower() in SUPPORTED_SUFFIXES]
-    if not audio:
-        raise DataError(root, "files", f"no audio files ({', '.join(SUPPORTED_SUFFIXES)}) found")
-    return audio
+    ]
+    return SpeechData(utterances, **{name: state[name] for name in _KEPT})
 
 
-def load_corpus(root: str | Path | None = None, *, sample_rate: int = SAMPLE_RATE) -> Corpus:
-    """Load every audio file under ``root`` (default: the embedded VCTK subset).
-
-    Raises:
-        DataError: missing folder, no audio, an unsupported format, a bad metadata row, or any
-            file rejected by :func:`~ssl_plugin_speech.audio.load_audio`.
-    """
-    root = default_data_dir() if root is None else Path(root)
-    if root.is_file():
-        wave, report = load_audio(root, sample_rate=sample_rate)
-        return Corpus(root.parent, [Utterance(root, root.stem, root.stem, "", wave, report)])
-    if not root.is_dir():
-        raise DataError(root, "path", "no such file or folder")
-    meta_path = root / METADATA_NAME
-    meta = read_metadata(meta_path) if meta_path.is_file() else {}
-    files = _audio_files(root)
-    known = {p.relative_to(root).as_posix() for p in files}
-    for rel in meta:
-        if rel not in known:
-            raise DataError(meta_path, "path", f"listed file '{rel}' does not exist under {root}")
-    utterances = []
-    for path in files:
-        row = meta.get(path.relative_to(root).as_posix(), {})
-        speaker = row.get("speaker") or (path.parent.name if path.parent != root else path.stem)
-        wave, report = load_audio(path, sample_rate=sample_rate)
-        utterances.append(
-            Utterance(
-                path, speaker, row.get("utterance_id") or path.stem, row.get("transcript", ""), wave, report
-            )
-        )
-    return Corpus(root, utterances)
+def split_corpus(corpus: Corpus, heldout: list[str]) -> Corpus:
+    """The training part: every utterance whose sentence key is not held out."""
+    train = Corpus(corpus.root, [u for u in corpus.utterances if u.sentence not in heldout])
+    if not train.utterances:
+        raise DataError(corpus.root, "heldout_sentences", f"holding out {heldout} leaves no training audio")
+    return train
 
 
-def segment_waves(
-    waves: Sequence[np.ndarray], segment_samples: int, *, min_fraction: float = 0.5
-) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Cut waveforms into non-overlapping fixed-length segments (the last one zero-padded).
-
-    Args:
-        waves: 1-d float waveforms.
-        segment_samples: segment length in samples.
-        min_fraction: a tail shorter than this fraction of a segment is dropped (unless it is the
-            whole waveform).
-
-    Returns:
-        ``(segments (N, segment_samples), lengths (N,) valid samples, source (N,) index into waves)``.
-    """
-    segs, lengths, source = [], [], []
-    for i, wave in enumerate(waves):
-        for start in range(0, max(len(wave), 1), segment_samples):
-            piece = wave[start : start + segment_samples]
-            if len(piece) < min_fraction * segment_samples and start > 0:
-                continue
-            padded = np.zeros(segment_samples, dtype=np.float32)
-            padded[: len(piece)] = piece
-            segs.append(padded)
-            lengths.append(len(piece))
-            source.append(i)
-    return (
-        torch.from_numpy(np.stack(segs)),
-        torch.tensor(lengths, dtype=torch.long),
-        torch.tensor(source, dtype=torch.long),
-    )
-
-
-def segment_dataset(
-    corpus: Corpus,
-    segment_frames: int,
-    *,
-    mel: MelConfig = DEFAULT_MEL,
-    target_speaker: str | None = None,
-    balance: bool = True,
-) -> TensorDictDataset:
-    """Fixed-length training segments of ``corpus`` as a ``TensorDictDataset``.
-
-    Keys: ``wave`` ``(N, S)``, ``n_frames`` (valid log-mel frames), ``speaker`` (index into
-    :meth:`Corpus.speakers`), ``utt`` (index into ``corpus.utterances``) and ``is_target`` (1.0 for
-    ``target_speaker``'s segments). With ``balance`` the target's segments are repeated so that
-    about half of all segments are the target speaker's (the any-to-one setting of Zhao et al. 2023).
-    """
-    if not corpus.utterances:
-        raise DataError(corpus.root, "files", "the corpus is empty")
-    samples = (segment_frames - 1) * mel.hop
-    waves, lengths, source = segment_waves([u.wave for u in corpus.utterances], samples)
+def pick_target(corpus: Corpus, target: str | None) -> str:
+    """``target`` if given and present, else the speaker with the most audio."""
     speakers = corpus.speakers()
-    spk = torch.tensor([speakers.index(corpus.utterances[i].speaker) for i in source.tolist()])
-    if target_speaker is not None and target_speaker not in speakers:
-        raise DataError(corpus.root, "speaker", f"target speaker '{target_speaker}' not in {speakers}")
-    is_target = (spk == speakers.index(target_speaker)).float() if target_speaker else torch.zeros(len(spk))
-    index = torch.arange(len(spk))
-    n_target = int(is_target.sum())
-    if balance and 0 < n_target < len(spk) - n_target:
-        reps = (len(spk) - n_target) // n_target
-        index = torch.cat([index] + [index[is_target.bool()]] * (reps - 1))
-    n_frames = torch.tensor([mel.n_frames(int(n)) for n in lengths]).clamp_max(segment_frames)
-    return TensorDictDataset(
-        {
-            "wave": waves[index],
-            "n_frames": n_frames[index],
-            "speaker": spk[index],
-            "utt": source[index],
-            "is_target": is_target[index],
-        },
-        source=str(corpus.root),
-    )
+    if target is None:
+        totals = {s: sum(len(u.wave) for u in corpus.utterances if u.speaker == s) for s in speakers}
+        return max(speakers, key=lambda s: totals[s])
+    if target not in speakers:
+        raise DataError(corpus.root, "target_speaker", f"'{target}' is not one of the speakers {speakers}")
+    return target
+
+
+def fit_cmvn(frontend: SpeechFrontend, data: dict[str, Tensor], chunk: int = 64) -> None:
+    """Fit the frontend's CMVN on the valid frames of the training segments."""
+    with torch.no_grad():
+        feats = torch.cat(
+            [frontend.raw({"wave": data["wave"][i : i + chunk]}) for i in range(0, len(data["wave"]), chunk)]
+        )
+    frontend.cmvn.fit(feats, lengths_to_mask(data["n_frames"], feats.shape[1]))
+
+
+def pretrained_tera(run_dir: str) -> tuple[TERAMethod, dict[str, Any]]:
+    """The frozen TERA module of a finished ``speech/tera`` (or ``speech/vc``) run, and its arguments."""
+    from ssl_core.engine import load_run
+    from ssl_plugin_speech.vc import VoiceConversionMethod
+
+    run = load_run(run_dir)
+    tera = run.module.tera if isinstance(run.module, VoiceConversionMethod) else run.module
+    if not isinstance(tera, TERAMethod):
+        raise DataError(run_dir, "tera_run", f"not a speech TERA run (module {type(run.module).__name__})")
+    arch = {k: v for k, v in run.config.recipe_args.items() if k in TERA_ARCH}
+    return tera.requires_grad_(False), arch  # type: ignore[return-value]
+
+
+def pseudo_speaker_classes(frontend: SpeechFrontend, corpus: Corpus, target: str, k: int) -> torch.Tensor:
+    """Per-utterance class: 0 for the target, ``1 + c`` for external utterances in k-means cluster ``c``.
+
+    Clusters utterance-level mean and std of normalised log-mel, so no speaker labels are used.
+    """
+    from ssl_core.evaluation import kmeans
+
+    with torch.no_grad():
+        stats = []
+        for u in corpus.utterances:
+            feats = frontend.cmvn(frontend.raw({"wave": torch.from_numpy(u.wave)[None]}))[0]
+            stats.append(torch.cat([feats.mean(0), feats.std(0)]))
+    external = [i for i, u in enumerate(corpus.utterances) if u.speaker != target]
+    if k > len(external):
+        raise DataError(corpus.root, "pseudo_speakers", f"{k} clusters, {len(external)} external utterances")
+    labels, _ = kmeans(torch.stack([stats[i] for i in external]), k, seed=0)
+    classes = torch.zeros(len(corpus.utterances), dtype=torch.long)
+    classes[torch.tensor(external)] = labels + 1
+    return classes
+
+
+def _vc_target(args: VCArgs, corpus: Corpus, train: Corpus) -> str:
+    wanted = args.target_speaker or (EMBEDDED_TARGET if args.data is None else None)
+    target = pick_target(train, wanted)
+    if len(train.speakers()) < 2:
+        raise DataError(corpus.root, "speaker", "voice conversion needs external speakers besides the target")
+    return target
+
+
+def build_data(args: TERAArgs) -> SpeechData:
+    """Read the corpus, cut the training segments, fit the CMVN (``speech/vc``: pick the target too)."""
+    corpus = load_corpus(args.data)
+    train = split_corpus(corpus, args.heldout_sentences)
+    vc = args if isinstance(args, VCArgs) else None
+    target = _vc_target(vc, corpus, train) if vc else None
+    dataset = segment_dataset(train, args.segment_frames, target_speaker=target)
+    pretrained, arch = pretrained_tera(vc.tera_run) if vc and vc.tera_run else (None, {})
+    frontend = pretrained.frontend if pretrained is not None else SpeechFrontend(DEFAULT_MEL)
+    if pretrained is None:
+        fit_cmvn(frontend, dataset.tensors)
+    if vc and vc.pseudo_speakers > 0 and target is not None:
+        classes = pseudo_speaker_classes(frontend, train, target, vc.pseudo_speakers)
+        dataset.tensors["spk_class"] = classes[dataset.tensors["utt"]]
+    head = corpus.utterances[: args.eval_max_utterances]
+    kept = [replace(u, path=u.path.relative_to(corpus.root)) for u in head]
+    cmvn = (frontend.cmvn.mean.detach().clone(), frontend.cmvn.std.detach().clone())
+    return SpeechData(kept, list(args.heldout_sentences), target, *cmvn, arch, train=dataset, pretrained=pretrained)  # fmt: skip
+
+
+def padded_waves(utterances: Sequence[Utterance]) -> dict[str, Tensor]:
+    """``{"wave": (N, S_max) zero-padded, "n_frames": (N,) valid log-mel frames}`` of the utterances."""
+    wave = pad_sequence([torch.from_numpy(u.wave) for u in utterances], batch_first=True)
+    n_frames = torch.tensor([DEFAULT_MEL.n_frames(len(u.wave)) for u in utterances], dtype=torch.long)
+    return {"wave": wave, "n_frames": n_frames}
+
+
+def embed_input(path: Path, run: Any) -> dict[str, Tensor]:
+    """``embed``'s INPUT: one audio file or a folder of them (sorted path order), one row per file."""
+    data: SpeechData = run.recipe.data
+    return padded_waves(load_corpus(path, sample_rate=data.sample_rate).utterances)

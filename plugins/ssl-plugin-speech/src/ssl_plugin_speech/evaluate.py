@@ -1,6 +1,6 @@
 """Evaluation of a speech run: SSL features versus the same model without SSL, and conversion quality.
 
-``evaluate_recipe(module, recipe)`` (what ``ssl-speech evaluate RUN_DIR`` prints) returns comparison rows:
+``evaluate(module, data, ctx)`` (``ssl eval RUN``, ``ssl-speech evaluate RUN``) returns comparison rows:
 
 * content probe (sentence identity, leave-one-speaker-out): TERA features versus the same TERA
   encoder randomly initialised (raw log-mel shown alongside);
@@ -25,23 +25,34 @@ from typing import Any
 
 import numpy as np
 import torch
+from torch import Tensor
 
-from ssl_core.evaluation.generic import reinitialised
-from ssl_core.evaluation.report import ComparisonRow
-from ssl_core.interfaces import Recipe, SSLModule
-from ssl_plugin_speech.data import Corpus, Utterance
+from ssl_core.errors import DataError
+from ssl_core.evaluation import ComparisonRow
+from ssl_core.evaluation import reinitialised
+from ssl_core.interfaces import SSLModule
+from ssl_core.lifecycle import EvalContext
+from ssl_plugin_speech.corpus import Corpus, Utterance
+from ssl_plugin_speech.data import SpeechData
 from ssl_plugin_speech.encoders import SpeakerEncoder
 from ssl_plugin_speech.metrics import cosine, mel_cepstral_distortion
 from ssl_plugin_speech.probes import (
+    PROBE_EPOCHS,
     FrameFn,
     frame_features,
     frame_speaker_scores,
     parallel_subset,
     sentence_probe,
+    shared_sentences,
     speaker_probe,
 )
 from ssl_plugin_speech.tera import TERAMethod
 from ssl_plugin_speech.vc import VoiceConversionMethod
+
+QUICK_SPEAKER_STEPS = 30
+"""Training steps of the speaker-embedding model under ``--quick`` (150 otherwise)."""
+QUICK_PROBE_EPOCHS = 40
+"""Probe training epochs under ``--quick`` (``probes.PROBE_EPOCHS`` otherwise)."""
 
 
 def tera_of(module: SSLModule) -> TERAMethod:
@@ -147,92 +158,73 @@ def conversion_metrics(
     }
 
 
-def _row(
-    task: str,
-    metric: str,
-    ssl: float | tuple[float, float],
-    base: float | tuple[float, float],
-    higher: bool,
-    **extra: Any,
+def _row(task: str, metric: str, ssl: Any, base: Any, higher: bool, **extra: Any) -> ComparisonRow:
+    pair = lambda v: v if isinstance(v, tuple) else (float(v), 0.0)  # noqa: E731
+    return ComparisonRow(task, metric, pair(ssl), pair(base), higher, extra)
+
+
+def _speaker_row(
+    vc: VoiceConversionMethod, utts: list[Utterance], tera: list[Tensor], quick: bool
 ) -> ComparisonRow:
-    as_pair = lambda v: v if isinstance(v, tuple) else (float(v), 0.0)  # noqa: E731
-    return ComparisonRow(task, metric, as_pair(ssl), as_pair(base), higher, extra)
+    """Speaker ID on the content embeddings (frame MLP probe) versus on their TERA input."""
+    epochs = QUICK_PROBE_EPOCHS if quick else PROBE_EPOCHS
+    content = frame_features(content_fn(vc), utts)
+    mlp_c, mlp_t = (frame_speaker_scores(f, utts, hidden=128, epochs=epochs) for f in (content, tera))
+    extra = {"chance": 1.0 / len({u.speaker for u in utts}), "mlp_per_utterance": mlp_c["utterance"]}
+    if not quick:
+        lin_c = frame_speaker_scores(content, utts)
+        extra.update(linear_per_frame=lin_c["frame"], linear_per_utterance=lin_c["utterance"])
+        extra["pooled_probe"] = speaker_probe(content, utts)
+    extra["content_sentence_id"] = sentence_probe(content, utts, epochs=epochs)
+    rounded = {k: round(v, 4) for k, v in extra.items()}
+    task = "speaker id on content emb. (frame MLP probe, per frame)"
+    baseline = "TERA features (input of the content encoder)"
+    return _row(task, "acc", mlp_c["frame"], mlp_t["frame"], False, baseline=baseline, **rounded)
+
+
+def _conversion_rows(
+    vc: VoiceConversionMethod, corpus: Corpus, target: str, heldout: Sequence[str], quick: bool
+) -> list[ComparisonRow]:
+    """MCD and speaker-embedding cosine of the converted held-out sentences (none without pairs)."""
+    train = [u for u in corpus.utterances if u.sentence not in heldout]
+    model = train_speaker_encoder(vc.tera, train, steps=QUICK_SPEAKER_STEPS) if quick else None
+    conv = conversion_metrics(vc, corpus, target, heldout, speaker_model=model)
+    if not conv:
+        return []
+    mcd, cos = f"VC -> {target}: MCD to parallel ref", f"VC -> {target}: spk-emb cosine to target"
+    return [
+        _row(mcd, "dB", conv["mcd_converted"], conv["mcd_source"], False, baseline="unconverted source",
+             pairs=conv["n_pairs"]),
+        _row(cos, "cos", conv["cos_target"], conv["cos_source"], True,
+             baseline="cosine of converted to the source speaker"),
+    ]  # fmt: skip
 
 
 def evaluate_module(
-    module: SSLModule, corpus: Corpus, *, target: str | None, heldout: Sequence[str]
+    module: SSLModule, corpus: Corpus, *, target: str | None, heldout: Sequence[str], quick: bool = False
 ) -> list[ComparisonRow]:
     """The comparison rows of :mod:`ssl_plugin_speech.evaluate` for ``module`` on ``corpus``."""
-    tera = tera_of(module)
-    utts = parallel_subset(corpus.utterances)
+    tera, utts = tera_of(module), parallel_subset(corpus.utterances)
+    epochs = QUICK_PROBE_EPOCHS if quick else PROBE_EPOCHS
     tera_feats = frame_features(tera_fn(tera), utts)
-    rand_feats = frame_features(tera_fn(random_init_copy(tera)), utts)
-    mel_feats = frame_features(logmel_fn(tera), utts)
-    n_spk = len({u.speaker for u in utts})
-    rows = [
-        _row(
-            "sentence id (held-out speaker)",
-            "acc",
-            sentence_probe(tera_feats, utts),
-            sentence_probe(rand_feats, utts),
-            True,
-            baseline="same TERA encoder, random init",
-            raw_logmel=round(sentence_probe(mel_feats, utts), 4),
-        ),
-    ]
+    rand, mel = (frame_features(fn, utts) for fn in (tera_fn(random_init_copy(tera)), logmel_fn(tera)))
+    acc_ssl, acc_rand, acc_mel = (sentence_probe(f, utts, epochs=epochs) for f in (tera_feats, rand, mel))
+    task, baseline = "sentence id (held-out speaker)", "same TERA encoder, random init"
+    rows = [_row(task, "acc", acc_ssl, acc_rand, True, baseline=baseline, raw_logmel=round(acc_mel, 4))]
     if isinstance(module, VoiceConversionMethod) and target is not None:
-        content = frame_features(content_fn(module), utts)
-        mlp_c, mlp_t = (frame_speaker_scores(f, utts, hidden=128) for f in (content, tera_feats))
-        lin_c = frame_speaker_scores(content, utts)
-        rows.append(
-            _row(
-                "speaker id on content emb. (frame MLP probe, per frame)",
-                "acc",
-                mlp_c["frame"],
-                mlp_t["frame"],
-                False,
-                baseline="TERA features (input of the content encoder)",
-                chance=round(1.0 / n_spk, 4),
-                mlp_per_utterance=round(mlp_c["utterance"], 4),
-                linear_per_frame=round(lin_c["frame"], 4),
-                linear_per_utterance=round(lin_c["utterance"], 4),
-                pooled_probe=round(speaker_probe(content, utts), 4),
-                content_sentence_id=round(sentence_probe(content, utts), 4),
-            )
-        )
-        conv = conversion_metrics(module, corpus, target, heldout)
-        if conv:
-            rows.append(
-                _row(
-                    f"VC -> {target}: MCD to parallel ref",
-                    "dB",
-                    conv["mcd_converted"],
-                    conv["mcd_source"],
-                    False,
-                    baseline="unconverted source",
-                    pairs=conv["n_pairs"],
-                )
-            )
-            rows.append(
-                _row(
-                    f"VC -> {target}: spk-emb cosine to target",
-                    "cos",
-                    conv["cos_target"],
-                    conv["cos_source"],
-                    True,
-                    baseline="cosine of converted to the source speaker",
-                )
-            )
+        rows.append(_speaker_row(module, utts, tera_feats, quick))
+        rows += _conversion_rows(module, corpus, target, heldout, quick)
     return rows
 
 
-def evaluate_recipe(module: SSLModule, recipe: Recipe) -> dict[str, Any]:
-    """``recipe.evaluate``: the comparison rows on the recipe's corpus (see the module docstring)."""
-    args = recipe.extras["args"]
-    rows = evaluate_module(
-        module,
-        recipe.extras["corpus"],
-        target=recipe.extras.get("target_speaker"),
-        heldout=args.heldout_sentences,
+def evaluate(module: SSLModule, data: SpeechData, ctx: EvalContext) -> list[ComparisonRow]:
+    """The rows on the evaluation utterances kept in the run (one probe seed, 0, on the CPU).
+
+    ``ctx.quick``: no extra linear / pooled speaker probes, fewer probe epochs and speaker-model steps.
+    """
+    if len(shared_sentences(parallel_subset(data.utterances))) < 2:
+        raise DataError(ctx.run_dir / "data.pt", "utterances", "no two sentences read by several speakers")
+    module = module.to(torch.device("cpu"))
+    return evaluate_module(
+        module, data.corpus, target=data.target_speaker, heldout=data.heldout, quick=ctx.quick
     )
-    return {"rows": rows}

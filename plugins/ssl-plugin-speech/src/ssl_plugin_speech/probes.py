@@ -23,7 +23,7 @@ import torch
 from torch import Tensor
 
 from ssl_core.evaluation import fit_head, linear_probe, mlp_head, standardisation
-from ssl_plugin_speech.data import Utterance
+from ssl_plugin_speech.corpus import Utterance
 from ssl_plugin_speech.metrics import mean_std_pool, pyramid_pool
 
 FrameFn = Callable[[Tensor], Tensor]
@@ -62,9 +62,9 @@ def parallel_subset(utterances: Sequence[Utterance]) -> list[Utterance]:
     return [u for u in utterances if shared[u.speaker] >= 2]
 
 
-def _probe(x: Tensor, y: Tensor, train: np.ndarray, seed: int) -> float:
+def _probe(x: Tensor, y: Tensor, train: np.ndarray, seed: int, epochs: int = PROBE_EPOCHS) -> float:
     tr, te = torch.from_numpy(train), torch.from_numpy(~train)
-    res = linear_probe(x[tr], y[tr], x[te], y[te], epochs=PROBE_EPOCHS, weight_decay=PROBE_WD, seed=seed)
+    res = linear_probe(x[tr], y[tr], x[te], y[te], epochs=epochs, weight_decay=PROBE_WD, seed=seed)
     return float(res["acc"])
 
 
@@ -74,6 +74,7 @@ def sentence_probe(
     *,
     train_speakers: int | None = None,
     seed: int = 0,
+    epochs: int = PROBE_EPOCHS,
 ) -> float:
     """Leave-one-speaker-out sentence-identification accuracy, averaged over held-out speakers.
 
@@ -84,6 +85,7 @@ def sentence_probe(
             The accuracy is then averaged over every rotation of the remaining speakers, so each
             held-out speaker is tested against each choice of training speaker(s).
         seed: probe initialisation seed.
+        epochs: probe training epochs.
     """
     sentences = shared_sentences(utterances)
     if len(sentences) < 2:
@@ -104,7 +106,7 @@ def sentence_probe(
         for chosen in choices:
             train = np.isin(spk, chosen)
             rows = train | (spk == held)
-            accs.append(_probe(x[rows], y[rows], train[rows], seed))
+            accs.append(_probe(x[rows], y[rows], train[rows], seed, epochs))
     return float(np.mean(accs))
 
 
@@ -119,12 +121,14 @@ def speaker_split(utterances: Sequence[Utterance]) -> tuple[list[str], np.ndarra
     return speakers, np.array([u.sentence in test_sentences for u in utterances])
 
 
-def speaker_probe(feats: Sequence[Tensor], utterances: Sequence[Utterance], *, seed: int = 0) -> float:
+def speaker_probe(
+    feats: Sequence[Tensor], utterances: Sequence[Utterance], *, seed: int = 0, epochs: int = PROBE_EPOCHS
+) -> float:
     """Speaker-identification accuracy, trained on half of the sentences and tested on the rest."""
     speakers, is_test = speaker_split(utterances)
     x = torch.stack([mean_std_pool(f) for f in feats])
     y = torch.tensor([speakers.index(u.speaker) for u in utterances])
-    return _probe(x, y, ~is_test, seed)
+    return _probe(x, y, ~is_test, seed, epochs)
 
 
 def frame_speaker_scores(
@@ -135,6 +139,7 @@ def frame_speaker_scores(
     hidden: int = 0,
     seed: int = 0,
     target: str | None = None,
+    epochs: int = PROBE_EPOCHS,
 ) -> dict[str, float]:
     """Speaker-ID accuracies of one frame-level probe (same sentence split as :func:`speaker_probe`).
 
@@ -159,9 +164,7 @@ def frame_speaker_scores(
     torch.manual_seed(seed)
     n_out = len(speakers)
     head = mlp_head(x.shape[1], hidden, n_out)
-    fit_head(
-        head, x, y, x[:1], y[:1], task="classification", epochs=PROBE_EPOCHS, lr=1e-2, weight_decay=PROBE_WD
-    )
+    fit_head(head, x, y, x[:1], y[:1], task="classification", epochs=epochs, lr=1e-2, weight_decay=PROBE_WD)
     mean, std = standardisation(x)  # the statistics fit_head standardised with
     utt_hits, pred, true = [], [], []
     with torch.no_grad():
