@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import pytest
 
 from ssl_core.errors import ConfigError, PluginError
-from ssl_core.registry import Registries, Registry, resolve_object
+from ssl_core.plugins.refs import resolve_object
+from ssl_core.registry import Registries, Registry
 
 
 @dataclass

@@ -16,7 +16,7 @@ def run_demos(
     root: Path, *, quick: bool, domain: str | None = None
 ) -> tuple[list[Any], list[tuple[str, str]], dict[str, float]]:
     """Run the registered demos under ``root/<domain>``; returns (results, failures, seconds per demo)."""
-    from ssl_core.registry import get_registries
+    from ssl_core.plugins.manager import get_registries
 
     entries = [e for e in get_registries().demos.entries() if domain in (None, e.domain)]
     results, failures, seconds = [], [], {}

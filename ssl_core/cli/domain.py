@@ -45,8 +45,8 @@ if TYPE_CHECKING:
     from torch.utils.data import Dataset
 
     from ssl_core.engine import LoadedRun, TrainResult
-    from ssl_core.engine.config import RunConfig
     from ssl_core.interfaces import Recipe
+    from ssl_core.schema import RunConfig
 
 F = TypeVar("F", bound=Callable[..., Any])
 EmbedLoader = Callable[[Path, "LoadedRun"], "Dataset[Any] | Mapping[str, Any]"]

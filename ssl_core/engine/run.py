@@ -7,12 +7,14 @@ from pathlib import Path
 
 import torch
 
+from ssl_core.config import load_run_config
 from ssl_core.engine.checkpoint import checkpoint_path, load_checkpoint
-from ssl_core.engine.config import RunConfig
 from ssl_core.engine.setup import build_recipe
 from ssl_core.engine.state import load_model_state
 from ssl_core.errors import CheckpointError
 from ssl_core.interfaces import Recipe, SSLModule
+from ssl_core.plugins.manager import validate_recipe_args
+from ssl_core.schema import RunConfig
 
 __all__ = ["LoadedRun", "load_run"]
 
@@ -45,13 +47,13 @@ def load_run(
     Raises:
         CheckpointError: no ``config.yaml`` or no such checkpoint, or weights that do not fit the recipe.
     """
-    from ssl_core.config import load_run_config
-
     run_dir = Path(run_dir)
     cfg_path = run_dir / "config.yaml"
     if not cfg_path.is_file():
         raise CheckpointError(f"{cfg_path}: not found; is {run_dir} a run directory?")
-    config = load_run_config(cfg_path, check_recipe=recipe is None)
+    config = load_run_config(cfg_path)
+    if recipe is None:
+        config = validate_recipe_args(config, str(cfg_path))
     state = load_checkpoint(checkpoint_path(run_dir, checkpoint))
     built = recipe if recipe is not None else build_recipe(config)
     load_model_state(built.module, state)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ssl_core.errors import PluginError
+
 COMPONENT_KINDS = (
     "encoders",
     "view_generators",
@@ -19,6 +21,16 @@ COMPONENT_KINDS = (
 
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 """Allowed plugin names, domains and component names (lower case, digits, ``_.-``)."""
+
+__all__ = ["COMPONENT_KINDS", "NAME_PATTERN", "PluginManifest", "check_key"]
+
+
+def check_key(name: str) -> tuple[str, str]:
+    """Split a component key ``"domain/name"`` into its two parts, raising ``PluginError`` if malformed."""
+    domain, sep, short = name.partition("/") if isinstance(name, str) else ("", "", "")
+    if not sep or not NAME_PATTERN.match(domain) or not NAME_PATTERN.match(short):
+        raise PluginError(f"component name {name!r} must be 'domain/name' (lower case, digits, '_.-')")
+    return domain, short
 
 
 @dataclass(frozen=True)

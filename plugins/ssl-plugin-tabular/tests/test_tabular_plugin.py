@@ -9,7 +9,7 @@ import pytest
 from ssl_plugin_tabular.cli import main
 
 from ssl_core.engine import load_run, train
-from ssl_core.registry import get_registries
+from ssl_core.plugins import get_registries
 from ssl_core.testing.configs import tiny_run_config
 
 TINY_ARGS = {

@@ -64,7 +64,7 @@ def pretrain(opts: PretrainOptions, recipe: str) -> None:
     unless --set recipe_args.target_speaker=NAME is given.
     """
     from ssl_core.cli.domain import run_pretrain
-    from ssl_core.registry import get_registries
+    from ssl_core.plugins import get_registries
 
     config = build_config(recipe, opts.data, opts.overrides())
     built = get_registries().recipes.build(config.recipe, **config.recipe_args)
