@@ -26,6 +26,23 @@ from ssl_core.errors import ConfigError
 from ssl_core.schema import RunConfig
 from ssl_core.utils.atomic import atomic_writer
 
+__all__ = [
+    "HASH_IGNORED",
+    "apply_overrides",
+    "blame_override",
+    "config_hash",
+    "config_source",
+    "config_to_dict",
+    "dump_config",
+    "dump_yaml",
+    "from_dict",
+    "load_run_config",
+    "parse_override",
+    "read_yaml",
+    "read_yaml_resource",
+    "to_plain",
+]
+
 T = TypeVar("T")
 _FLOAT_STR = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^[+-]?(inf|nan)$", re.IGNORECASE)
 HASH_IGNORED = ("train.steps", "train.epochs", "train.progress", "train.log_every", "train.num_threads")

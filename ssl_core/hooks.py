@@ -25,6 +25,22 @@ import pluggy
 if TYPE_CHECKING:
     from ssl_core.registry import Registry
 
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "HOOK_API_VERSION",
+    "PROJECT_NAME",
+    "hookimpl",
+    "hookspec",
+    "ssl_default_config",
+    "ssl_register_demos",
+    "ssl_register_encoders",
+    "ssl_register_evaluators",
+    "ssl_register_methods",
+    "ssl_register_objectives",
+    "ssl_register_recipes",
+    "ssl_register_view_generators",
+]
+
 PROJECT_NAME = "ssl_core"
 """Project name shared by the markers and the plugin manager."""
 
@@ -59,11 +75,6 @@ def ssl_register_methods(registry: Registry) -> None:
 
 
 @hookspec
-def ssl_register_datasets(registry: Registry) -> None:
-    """Register dataset factories (each ideally with a tiny synthetic variant for tests)."""
-
-
-@hookspec
 def ssl_register_recipes(registry: Registry) -> None:
     """Register recipe factories ``factory(**recipe_args) -> Recipe``.
 
@@ -87,12 +98,4 @@ def ssl_default_config(domain: str) -> dict[str, Any] | None:
     """Return a starter config (a plain dict, as a YAML file would hold) for ``domain``, or ``None``.
 
     Used by ``ssl init DOMAIN``; the first plugin returning a dict wins.
-    """
-
-
-@hookspec(historic=True)
-def ssl_addhooks(pluginmanager: pluggy.PluginManager) -> None:
-    """Let a plugin add its own hook specifications (``pluginmanager.add_hookspecs(module)``).
-
-    Historic: plugins registered later still see the call.
     """

@@ -25,6 +25,23 @@ import torch
 from torch import Tensor, nn
 from torch.utils.data import Dataset
 
+__all__ = [
+    "POOLED",
+    "TOKENS",
+    "Batch",
+    "EmbeddingObjective",
+    "Encoder",
+    "EvaluateFn",
+    "Objective",
+    "ObjectiveOutput",
+    "Recipe",
+    "SSLModule",
+    "StepAware",
+    "StepOutput",
+    "ViewGenerator",
+    "Views",
+]
+
 Batch = dict[str, Any]
 """A batch: named tensors sharing the leading batch dimension, plus optional metadata."""
 
@@ -191,7 +208,3 @@ class Recipe:
     collate: Callable[[list[Batch]], Batch] | None = None
     evaluate: EvaluateFn | None = None
     extras: dict[str, Any] = field(default_factory=dict)
-
-
-RecipeFactory = Callable[..., Recipe]
-"""``factory(**recipe_args) -> Recipe``; the registry may attach a dataclass validating the args."""

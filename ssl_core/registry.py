@@ -159,7 +159,6 @@ class Registries:
     view_generators: Registry
     objectives: Registry
     methods: Registry
-    datasets: Registry
     recipes: Registry
     evaluators: Registry
     demos: Registry

@@ -29,6 +29,17 @@ from functools import partial
 from ssl_core.errors import ConfigError
 from ssl_core.schema import EMAConfig, ScheduleConfig
 
+__all__ = [
+    "SCHEDULES",
+    "build_schedule",
+    "constant",
+    "dann_ramp",
+    "ema_momentum",
+    "infinite",
+    "multistep",
+    "warmup_cosine",
+]
+
 SCHEDULES = ("constant", "warmup_cosine", "multistep", "infinite")
 
 

@@ -17,6 +17,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+__all__ = [
+    "EMAConfig",
+    "OptimConfig",
+    "RunConfig",
+    "ScheduleConfig",
+    "TrainConfig",
+]
+
 
 @dataclass
 class ScheduleConfig:

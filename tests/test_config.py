@@ -162,9 +162,7 @@ def test_apply_overrides_returns_new_config():
 
 
 def test_dump_and_reload_roundtrip(tmp_path):
-    cfg = load_run_config(
-        {"recipe": "x/y", "optim": {"betas": [0.8, 0.9]}, "recipe_args": {"k": [1]}}
-    )
+    cfg = load_run_config({"recipe": "x/y", "optim": {"betas": [0.8, 0.9]}, "recipe_args": {"k": [1]}})
     path = dump_config(cfg, tmp_path / "sub" / "config.yaml")
     assert yaml.safe_load(path.read_text())["optim"]["betas"] == [0.8, 0.9]
     again = load_run_config(path)

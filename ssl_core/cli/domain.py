@@ -48,6 +48,25 @@ if TYPE_CHECKING:
     from ssl_core.interfaces import Recipe
     from ssl_core.schema import RunConfig
 
+__all__ = [
+    "EmbedLoader",
+    "PretrainOptions",
+    "default_config",
+    "default_run_dir",
+    "domain_main",
+    "embed_command",
+    "embed_run",
+    "evaluate_command",
+    "evaluate_run",
+    "format_report",
+    "make_group",
+    "pretrain_options",
+    "pretrain_overrides",
+    "probe_rows",
+    "run_pretrain",
+    "save_npy",
+]
+
 F = TypeVar("F", bound=Callable[..., Any])
 EmbedLoader = Callable[[Path, "LoadedRun"], "Dataset[Any] | Mapping[str, Any]"]
 """``loader(input_path, loaded_run)`` -> a dataset of batches, or a dict of tensors sharing dim 0."""

@@ -28,9 +28,10 @@ _LAZY = {
     "kmeans": "ssl_core.evaluation.clustering",
     "generic_report": "ssl_core.evaluation.generic",
     "embed_dataset": "ssl_core.evaluation.generic",
+    "reinitialised": "ssl_core.evaluation.generic",
 }
 
-__all__ = [*_LAZY]
+__all__ = list(_LAZY)
 
 
 def __getattr__(name: str) -> Any:

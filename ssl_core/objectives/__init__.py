@@ -8,7 +8,7 @@ from ssl_core.objectives.clip import CLIPLoss
 from ssl_core.objectives.directpred import DirectPredPredictor
 from ssl_core.objectives.jepa import JEPALoss
 from ssl_core.objectives.jepa_predictor import JEPAPredictor
-from ssl_core.objectives.masked_reconstruction import MaskedReconstructionLoss
+from ssl_core.objectives.masked_reconstruction import MaskedReconstructionLoss, masked_mean
 from ssl_core.objectives.matryoshka import MatryoshkaLoss
 from ssl_core.objectives.ntxent import NTXentLoss
 from ssl_core.objectives.position import PositionPredictionLoss
@@ -30,4 +30,5 @@ __all__ = [
     "PositionPredictionLoss",
     "UncertaintyWeighting",
     "VICRegLoss",
+    "masked_mean",
 ]

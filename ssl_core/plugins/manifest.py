@@ -12,7 +12,6 @@ COMPONENT_KINDS = (
     "view_generators",
     "objectives",
     "methods",
-    "datasets",
     "recipes",
     "evaluators",
     "demos",

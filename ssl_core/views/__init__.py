@@ -30,9 +30,10 @@ _LAZY = {
     "WaveletFrameView": "ssl_core.views.wavelet",
     "IdentityView": "ssl_core.views.multiview",
     "MultiView": "ssl_core.views.multiview",
+    "valid_positions": "ssl_core.views.utils",
 }
 
-__all__ = [*_LAZY]
+__all__ = list(_LAZY)
 
 
 def __getattr__(name: str) -> Any:

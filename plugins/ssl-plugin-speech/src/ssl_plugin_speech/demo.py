@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ssl_core.config import load_run_config
 from ssl_core.engine import train
-from ssl_core.evaluation.report import DemoResult
+from ssl_core.evaluation import DemoResult
 from ssl_plugin_speech.recipe_args import default_config
 
 QUICK = [

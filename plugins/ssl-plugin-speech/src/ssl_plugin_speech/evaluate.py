@@ -26,8 +26,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from ssl_core.evaluation.generic import reinitialised
-from ssl_core.evaluation.report import ComparisonRow
+from ssl_core.evaluation import ComparisonRow, reinitialised
 from ssl_core.interfaces import Recipe, SSLModule
 from ssl_plugin_speech.data import Corpus, Utterance
 from ssl_plugin_speech.encoders import SpeakerEncoder

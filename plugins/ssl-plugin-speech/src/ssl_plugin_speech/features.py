@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from ssl_core.views.utils import valid_positions
+from ssl_core.views import valid_positions
 from ssl_plugin_speech.audio import SAMPLE_RATE
 
 

@@ -16,8 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from ssl_core.evaluation import early_stopped_mlp, mlp_probe, over_seeds
-from ssl_core.evaluation.report import ComparisonRow
+from ssl_core.evaluation import ComparisonRow, early_stopped_mlp, mlp_probe, over_seeds
 from ssl_plugin_tabular.preprocess import EncodedTable, TablePreprocessor
 from ssl_plugin_tabular.tables import PreparedTable
 

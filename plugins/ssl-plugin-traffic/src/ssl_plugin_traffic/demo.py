@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ssl_core.evaluation.report import DemoResult
+from ssl_core.evaluation import DemoResult
 
 from .plugin import DOMAIN, default_config_dict
 

@@ -113,7 +113,7 @@ def model_report(pred: Tensor, data: TrafficData, split: str = "test") -> dict[s
 
 def evaluate_module(module: SSLModule, recipe: Recipe) -> dict[str, Any]:
     """``recipe.evaluate`` hook (``ssl eval``): the model against the history-average baseline."""
-    from ssl_core.evaluation.report import ComparisonRow
+    from ssl_core.evaluation import ComparisonRow
 
     data: TrafficData = recipe.extras["data"]
     pred = predict(module, data.tensors("test"))

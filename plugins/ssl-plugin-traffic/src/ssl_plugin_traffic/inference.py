@@ -10,7 +10,7 @@ import torch
 from torch import Tensor
 
 from ssl_core.errors import DataError
-from ssl_core.utils.atomic import atomic_writer
+from ssl_core.utils import atomic_writer
 
 from .data import TrafficSeries, load_series
 from .windows import TrafficData, history_slots, time_of_day

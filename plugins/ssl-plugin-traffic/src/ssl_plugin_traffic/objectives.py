@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from ssl_core.interfaces import Objective, ObjectiveOutput
-from ssl_core.objectives.masked_reconstruction import masked_mean
+from ssl_core.objectives import masked_mean
 
 __all__ = [
     "MISSING_THRESHOLD",

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ssl_core.evaluation.report import ComparisonRow, format_comparison
-from ssl_core.utils.bench import format_table
+from ssl_core.evaluation import ComparisonRow, format_comparison
+from ssl_core.utils import format_table
 
 from .evaluate import BINS, baseline_predictions, model_report, predict
 from .windows import TrafficData

@@ -7,8 +7,7 @@ from pathlib import Path
 from ssl_core.cli.domain import probe_rows
 from ssl_core.config import load_run_config
 from ssl_core.engine import train
-from ssl_core.evaluation import generic_report
-from ssl_core.evaluation.report import ComparisonRow, DemoResult
+from ssl_core.evaluation import ComparisonRow, DemoResult, generic_report
 from ssl_plugin_template.plugin import ssl_default_config
 
 

@@ -8,7 +8,7 @@ import torch
 
 from ssl_core.data import TensorDictDataset
 from ssl_core.interfaces import Recipe
-from ssl_core.methods.two_view import TwoViewMethod
+from ssl_core.methods import TwoViewMethod
 from ssl_core.nn import MLP
 from ssl_plugin_template.encoders import TemplateEncoder
 from ssl_plugin_template.objectives import AlignUniformLoss
