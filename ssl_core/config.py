@@ -294,7 +294,7 @@ def load_run_config(path_or_dict: str | Path | Mapping[str, Any], overrides: Seq
     """Read, override and validate a run config against the schema (:class:`ssl_core.schema.RunConfig`).
 
     ``recipe_args`` stay a plain mapping here: checking them against the recipe's registered
-    ``config_cls`` is the plugin manager's step, :func:`ssl_core.plugins.manager.validate_recipe_args`.
+    ``config_cls`` is the plugin manager's step, :func:`ssl_core.plugins.recipe_args.validate_recipe_args`.
 
     Args:
         path_or_dict: a YAML file or an already-loaded mapping.

@@ -106,7 +106,7 @@ def train(
       ssl train --resume runs/core/20260101-120000 --set train.steps=2000
     """
     from ssl_core.config import config_source, load_run_config
-    from ssl_core.plugins.manager import validate_recipe_args
+    from ssl_core.plugins.recipe_args import validate_recipe_args
 
     if config is None and resume_dir is None:
         raise click.UsageError("give CONFIG, or --resume RUN_DIR")

@@ -45,7 +45,7 @@ from ssl_core.engine.step import NonFiniteTracker, Schedules, apply_update, ema_
 from ssl_core.errors import CheckpointError
 from ssl_core.interfaces import Batch, Recipe, SSLModule, StepAware, StepOutput
 from ssl_core.optim import build_optimizer, set_lr_wd
-from ssl_core.plugins.manager import validate_recipe_args
+from ssl_core.plugins.recipe_args import validate_recipe_args
 from ssl_core.schema import RunConfig
 
 __all__ = ["TrainResult", "train"]
@@ -288,7 +288,7 @@ def train(
         force: resume even if the config hash changed, or overwrite a run directory's checkpoints.
         recipe: a built recipe to train instead of building ``config.recipe`` from the registry.
             Either way, when ``config.recipe`` is registered its ``recipe_args`` are validated first
-            (:func:`ssl_core.plugins.manager.validate_recipe_args`), so ``config.yaml`` holds the
+            (:func:`ssl_core.plugins.recipe_args.validate_recipe_args`), so ``config.yaml`` holds the
             resolved arguments that :func:`ssl_core.engine.load_run` rebuilds the recipe from.
         stop_at: end early at this global step, after writing a checkpoint (for resume tests).
 

@@ -13,7 +13,7 @@ from ssl_core.engine.setup import build_recipe
 from ssl_core.engine.state import load_model_state
 from ssl_core.errors import CheckpointError
 from ssl_core.interfaces import Recipe, SSLModule
-from ssl_core.plugins.manager import validate_recipe_args
+from ssl_core.plugins.recipe_args import validate_recipe_args
 from ssl_core.schema import RunConfig
 
 __all__ = ["LoadedRun", "load_run"]

@@ -15,10 +15,9 @@ The core plugin (:mod:`ssl_core.builtin`) is registered directly and is always p
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from importlib import metadata
@@ -28,12 +27,10 @@ import pluggy
 
 from ssl_core import builtin, hooks
 from ssl_core._version import __version__
-from ssl_core.config import blame_override, to_plain
-from ssl_core.errors import ConfigError, PluginError
+from ssl_core.errors import PluginError
 from ssl_core.plugins.compat import core_requirement_problem, normalize_name
 from ssl_core.plugins.manifest import COMPONENT_KINDS, PluginManifest
 from ssl_core.registry import Registries
-from ssl_core.schema import RunConfig
 
 __all__ = [
     "PluginInfo",
@@ -42,7 +39,6 @@ __all__ = [
     "get_plugin_manager",
     "get_registries",
     "reset_plugin_manager",
-    "validate_recipe_args",
 ]
 
 STRICT_ENV = "SSL_CORE_STRICT_PLUGINS"
@@ -318,35 +314,3 @@ def reset_plugin_manager(manager: SSLPluginManager | None = None) -> SSLPluginMa
 def get_registries(pm: SSLPluginManager | None = None) -> Registries:
     """The registries filled by every loaded plugin (the process-wide plugin manager by default)."""
     return (pm or get_plugin_manager()).registries()
-
-
-def validate_recipe_args(
-    config: RunConfig,
-    source: str = "<config>",
-    overrides: Sequence[str] = (),
-    *,
-    pm: SSLPluginManager | None = None,
-) -> RunConfig:
-    """``config`` with ``recipe_args`` validated by the registered recipe's ``config_cls`` (defaults filled in).
-
-    The step after :func:`ssl_core.config.load_run_config` (which checks only the schema): the CLI,
-    :func:`ssl_core.engine.train` and :func:`ssl_core.engine.load_run` call it. A recipe that is not
-    registered, or registers no ``config_cls``, is returned unchanged (building it reports the former).
-
-    Args:
-        config: a schema-valid run config.
-        source: how errors name the config (its file, ``<dict>`` ...).
-        overrides: the ``--set`` overrides applied to it, so an error names the one that wrote the key.
-        pm: the plugin manager whose registries hold the recipe (the process-wide one by default).
-
-    Raises:
-        ConfigError: naming ``source`` and ``recipe_args.<field>`` (unknown key, missing key, wrong type).
-    """
-    recipes = get_registries(pm).recipes
-    if config.recipe not in recipes:
-        return config
-    try:
-        args = recipes.get(config.recipe).validate(config.recipe_args, source=source, prefix="recipe_args")
-    except ConfigError as exc:
-        raise blame_override(exc, source, overrides) from None
-    return dataclasses.replace(config, recipe_args={k: to_plain(v) for k, v in args.items()})

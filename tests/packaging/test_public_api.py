@@ -64,4 +64,6 @@ def test_plugins_contract_forbids_exactly_the_internal_modules():
 def test_matching_follows_import_linter():
     assert _matches("ssl_core.nn.*", "ssl_core.nn.mlp") and _matches("ssl_core.nn.*", "ssl_core.nn.a.b")
     assert not _matches("ssl_core.nn.*", "ssl_core.nn") and not _matches("ssl_core.cli.run", "ssl_core.cli")
-    assert _matches("ssl_core.builtin", "ssl_core.builtin") and not _matches("ssl_core.data", "ssl_core.database")
+    assert _matches("ssl_core.builtin", "ssl_core.builtin") and not _matches(
+        "ssl_core.data", "ssl_core.database"
+    )

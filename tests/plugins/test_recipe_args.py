@@ -10,8 +10,8 @@ import pytest
 from ssl_core import hookimpl
 from ssl_core.config import load_run_config
 from ssl_core.errors import ConfigError
-from ssl_core.plugins.manager import validate_recipe_args
 from ssl_core.plugins.manifest import PluginManifest
+from ssl_core.plugins.recipe_args import validate_recipe_args
 from ssl_core.schema import RunConfig
 
 
