@@ -2,7 +2,7 @@
 #
 #   make demo   create .venv, install ssl-core + every plugin (-c constraints.txt), run `ssl demo`
 #   make test   same install, then the test suite of the core and of every plugin
-#   make lint   ruff check + ruff format --check + mypy ssl_core
+#   make lint   ruff check + ruff format --check + mypy ssl_core + lint-imports (architecture contracts)
 #   make build  wheels and sdists of every distribution into dist/
 #
 # Variables: PYTHON (interpreter used to create the venv), VENV, SSL_DATA_DIR (real data for the
@@ -39,6 +39,7 @@ demo: install
 	$(BIN)/ssl demo $(DEMO_ARGS)
 
 # Each suite runs in its own pytest process; any non-zero exit (including 5, "no tests ran") fails.
+# The core suite includes tests/packaging/test_import_contracts.py, which runs lint-imports.
 # A suite's own folder is on PYTHONPATH, so its tests may import helper modules that sit next to them.
 test: install
 	@status=0; for suite in $(SUITES); do \
@@ -51,6 +52,7 @@ lint: install
 	$(BIN)/ruff check ssl_core tests plugins bench
 	$(BIN)/ruff format --check ssl_core tests plugins bench
 	$(BIN)/mypy ssl_core
+	PYTHONPATH="$(CURDIR)/plugins/_template/src$${PYTHONPATH:+:$$PYTHONPATH}" $(BIN)/lint-imports --no-cache
 
 build: install
 	rm -rf dist

@@ -35,9 +35,9 @@ from torch import nn
 
 from ssl_core.data import TensorDictDataset
 from ssl_core.engine import train
-from ssl_core.engine.config import OptimConfig, RunConfig, ScheduleConfig, TrainConfig
 from ssl_core.engine.sampler import GlobalBatchSampler
 from ssl_core.interfaces import Batch, Recipe, SSLModule, StepOutput
+from ssl_core.schema import OptimConfig, RunConfig, ScheduleConfig, TrainConfig
 from ssl_core.utils.bench import median_ratio, paired_runs, print_table
 
 

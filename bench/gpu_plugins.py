@@ -98,7 +98,7 @@ def measure(name: str, precision: str, device: str, steps: int, warm: int) -> di
     cfg["train"] = {**cfg["train"], "steps": warm + steps, "epochs": None, "batch_size": batch}
     cfg["train"].update(device=device, precision=precision, progress=False, log_every=1)
     cfg["train"].update(monitor_every=10**9, ckpt_every=10**9, seed=0)
-    config = load_run_config(cfg, check_recipe=False)
+    config = load_run_config(cfg)
     if device.startswith("cuda"):
         torch.cuda.empty_cache()
         torch.cuda.reset_peak_memory_stats()

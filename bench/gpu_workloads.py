@@ -41,10 +41,10 @@ from _models import MAEViT, ResNet18, SpeechTransformer  # noqa: E402
 
 from ssl_core.data import TensorDictDataset  # noqa: E402
 from ssl_core.engine import train  # noqa: E402
-from ssl_core.engine.config import OptimConfig, RunConfig, ScheduleConfig, TrainConfig  # noqa: E402
 from ssl_core.engine.precision import apply_channels_last  # noqa: E402
 from ssl_core.interfaces import Batch, Recipe, SSLModule, StepOutput  # noqa: E402
 from ssl_core.objectives import MaskedReconstructionLoss, NTXentLoss  # noqa: E402
+from ssl_core.schema import OptimConfig, RunConfig, ScheduleConfig, TrainConfig  # noqa: E402
 from ssl_core.utils.bench import markdown_table, print_table  # noqa: E402
 
 FULL = {

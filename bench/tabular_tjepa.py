@@ -87,7 +87,7 @@ def pretrain(
     cfg = paper_config(steps=steps, warmup_steps=max(1, steps // 30))
     cfg["train"].update(seed=seed, device=device, precision=precision, compile=compile_step, progress=False,
                         log_every=max(1, min(50, steps // 4)), monitor_every=0, ckpt_every=steps)  # fmt: skip
-    config = load_run_config({"recipe": RECIPE, "recipe_args": args, **cfg}, check_recipe=False)
+    config = load_run_config({"recipe": RECIPE, "recipe_args": args, **cfg})
     t0 = time.perf_counter()
     result = train(config, run_dir, recipe=recipe, force=True)
     wall = time.perf_counter() - t0

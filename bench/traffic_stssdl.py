@@ -146,7 +146,7 @@ def speed_worker(mode: str, steps: int, recompute: bool, precision: str = "fp32"
 
     torch.set_num_threads(1)
     from ssl_core.engine import train
-    from ssl_core.registry import get_registries
+    from ssl_core.plugins import get_registries
 
     config = train_config(
         recipe_args("Los-loop", {**OFFICIAL_ARGS, "recompute": recompute}),
@@ -304,7 +304,7 @@ def profile_step(precision: str, recompute: bool) -> None:
     import torch
     from torch.profiler import ProfilerActivity, profile
 
-    from ssl_core.registry import get_registries
+    from ssl_core.plugins import get_registries
 
     torch.set_num_threads(1)
     config = train_config(

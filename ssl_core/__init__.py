@@ -29,11 +29,11 @@ _LAZY = {
     "Recipe": "ssl_core.interfaces",
     "Batch": "ssl_core.interfaces",
     "Views": "ssl_core.interfaces",
-    "RunConfig": "ssl_core.engine.config",
-    "TrainConfig": "ssl_core.engine.config",
-    "OptimConfig": "ssl_core.engine.config",
-    "EMAConfig": "ssl_core.engine.config",
-    "ScheduleConfig": "ssl_core.engine.config",
+    "RunConfig": "ssl_core.schema",
+    "TrainConfig": "ssl_core.schema",
+    "OptimConfig": "ssl_core.schema",
+    "EMAConfig": "ssl_core.schema",
+    "ScheduleConfig": "ssl_core.schema",
 }
 
 __all__ = ["__version__", *_LAZY]

@@ -22,9 +22,26 @@ from typing import Any, Literal, TypeVar, Union
 
 import yaml
 
-from ssl_core.engine.config import RunConfig
 from ssl_core.errors import ConfigError
+from ssl_core.schema import RunConfig
 from ssl_core.utils.atomic import atomic_writer
+
+__all__ = [
+    "HASH_IGNORED",
+    "apply_overrides",
+    "blame_override",
+    "config_hash",
+    "config_source",
+    "config_to_dict",
+    "dump_config",
+    "dump_yaml",
+    "from_dict",
+    "load_run_config",
+    "parse_override",
+    "read_yaml",
+    "read_yaml_resource",
+    "to_plain",
+]
 
 T = TypeVar("T")
 _FLOAT_STR = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^[+-]?(inf|nan)$", re.IGNORECASE)
@@ -203,9 +220,8 @@ def parse_override(text: str) -> tuple[list[str], Any]:
     return [p.strip() for p in parts], value
 
 
-def _apply_raw(data: dict[str, Any], overrides: Sequence[str]) -> dict[str, str]:
-    """Apply overrides to a raw dict in place; returns ``{dotted key: override text}``."""
-    applied: dict[str, str] = {}
+def _apply_raw(data: dict[str, Any], overrides: Sequence[str]) -> None:
+    """Apply ``"a.b=c"`` overrides to a raw dict in place."""
     for text in overrides:
         parts, value = parse_override(text)
         node = data
@@ -219,33 +235,26 @@ def _apply_raw(data: dict[str, Any], overrides: Sequence[str]) -> dict[str, str]
                 )
             node = child
         node[parts[-1]] = value
-        applied[".".join(parts)] = text
-    return applied
 
 
-def _validate(data: dict[str, Any], source: str, applied: Mapping[str, str], check_recipe: bool) -> RunConfig:
-    try:
-        cfg = from_dict(RunConfig, data, source=source)
-        return validate_recipe_args(cfg, source) if check_recipe else cfg
-    except ConfigError as exc:
-        for key, text in applied.items():
-            if exc.key == key or exc.key.startswith(key + ".") or exc.key.startswith(key + "["):
-                raise ConfigError(f"{source} (--set {text})", exc.key, exc.reason) from None
-        raise
+def blame_override(exc: ConfigError, source: str, overrides: Sequence[str]) -> ConfigError:
+    """``exc`` re-attributed to the ``--set`` override that wrote its key, if one did (else ``exc``).
 
-
-def validate_recipe_args(cfg: RunConfig, source: str = "<dict>") -> RunConfig:
-    """Validate ``cfg.recipe_args`` with the recipe's ``config_cls`` (defaults filled in), if registered.
-
-    A recipe that is not registered is left alone here; the engine reports it when building.
+    ``ssl train cfg.yaml --set train.batch_size=abc`` then reports
+    ``cfg.yaml (--set train.batch_size=abc): train.batch_size: expected int, got str 'abc'``.
     """
-    from ssl_core.registry import get_registries
+    for text in reversed(overrides):
+        key = ".".join(p.strip() for p in text.partition("=")[0].strip().split("."))
+        if exc.key == key or exc.key.startswith(key + ".") or exc.key.startswith(key + "["):
+            return ConfigError(f"{source} (--set {text})", exc.key, exc.reason)
+    return exc
 
-    recipes = get_registries().recipes
-    if cfg.recipe not in recipes:
-        return cfg
-    args = recipes.get(cfg.recipe).validate(cfg.recipe_args, source=source, prefix="recipe_args")
-    return dataclasses.replace(cfg, recipe_args={k: to_plain(v) for k, v in args.items()})
+
+def _validate(data: dict[str, Any], source: str, overrides: Sequence[str]) -> RunConfig:
+    try:
+        return from_dict(RunConfig, data, source=source)
+    except ConfigError as exc:
+        raise blame_override(exc, source, overrides) from None
 
 
 def read_yaml(path: str | Path) -> dict[str, Any]:
@@ -279,31 +288,33 @@ def read_yaml_resource(name: str) -> dict[str, Any]:
     return dict(data or {})
 
 
-def load_run_config(
-    path_or_dict: str | Path | Mapping[str, Any], overrides: Sequence[str] = (), *, check_recipe: bool = True
-) -> RunConfig:
-    """Read, override and validate a run config.
+def config_source(path_or_dict: str | Path | Mapping[str, Any]) -> str:
+    """How errors name a config: its file name, or ``<dict>`` for an already-loaded mapping."""
+    return "<dict>" if isinstance(path_or_dict, Mapping) else str(path_or_dict)
+
+
+def load_run_config(path_or_dict: str | Path | Mapping[str, Any], overrides: Sequence[str] = ()) -> RunConfig:
+    """Read, override and validate a run config against the schema (:class:`ssl_core.schema.RunConfig`).
+
+    ``recipe_args`` stay a plain mapping here: checking them against the recipe's registered
+    ``config_cls`` is the plugin manager's step, :func:`ssl_core.plugins.recipe_args.validate_recipe_args`.
 
     Args:
         path_or_dict: a YAML file or an already-loaded mapping.
         overrides: ``"a.b=c"`` strings; values are parsed as YAML scalars (``64``, ``true``, ``[1, 2]``).
-        check_recipe: validate ``recipe_args`` with the registered recipe's ``config_cls``.
     """
-    if isinstance(path_or_dict, Mapping):
-        data, source = copy.deepcopy(dict(path_or_dict)), "<dict>"
-    else:
-        data, source = read_yaml(path_or_dict), str(path_or_dict)
-    applied = _apply_raw(data, overrides)
-    return _validate(data, source, applied, check_recipe)
+    data = copy.deepcopy(dict(path_or_dict)) if isinstance(path_or_dict, Mapping) else read_yaml(path_or_dict)
+    _apply_raw(data, overrides)
+    return _validate(data, config_source(path_or_dict), overrides)
 
 
-def apply_overrides(cfg: RunConfig, overrides: Sequence[str], *, check_recipe: bool = True) -> RunConfig:
+def apply_overrides(cfg: RunConfig, overrides: Sequence[str]) -> RunConfig:
     """A new config with ``"a.b=c"`` overrides applied and validated (``cfg`` is not modified)."""
     if not overrides:
         return cfg
     data = config_to_dict(cfg)
-    applied = _apply_raw(data, overrides)
-    return _validate(data, "<config>", applied, check_recipe)
+    _apply_raw(data, overrides)
+    return _validate(data, "<config>", overrides)
 
 
 def dump_yaml(data: Mapping[str, Any], path: str | Path) -> Path:

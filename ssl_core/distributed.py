@@ -22,6 +22,23 @@ import torch.distributed as dist
 from torch import Tensor, nn
 from torch.nn.parallel import DistributedDataParallel
 
+__all__ = [
+    "STRATEGIES",
+    "all_reduce_mean",
+    "barrier",
+    "destroy",
+    "gather_with_grad",
+    "init_from_env",
+    "is_initialized",
+    "is_main",
+    "local_rank",
+    "rank",
+    "relaunch_with_torchrun",
+    "unwrap",
+    "world_size",
+    "wrap_model",
+]
+
 STRATEGIES = ("auto", "none", "ddp", "fsdp2")
 
 

@@ -15,6 +15,11 @@ from torch import nn
 
 from ssl_core.distributed import unwrap
 
+__all__ = [
+    "ema_update_",
+    "make_teacher",
+]
+
 
 def make_teacher(module: nn.Module) -> nn.Module:
     """A deep copy of ``module`` with every parameter frozen (``requires_grad=False``)."""

@@ -4,6 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+__all__ = [
+    "CheckpointError",
+    "ConfigError",
+    "DataError",
+    "PluginError",
+    "SSLCoreError",
+]
+
 
 class SSLCoreError(Exception):
     """Base class of every error ssl-core raises on purpose."""

@@ -25,14 +25,32 @@ import pluggy
 if TYPE_CHECKING:
     from ssl_core.registry import Registry
 
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "HOOK_API_VERSION",
+    "PROJECT_NAME",
+    "hookimpl",
+    "hookspec",
+    "ssl_default_config",
+    "ssl_register_encoders",
+    "ssl_register_evaluators",
+    "ssl_register_methods",
+    "ssl_register_objectives",
+    "ssl_register_recipes",
+    "ssl_register_view_generators",
+]
+
 PROJECT_NAME = "ssl_core"
 """Project name shared by the markers and the plugin manager."""
 
 ENTRY_POINT_GROUP = "ssl_core.plugins"
 """Entry-point group under which distributions announce their plugin module."""
 
-HOOK_API_VERSION = 1
-"""Version of the hook contract; plugins declare the version they target in their manifest."""
+HOOK_API_VERSION = 2
+"""Version of the hook contract; plugins declare the version they target in their manifest.
+
+2 (contract v2): ``ssl_register_datasets``, ``ssl_register_demos`` and ``ssl_addhooks`` are gone; demos
+are derived from a plugin's ``DomainSpec``."""
 
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
 hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
@@ -59,11 +77,6 @@ def ssl_register_methods(registry: Registry) -> None:
 
 
 @hookspec
-def ssl_register_datasets(registry: Registry) -> None:
-    """Register dataset factories (each ideally with a tiny synthetic variant for tests)."""
-
-
-@hookspec
 def ssl_register_recipes(registry: Registry) -> None:
     """Register recipe factories ``factory(**recipe_args) -> Recipe``.
 
@@ -77,22 +90,9 @@ def ssl_register_evaluators(registry: Registry) -> None:
     """Register evaluators (probes, domain metrics) as ``domain/name``."""
 
 
-@hookspec
-def ssl_register_demos(registry: Registry) -> None:
-    """Register the embedded-default demo ``demo(run_dir, *, quick=False) -> DemoResult`` as ``<domain>/default``."""
-
-
 @hookspec(firstresult=True)
 def ssl_default_config(domain: str) -> dict[str, Any] | None:
     """Return a starter config (a plain dict, as a YAML file would hold) for ``domain``, or ``None``.
 
     Used by ``ssl init DOMAIN``; the first plugin returning a dict wins.
-    """
-
-
-@hookspec(historic=True)
-def ssl_addhooks(pluginmanager: pluggy.PluginManager) -> None:
-    """Let a plugin add its own hook specifications (``pluginmanager.add_hookspecs(module)``).
-
-    Historic: plugins registered later still see the call.
     """

@@ -26,6 +26,27 @@ import torch
 from torch import Tensor, nn
 from torch.utils.data import Dataset
 
+__all__ = [
+    "POOLED",
+    "TOKENS",
+    "Batch",
+    "EmbeddingObjective",
+    "Encoder",
+    "Frontend",
+    "LrScaled",
+    "NoWeightDecay",
+    "Objective",
+    "ObjectiveOutput",
+    "Predictor",
+    "Recipe",
+    "RunData",
+    "SSLModule",
+    "StepAware",
+    "StepOutput",
+    "ViewGenerator",
+    "Views",
+]
+
 Batch = dict[str, Any]
 """A batch: named tensors sharing the leading batch dimension, plus optional metadata."""
 

@@ -1,8 +1,8 @@
 """Registries of components, one per kind, keyed ``domain/name``.
 
 Plugins fill them from their registration hooks (see :mod:`ssl_core.hooks`); the engine and the CLI
-read them. A factory may be a callable or a lazy ``"module:attr"`` string, so registering never
-imports heavy code::
+read them through :func:`ssl_core.plugins.manager.get_registries`. A factory may be a callable or a
+lazy ``"module:attr"`` string, so registering never imports heavy code::
 
     reg = get_registries()
     objective = reg.objectives.build("core/vicreg", sim_coeff=25.0)
@@ -11,38 +11,16 @@ imports heavy code::
 from __future__ import annotations
 
 import dataclasses
-import importlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from ssl_core.config import from_dict
 from ssl_core.errors import PluginError
-from ssl_core.plugins.manifest import COMPONENT_KINDS, NAME_PATTERN
+from ssl_core.plugins.manifest import COMPONENT_KINDS, check_key
+from ssl_core.plugins.refs import resolve_object
 
-if TYPE_CHECKING:
-    from ssl_core.plugins.manager import SSLPluginManager
-
-
-def resolve_object(spec: str) -> Any:
-    """Import ``"package.module:attr.sub"`` and return the attribute."""
-    module_name, sep, attr = spec.partition(":")
-    if not sep or not module_name or not attr:
-        raise PluginError(f"lazy reference {spec!r} must be 'module:attr'")
-    obj: Any = importlib.import_module(module_name)
-    for part in attr.split("."):
-        try:
-            obj = getattr(obj, part)
-        except AttributeError as exc:
-            raise PluginError(f"lazy reference {spec!r}: {module_name} has no attribute {attr!r}") from exc
-    return obj
-
-
-def check_key(name: str) -> tuple[str, str]:
-    """Split ``"domain/name"`` into its two parts, raising ``PluginError`` if malformed."""
-    domain, sep, short = name.partition("/") if isinstance(name, str) else ("", "", "")
-    if not sep or not NAME_PATTERN.match(domain) or not NAME_PATTERN.match(short):
-        raise PluginError(f"component name {name!r} must be 'domain/name' (lower case, digits, '_.-')")
-    return domain, short
+__all__ = ["Entry", "Registries", "Registry"]
 
 
 @dataclass(frozen=True)
@@ -83,8 +61,6 @@ class Entry:
         """Validate ``kwargs`` with :attr:`config_cls` (defaults filled in); identity without one."""
         if self.config_cls is None:
             return dict(kwargs)
-        from ssl_core.config import from_dict
-
         cfg: Any = from_dict(
             self.config_cls, kwargs, source=source or f"<{self.name} arguments>", prefix=prefix
         )
@@ -183,10 +159,8 @@ class Registries:
     view_generators: Registry
     objectives: Registry
     methods: Registry
-    datasets: Registry
     recipes: Registry
     evaluators: Registry
-    demos: Registry
 
     @classmethod
     def empty(cls) -> Registries:
@@ -203,12 +177,3 @@ class Registries:
     def all(self) -> list[Registry]:
         """Every registry in :data:`COMPONENT_KINDS` order."""
         return [self.by_kind(kind) for kind in COMPONENT_KINDS]
-
-
-def get_registries(pm: SSLPluginManager | None = None) -> Registries:
-    """The registries filled by every loaded plugin (the process-wide plugin manager by default)."""
-    if pm is None:
-        from ssl_core.plugins.manager import get_plugin_manager
-
-        pm = get_plugin_manager()
-    return pm.registries()

@@ -26,8 +26,19 @@ import math
 from collections.abc import Callable, Sequence
 from functools import partial
 
-from ssl_core.engine.config import EMAConfig, ScheduleConfig
 from ssl_core.errors import ConfigError
+from ssl_core.schema import EMAConfig, ScheduleConfig
+
+__all__ = [
+    "SCHEDULES",
+    "build_schedule",
+    "constant",
+    "dann_ramp",
+    "ema_momentum",
+    "infinite",
+    "multistep",
+    "warmup_cosine",
+]
 
 SCHEDULES = ("constant", "warmup_cosine", "multistep", "infinite")
 

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import pytest
 
 from ssl_core.errors import ConfigError, PluginError
-from ssl_core.registry import Registries, Registry, resolve_object
+from ssl_core.plugins.refs import resolve_object
+from ssl_core.registry import Registries, Registry
 
 
 @dataclass
@@ -98,7 +99,7 @@ def test_lazy_factory_not_callable():
 
 def test_registries_by_kind_and_remove_plugin():
     regs = Registries.empty()
-    assert regs.by_kind("demos") is regs.demos
+    assert regs.by_kind("evaluators") is regs.evaluators
     with pytest.raises(PluginError, match="unknown component kind"):
         regs.by_kind("widgets")
     regs.encoders.current_plugin = "p"

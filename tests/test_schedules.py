@@ -6,7 +6,6 @@ import math
 
 import pytest
 
-from ssl_core.engine.config import EMAConfig, ScheduleConfig
 from ssl_core.errors import ConfigError
 from ssl_core.schedules import (
     build_schedule,
@@ -16,6 +15,7 @@ from ssl_core.schedules import (
     multistep,
     warmup_cosine,
 )
+from ssl_core.schema import EMAConfig, ScheduleConfig
 
 
 def test_constant_with_and_without_warmup() -> None:

@@ -145,8 +145,7 @@ def domain_group(domain: str, help: str | None = None) -> click.Group:
 
     The lifecycle comes from the plugin's ``DomainSpec``; add domain verbs with ``@group.command()``.
     """
-    from ssl_core.plugins.manager import get_plugin_manager
-    from ssl_core.registry import get_registries
+    from ssl_core.plugins.manager import get_plugin_manager, get_registries
 
     pm = get_plugin_manager()
     spec = pm.domain_spec(domain)

@@ -69,7 +69,7 @@ def plugins(as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def components(kind: str | None, domain: str | None, as_json: bool) -> None:
     """List registered components: kind, key (domain/name), providing plugin, description."""
-    from ssl_core.registry import get_registries
+    from ssl_core.plugins.manager import get_registries
 
     regs = get_registries()
     entries = [

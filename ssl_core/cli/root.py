@@ -52,7 +52,7 @@ class SSLRoot(FriendlyGroup):
         return [*BUILTIN_COMMANDS, *sorted(d for d in self._domains() if d not in BUILTIN_COMMANDS)]
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        from ssl_core.registry import resolve_object
+        from ssl_core.plugins.refs import resolve_object
 
         spec = (
             BUILTIN_COMMANDS[cmd_name][0] if cmd_name in BUILTIN_COMMANDS else self._domains().get(cmd_name)

@@ -42,7 +42,7 @@ def init(domain: str, output: str | None, force: bool) -> None:
         raise PluginError(
             f"no plugin provides a default config for domain {domain!r}; installed domains: {domains}"
         )
-    load_run_config(data, check_recipe=False)  # a plugin's starter config must itself be valid
+    load_run_config(data)  # a plugin's starter config must itself be valid (recipe_args: at train time)
     if output == "-":
         click.echo(yaml.safe_dump(data, sort_keys=False), nl=False)
         return
@@ -105,7 +105,8 @@ def train(
       ssl train run.yaml --nproc-per-node 2 --device cpu
       ssl train --resume runs/core/20260101-120000 --set train.steps=2000
     """
-    from ssl_core.config import load_run_config
+    from ssl_core.config import config_source, load_run_config
+    from ssl_core.plugins.recipe_args import validate_recipe_args
 
     if config is None and resume_dir is None:
         raise click.UsageError("give CONFIG, or --resume RUN_DIR")
@@ -113,7 +114,7 @@ def train(
         raise click.UsageError("--run-dir and --resume name different directories")
     config = config or resume_dir / "config.yaml"  # type: ignore[operator]
     overrides = (*overrides, *((f"train.device={device}",) if device else ()))
-    cfg = load_run_config(config, overrides)
+    cfg = validate_recipe_args(load_run_config(config, overrides), config_source(config), overrides)
     target = resume_dir or run_dir or default_run_dir(cfg.recipe.split("/", 1)[0])
     if nproc_per_node > 1 and not _under_torchrun():
         from ssl_core.distributed import relaunch_with_torchrun

@@ -1,8 +1,7 @@
 """The training engine: ``train()`` writes a run directory, ``load_run()`` reads it back.
 
 See ``docs/engine.md`` for the step order, precision, accumulation, resume and the run directory.
-The names below are imported lazily so that ``ssl_core.engine.config`` (used by the config loader
-and the CLI) stays free of torch.
+The names below are imported lazily, so importing the package costs nothing until they are used.
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator, Sequence
 import torch
 from torch import Tensor, nn
 
+from ssl_core import distributed as dist
 from ssl_core.engine.precision import Precision
 from ssl_core.engine.rng import fork_state, restore_fork
 from ssl_core.errors import ConfigError
@@ -141,8 +142,6 @@ def _plain(
 
 
 def _all_reduce_grads(module: nn.Module) -> None:
-    from ssl_core import distributed as dist
-
     if not dist.is_initialized() or dist.world_size() == 1:
         return
     grads = [p.grad for p in module.parameters() if p.grad is not None]

@@ -23,6 +23,7 @@ from torch import Tensor
 from torch.utils.data import Dataset
 
 from ssl_core import distributed as dist
+from ssl_core.config import config_hash
 from ssl_core.engine.accumulation import check_accumulation, forward_backward, forward_loss
 from ssl_core.engine.batches import batch_stream
 from ssl_core.engine.checkpoint import (
@@ -32,7 +33,6 @@ from ssl_core.engine.checkpoint import (
     load_checkpoint,
     prune_checkpoints,
 )
-from ssl_core.engine.config import RunConfig
 from ssl_core.engine.data_state import save_data_state
 from ssl_core.engine.metrics import MetricsWriter, StepTimer, to_floats
 from ssl_core.engine.monitoring import Monitors
@@ -46,6 +46,9 @@ from ssl_core.engine.state import Counters, collect_state, restore_state
 from ssl_core.engine.step import NonFiniteTracker, Schedules, apply_update, ema_step, supports_deferred_guard
 from ssl_core.errors import CheckpointError, ConfigError
 from ssl_core.interfaces import Batch, Recipe, SSLModule, StepAware, StepOutput
+from ssl_core.optim import build_optimizer, set_lr_wd
+from ssl_core.plugins.recipe_args import validate_recipe_args
+from ssl_core.schema import RunConfig
 
 __all__ = ["TrainResult", "train"]
 
@@ -67,9 +70,6 @@ class _Run:
     def __init__(
         self, config: RunConfig, run_dir: Path, recipe: Recipe | None, *, resume: bool, force: bool
     ) -> None:
-        from ssl_core.config import config_hash
-        from ssl_core.optim import build_optimizer
-
         tc = config.train
         self.config, self.run_dir = config, run_dir
         self.world, self.rank, self.main = dist.world_size(), dist.rank(), dist.is_main()
@@ -195,8 +195,6 @@ def _row(run: _Run, out_metrics: dict[str, Tensor], loss: Tensor, extra: dict[st
 
 def _step(run: _Run, batch: Batch) -> StepOutput:
     """One optimizer step on this rank's ``batch`` (schedules -> forward/backward -> update -> EMA)."""
-    from ssl_core.optim import set_lr_wd
-
     tc, step = run.config.train, run.counters.step
     vals = run.schedules.at(step)
     set_lr_wd(run.optimizer, vals.lr, vals.wd)
@@ -298,6 +296,9 @@ def train(
         resume: continue from ``run_dir/checkpoints/last.pt`` (bit-exact on CPU).
         force: resume even if the config hash changed, or overwrite a run directory's checkpoints.
         recipe: a built recipe to train instead of building ``config.recipe`` from the registry.
+            Either way, when ``config.recipe`` is registered its ``recipe_args`` are validated first
+            (:func:`ssl_core.plugins.recipe_args.validate_recipe_args`), so ``config.yaml`` holds the
+            resolved arguments that :func:`ssl_core.engine.load_run` rebuilds the recipe from.
         stop_at: end early at this global step, after writing a checkpoint (for resume tests).
 
     Under torchrun this call creates the process group when none exists and destroys it before
@@ -305,9 +306,10 @@ def train(
 
     Raises:
         CheckpointError: nothing to resume, or the checkpoint belongs to another configuration.
-        ConfigError: inconsistent batch / accumulation / precision settings.
+        ConfigError: invalid ``recipe_args``; inconsistent batch / accumulation / precision settings.
         NonFiniteError: ``train.max_nonfinite`` consecutive non-finite steps.
     """
+    config = validate_recipe_args(config)
     created_group = not dist.is_initialized() and dist.init_from_env()
     if config.train.num_threads:
         torch.set_num_threads(config.train.num_threads)

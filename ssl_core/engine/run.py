@@ -7,13 +7,17 @@ from pathlib import Path
 
 import torch
 
+from ssl_core.config import load_run_config
 from ssl_core.engine.checkpoint import checkpoint_path, load_checkpoint
-from ssl_core.engine.config import RunConfig
 from ssl_core.engine.data_state import load_data_state
 from ssl_core.engine.setup import build_recipe
 from ssl_core.engine.state import load_model_state
 from ssl_core.errors import CheckpointError
 from ssl_core.interfaces import Recipe, SSLModule
+from ssl_core.plugins.manager import get_registries
+from ssl_core.plugins.recipe_args import validate_recipe_args
+from ssl_core.recipe_builder import RecipeBuilder
+from ssl_core.schema import RunConfig
 
 __all__ = ["LoadedRun", "load_run", "restore_recipe"]
 
@@ -46,13 +50,13 @@ def load_run(
     Raises:
         CheckpointError: no ``config.yaml`` or no such checkpoint, or weights that do not fit the recipe.
     """
-    from ssl_core.config import load_run_config
-
     run_dir = Path(run_dir)
     cfg_path = run_dir / "config.yaml"
     if not cfg_path.is_file():
         raise CheckpointError(f"{cfg_path}: not found; is {run_dir} a run directory?")
-    config = load_run_config(cfg_path, check_recipe=recipe is None)
+    config = load_run_config(cfg_path)
+    if recipe is None:
+        config = validate_recipe_args(config, str(cfg_path))
     state = load_checkpoint(checkpoint_path(run_dir, checkpoint))
     built = recipe if recipe is not None else restore_recipe(config, run_dir)
     load_model_state(built.module, state)
@@ -66,9 +70,6 @@ def restore_recipe(config: RunConfig, run_dir: str | Path) -> Recipe:
     A :class:`~ssl_core.recipe_builder.RecipeBuilder` recipe is rebuilt from ``config.yaml`` and
     ``data.pt`` without reading the training files; any other recipe is built from the registry.
     """
-    from ssl_core.recipe_builder import RecipeBuilder
-    from ssl_core.registry import get_registries
-
     factory = get_registries().recipes.get(config.recipe).load()
     if isinstance(factory, RecipeBuilder):
         torch.manual_seed(config.train.seed)

@@ -26,8 +26,9 @@ from typing import Any
 import torch
 
 from ssl_core._version import __version__
-from ssl_core.engine.config import RunConfig
+from ssl_core.config import dump_config
 from ssl_core.errors import CheckpointError
+from ssl_core.schema import RunConfig
 from ssl_core.utils.atomic import atomic_writer
 
 __all__ = [
@@ -116,7 +117,6 @@ def record_run(run_dir: Path, config: RunConfig, **info: Any) -> threading.Threa
     training steps instead of delaying them. ``info`` goes to :func:`environment_info`; join the
     returned thread before the run ends.
     """
-    from ssl_core.config import dump_config
 
     def work() -> None:
         dump_config(config, run_dir / "config.yaml")

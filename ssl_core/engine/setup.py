@@ -5,19 +5,18 @@ from __future__ import annotations
 import torch
 
 from ssl_core import distributed as dist
-from ssl_core.engine.config import RunConfig
 from ssl_core.engine.precision import resolve_device
 from ssl_core.engine.sampler import GlobalBatchSampler
 from ssl_core.errors import ConfigError
 from ssl_core.interfaces import Recipe
+from ssl_core.plugins.manager import get_registries
+from ssl_core.schema import RunConfig
 
 __all__ = ["build_recipe", "per_rank_batch", "resolve_strategy", "select_device", "total_steps"]
 
 
 def build_recipe(config: RunConfig) -> Recipe:
     """Build ``config.recipe`` with ``config.recipe_args`` from the recipe registry."""
-    from ssl_core.registry import get_registries
-
     return get_registries().recipes.build(config.recipe, **config.recipe_args)
 
 

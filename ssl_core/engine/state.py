@@ -8,7 +8,7 @@ collective, so every rank calls :func:`collect_state` and rank 0 writes the resu
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import torch
@@ -31,7 +31,6 @@ class Counters:
     step: int = 0
     nonfinite_total: int = 0
     nonfinite_in_a_row: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _sharded(strategy: str) -> bool:

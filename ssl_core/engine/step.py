@@ -16,9 +16,12 @@ import torch
 from torch import Tensor, nn
 from torch.optim import Optimizer
 
-from ssl_core.engine.config import RunConfig
+from ssl_core import distributed as dist
+from ssl_core.ema import ema_update_
 from ssl_core.errors import SSLCoreError
 from ssl_core.interfaces import SSLModule
+from ssl_core.schedules import build_schedule, ema_momentum
+from ssl_core.schema import RunConfig
 
 __all__ = [
     "NonFiniteError",
@@ -48,8 +51,6 @@ class Schedules:
     """Learning rate, weight decay and EMA momentum as pure functions of the global step."""
 
     def __init__(self, config: RunConfig, total_steps: int) -> None:
-        from ssl_core.schedules import build_schedule
-
         self.config, self.total_steps = config, total_steps
         self._lr: Callable[[int], float] = build_schedule(
             config.optim.schedule, total_steps, "optim.schedule"
@@ -60,8 +61,6 @@ class Schedules:
 
     def at(self, step: int) -> ScheduledValues:
         """Values for the update made at ``step`` (0-based)."""
-        from ssl_core.schedules import ema_momentum
-
         optim = self.config.optim
         return ScheduledValues(
             lr=optim.lr * self._lr(step),
@@ -81,8 +80,6 @@ def _grad_norm(params: list[nn.Parameter]) -> Tensor:
 
 def _all_ranks(ok: Tensor) -> Tensor:
     """``ok`` AND-ed over ranks, on the device (no host synchronisation)."""
-    from ssl_core import distributed as dist
-
     if dist.is_initialized() and dist.world_size() > 1:
         flag = ok.float().reshape(1)
         torch.distributed.all_reduce(flag, op=torch.distributed.ReduceOp.MIN)
@@ -213,7 +210,5 @@ def ema_step(module: SSLModule, momentum: float) -> None:
     pairs = module.ema_pairs()
     if not pairs:
         return
-    from ssl_core.ema import ema_update_
-
     for student, teacher in pairs:
         ema_update_(teacher, student, momentum)

@@ -1,7 +1,7 @@
 """Evaluators: linear / MLP probes, kNN, fine-tuning, seed aggregation, reports, G-SimCLR sampler.
 
-Importing this package is cheap (no torch import); the public names load lazily, and
-:func:`register` adds lazy ``"module:attr"`` factories to the evaluators registry.
+Importing this package is cheap (no torch import); the public names load lazily;
+:mod:`ssl_core.builtin` registers the evaluators as ``core/<name>``.
 """
 
 from __future__ import annotations
@@ -32,31 +32,7 @@ _LAZY = {
     "reinitialised": "ssl_core.evaluation.generic",
 }
 
-_EVALUATORS = {
-    "core/linear-probe": ("ssl_core.evaluation.probes:linear_probe", "linear probe on frozen embeddings"),
-    "core/mlp-probe": ("ssl_core.evaluation.probes:mlp_probe", "MLP probe on frozen embeddings"),
-    "core/knn": ("ssl_core.evaluation.knn:knn_classify", "cosine kNN accuracy"),
-    "core/finetune": (
-        "ssl_core.evaluation.fine_tuning:finetune",
-        "fine-tune an encoder on a labelled fraction",
-    ),
-    "core/generic-report": (
-        "ssl_core.evaluation.generic:generic_report",
-        "linear probe of a recipe's eval labels: trained encoder vs random init",
-    ),
-    "core/gsimclr-sampler": (
-        "ssl_core.evaluation.gsimclr:GSimCLRBatchSampler",
-        "G-SimCLR batches: no two samples of a k-means cluster in one batch",
-    ),
-}
-
-__all__ = [*_LAZY, "register"]
-
-
-def register(registry: Any) -> None:
-    """Add the core evaluators to ``registry`` (lazy factories, no torch import)."""
-    for name, (factory, description) in _EVALUATORS.items():
-        registry.add(name, factory, description=description)
+__all__ = list(_LAZY)
 
 
 def __getattr__(name: str) -> Any:

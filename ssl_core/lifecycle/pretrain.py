@@ -27,8 +27,8 @@ from ssl_core.errors import ConfigError
 from ssl_core.lifecycle.options import PretrainOptions
 
 if TYPE_CHECKING:
-    from ssl_core.engine.config import RunConfig
     from ssl_core.plugins.lifecycle import DomainSpec
+    from ssl_core.schema import RunConfig
 
 __all__ = ["PretrainResult", "default_run_dir", "pretrain", "pretrain_config"]
 
@@ -77,7 +77,7 @@ def pretrain_config(domain: str, opts: PretrainOptions) -> RunConfig:
 
 def _path_fields(domain: str, recipe: str) -> set[str]:
     from ssl_core.lifecycle.options import path_fields
-    from ssl_core.registry import get_registries
+    from ssl_core.plugins.manager import get_registries
 
     cls = get_registries().recipes.get(f"{domain}/{recipe}").config_cls
     return path_fields(cls) if cls is not None else set()

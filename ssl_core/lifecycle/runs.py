@@ -19,11 +19,11 @@ from ssl_core.errors import ConfigError, PluginError
 if TYPE_CHECKING:
     import numpy as np
 
-    from ssl_core.engine.config import RunConfig
     from ssl_core.engine.run import LoadedRun
     from ssl_core.evaluation.report import ComparisonRow
     from ssl_core.interfaces import SSLModule
     from ssl_core.plugins.lifecycle import DomainSpec
+    from ssl_core.schema import RunConfig
 
 __all__ = ["EvalContext", "embed_input", "evaluate_run", "load_owned_run", "run_domain"]
 
@@ -121,7 +121,7 @@ def evaluate_run(
     core recipes) is a linear probe of the recipe's ``eval_data`` labels on the trained encoder
     versus the same encoder randomly initialised.
     """
-    from ssl_core.registry import resolve_object
+    from ssl_core.plugins.refs import resolve_object
 
     run = load_owned_run(run_dir, domain=domain, device=device)
     spec = _spec_for(run)
@@ -157,7 +157,7 @@ def _generic_rows(run: LoadedRun) -> list[ComparisonRow]:
 
 def embed_input(run: LoadedRun, path: Path) -> Any:
     """INPUT read by the owning plugin's ``embed_input`` (a dataset or a dict of tensors)."""
-    from ssl_core.registry import resolve_object
+    from ssl_core.plugins.refs import resolve_object
 
     spec = _spec_for(run)
     if spec is None or spec.embed_input is None:

@@ -1,4 +1,4 @@
-"""Build the optimizer named by an :class:`~ssl_core.engine.config.OptimConfig`.
+"""Build the optimizer named by an :class:`~ssl_core.schema.OptimConfig`.
 
 AdamW (Loshchilov & Hutter, ICLR 2019), Adam, SGD with momentum and LARS (You et al., 2017),
 all over :func:`~ssl_core.optim.groups.param_groups` so that biases and norms get no weight decay.
@@ -10,10 +10,10 @@ import torch
 from torch import nn
 from torch.optim import Optimizer
 
-from ssl_core.engine.config import OptimConfig
 from ssl_core.errors import ConfigError
 from ssl_core.optim.groups import param_groups
 from ssl_core.optim.lars import LARS
+from ssl_core.schema import OptimConfig
 
 OPTIMIZERS = ("adamw", "adam", "sgd", "lars")
 

@@ -18,7 +18,9 @@ _LAZY = {
     "PluginLoadError": "ssl_core.plugins.manager",
     "SSLPluginManager": "ssl_core.plugins.manager",
     "get_plugin_manager": "ssl_core.plugins.manager",
+    "get_registries": "ssl_core.plugins.manager",
     "reset_plugin_manager": "ssl_core.plugins.manager",
+    "validate_recipe_args": "ssl_core.plugins.recipe_args",
 }
 
 __all__ = sorted(_LAZY)

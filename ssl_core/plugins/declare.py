@@ -186,7 +186,7 @@ class PluginTable:
     # -- what the hooks do -------------------------------------------------------------------------
     def register(self, registry: Registry, kind: str) -> None:
         """``registry.add`` every row of ``kind`` (lazy ``config_cls`` strings are imported here)."""
-        from ssl_core.registry import resolve_object
+        from ssl_core.plugins.refs import resolve_object
 
         for row in self.rows(kind):
             config_cls = row.config_cls
@@ -201,7 +201,7 @@ class PluginTable:
         if source is None:
             raise PluginError(f"plugin {self.name!r} declares no default_config")
         if isinstance(source, str):
-            from ssl_core.registry import resolve_object
+            from ssl_core.plugins.refs import resolve_object
 
             source = resolve_object(self.qualify(source))
         result = copy.deepcopy(dict(source)) if isinstance(source, Mapping) else source()

@@ -25,13 +25,22 @@ from typing import Any
 
 import pluggy
 
-from ssl_core import hooks
+from ssl_core import builtin, hooks
 from ssl_core._version import __version__
 from ssl_core.errors import PluginError
 from ssl_core.plugins.compat import core_requirement_problem, normalize_name
 from ssl_core.plugins.lifecycle import DomainSpec
 from ssl_core.plugins.manifest import COMPONENT_KINDS, PluginManifest
 from ssl_core.registry import Registries
+
+__all__ = [
+    "PluginInfo",
+    "PluginLoadError",
+    "SSLPluginManager",
+    "get_plugin_manager",
+    "get_registries",
+    "reset_plugin_manager",
+]
 
 STRICT_ENV = "SSL_CORE_STRICT_PLUGINS"
 LOAD_ENV = "SSL_CORE_LOAD_PLUGINS"
@@ -126,8 +135,6 @@ class SSLPluginManager:
         if self._loaded:
             return self
         self._loaded = True
-        from ssl_core import builtin
-
         self.register(builtin, "core", distribution="ssl-core", version=__version__)
         if self.autoload:
             for ep in sorted(metadata.entry_points(group=hooks.ENTRY_POINT_GROUP), key=lambda e: e.name):
@@ -317,3 +324,8 @@ def reset_plugin_manager(manager: SSLPluginManager | None = None) -> SSLPluginMa
     global _MANAGER
     previous, _MANAGER = _MANAGER, manager
     return previous
+
+
+def get_registries(pm: SSLPluginManager | None = None) -> Registries:
+    """The registries filled by every loaded plugin (the process-wide plugin manager by default)."""
+    return (pm or get_plugin_manager()).registries()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ssl_core.errors import PluginError
+from ssl_core.hooks import HOOK_API_VERSION
 from ssl_core.plugins.lifecycle import DomainSpec
 
 COMPONENT_KINDS = (
@@ -12,15 +14,23 @@ COMPONENT_KINDS = (
     "view_generators",
     "objectives",
     "methods",
-    "datasets",
     "recipes",
     "evaluators",
-    "demos",
 )
 """Kinds of components a plugin registers; one registry (and one hook) per kind."""
 
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 """Allowed plugin names, domains and component names (lower case, digits, ``_.-``)."""
+
+__all__ = ["COMPONENT_KINDS", "NAME_PATTERN", "PluginManifest", "check_key"]
+
+
+def check_key(name: str) -> tuple[str, str]:
+    """Split a component key ``"domain/name"`` into its two parts, raising ``PluginError`` if malformed."""
+    domain, sep, short = name.partition("/") if isinstance(name, str) else ("", "", "")
+    if not sep or not NAME_PATTERN.match(domain) or not NAME_PATTERN.match(short):
+        raise PluginError(f"component name {name!r} must be 'domain/name' (lower case, digits, '_.-')")
+    return domain, short
 
 
 @dataclass(frozen=True)
@@ -41,7 +51,7 @@ class PluginManifest:
     name: str
     domain: str
     description: str = ""
-    api_version: int = 1
+    api_version: int = HOOK_API_VERSION
     provides: dict[str, list[str]] = field(default_factory=dict)
     cli: str | None = None
     display_name: str = ""

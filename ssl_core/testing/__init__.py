@@ -7,12 +7,38 @@
   ``tiny_train_config``, ``dist_world``.
 * :mod:`ssl_core.testing.world` / :mod:`ssl_core.testing.distributed_checks`: spawned gloo worlds and
   the "2 ranks equal 1 process on the global batch" check for batch-coupled objectives.
+* :mod:`ssl_core.testing.configs`: ``tiny_run_config`` / ``tiny_train`` for short CPU runs.
+
+Import them from here (``from ssl_core.testing import check_encoder``): the names load lazily.
 
 Importing this package does not import torch.
 """
 
 from __future__ import annotations
 
-from ssl_core.testing.plugin_check import Example, check_plugin
+import importlib
+from typing import Any
 
-__all__ = ["Example", "check_plugin"]
+_LAZY = {
+    "Example": "ssl_core.testing.plugin_check",
+    "check_plugin": "ssl_core.testing.plugin_check",
+    "tiny_run_config": "ssl_core.testing.configs",
+    "tiny_train": "ssl_core.testing.configs",
+    "check_encoder": "ssl_core.testing.contracts",
+    "check_objective": "ssl_core.testing.contracts",
+    "check_view_generator": "ssl_core.testing.contracts",
+    "shared_data_dir": "ssl_core.testing.data",
+    "check_matches_global_batch": "ssl_core.testing.distributed_checks",
+    "SSLCliRunner": "ssl_core.testing.pytest_plugin",
+    "isolated_plugin_manager": "ssl_core.testing.pytest_plugin",
+    "free_port": "ssl_core.testing.world",
+    "run_world": "ssl_core.testing.world",
+}
+
+__all__ = list(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'ssl_core.testing' has no attribute {name!r}")

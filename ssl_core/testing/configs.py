@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from ssl_core.engine.config import RunConfig, TrainConfig
+from ssl_core.schema import RunConfig, TrainConfig
 
 TINY_TRAIN: dict[str, Any] = {
     "steps": 2,

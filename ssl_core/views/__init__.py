@@ -1,8 +1,8 @@
 """View generators: masking, geometric masking, TERA alterations, feature subsets, JEPA masks,
 frame projections (Fourier, wavelet) and the multi-view composer.
 
-Importing this package is cheap (no torch import); the public names load lazily, and
-:func:`register` adds lazy ``"module:attr"`` factories to the view-generator registry.
+Importing this package is cheap (no torch import); the public names load lazily;
+:mod:`ssl_core.builtin` registers the generators as ``core/<name>``.
 """
 
 from __future__ import annotations
@@ -30,27 +30,10 @@ _LAZY = {
     "WaveletFrameView": "ssl_core.views.wavelet",
     "IdentityView": "ssl_core.views.multiview",
     "MultiView": "ssl_core.views.multiview",
+    "valid_positions": "ssl_core.views.utils",
 }
 
-_VIEWS = {
-    "core/masking": ("masking:MaskingView", "random / block / span masking over any token axis"),
-    "core/geometric-mask": ("geometric:GeometricMaskView", "SimMTM geometric masking (K masked copies)"),
-    "core/tera": ("tera:TERAAlteration", "TERA time / frequency / magnitude alteration + loss mask"),
-    "core/feature-subset": ("feature_subset:FeatureSubsetView", "complementary feature halves (RFM / CFM)"),
-    "core/context-target": ("context_target:ContextTargetMasks", "JEPA context and target index sets"),
-    "core/fourier-frame": ("fourier:FourierFrameView", "orthonormal real-DFT frame projection"),
-    "core/wavelet-frame": ("wavelet:WaveletFrameView", "overcomplete Morlet wavelet frame projection"),
-    "core/identity": ("multiview:IdentityView", "the batch itself as a named view"),
-    "core/multi-view": ("multiview:MultiView", "compose N views from a list of generators"),
-}
-
-__all__ = [*_LAZY, "register"]
-
-
-def register(registry: Any) -> None:
-    """Add the core view generators to ``registry`` (lazy factories, no torch import)."""
-    for name, (target, description) in _VIEWS.items():
-        registry.add(name, f"ssl_core.views.{target}", description=description)
+__all__ = list(_LAZY)
 
 
 def __getattr__(name: str) -> Any:

@@ -47,7 +47,7 @@ def test_nproc_per_node_2(fake_dist, tmp_path):
         timeout=280,
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    saved = load_run_config(run_dir / "config.yaml", check_recipe=False)
+    saved = load_run_config(run_dir / "config.yaml")
     assert saved.train.steps == 3 and saved.train.device == "cpu"
     assert json.loads((run_dir / "environment.json").read_text())["world_size"] == 2
     assert (run_dir / "checkpoints" / "last.pt").exists()

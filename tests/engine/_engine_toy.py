@@ -8,8 +8,8 @@ import torch
 from torch import Tensor, nn
 
 from ssl_core.data import TensorDictDataset
-from ssl_core.engine.config import RunConfig, TrainConfig
 from ssl_core.interfaces import Batch, Recipe, SSLModule, StepOutput
+from ssl_core.schema import RunConfig, TrainConfig
 
 
 def toy_data(n: int = 64, dim: int = 8, seed: int = 0, classes: int = 3) -> TensorDictDataset:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
+import types
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -11,13 +14,15 @@ import torch
 from _engine_toy import NoisyContrastive, Poisoned, Regress, WithTeacher, config, recipe
 from torch import Tensor
 
+from ssl_core import hookimpl
 from ssl_core.config import config_hash, load_run_config
 from ssl_core.engine import load_run, train
 from ssl_core.engine.checkpoint import list_checkpoints, load_checkpoint
-from ssl_core.engine.config import EMAConfig, RunConfig
 from ssl_core.engine.step import NonFiniteError, NonFiniteTracker
 from ssl_core.errors import CheckpointError, ConfigError
+from ssl_core.plugins.manifest import PluginManifest
 from ssl_core.schedules import build_schedule
+from ssl_core.schema import EMAConfig, RunConfig
 
 
 def _params(module: torch.nn.Module) -> dict[str, Tensor]:
@@ -36,7 +41,7 @@ def test_run_directory_contents_and_load_run(tmp_path: Path) -> None:
     cfg = config(steps=6, keep_checkpoints=1)
     res = train(cfg, tmp_path, recipe=recipe(label_key="y"))
     assert res.step == 6 and res.run_dir == tmp_path
-    assert load_run_config(tmp_path / "config.yaml", check_recipe=False) == cfg
+    assert load_run_config(tmp_path / "config.yaml") == cfg
     env = json.loads((tmp_path / "environment.json").read_text())
     for key in ("python", "torch", "cuda", "plugins", "git", "world_size", "device", "seed", "global_batch"):
         assert key in env
@@ -55,6 +60,34 @@ def test_run_directory_contents_and_load_run(tmp_path: Path) -> None:
     loaded = load_run(tmp_path, recipe=recipe())
     assert loaded.step == 6 and _equal(_params(loaded.module), _params(res.module))
     assert load_checkpoint(tmp_path / "checkpoints" / "last.pt")["probe"] is not None
+
+
+@dataclass
+class ToyArgs:
+    n: int = 64
+    label_key: str | None = None
+
+
+def test_train_and_load_run_validate_recipe_args(tmp_path: Path, ssl_pm) -> None:
+    plugin = types.ModuleType("toy_recipe_plugin")
+    plugin.PLUGIN = PluginManifest("test", "test")  # type: ignore[attr-defined]
+    plugin.ssl_register_recipes = hookimpl(  # type: ignore[attr-defined]
+        lambda registry: registry.add("test/toy", lambda **kw: recipe(**kw), config_cls=ToyArgs)
+    )
+    with ssl_pm.registered(plugin):
+        bad = dataclasses.replace(config(steps=2), recipe_args={"nn": 3})
+        with pytest.raises(ConfigError, match=r"recipe_args.nn: unknown key"):
+            train(bad, tmp_path / "bad", recipe=recipe())
+        assert not (tmp_path / "bad").exists()
+        res = train(dataclasses.replace(config(steps=2), recipe_args={"n": 32}), tmp_path / "run")
+        saved = load_run_config(tmp_path / "run" / "config.yaml")
+        assert saved.recipe_args == {"n": 32, "label_key": None}  # resolved: defaults filled in
+        (tmp_path / "run" / "config.yaml").write_text(
+            (tmp_path / "run" / "config.yaml").read_text().replace("n: 32", "n: many")
+        )
+        with pytest.raises(ConfigError, match=r"config.yaml: recipe_args.n: expected int"):
+            load_run(tmp_path / "run")
+    assert res.step == 2
 
 
 def test_existing_run_dir_is_not_overwritten(tmp_path: Path) -> None:

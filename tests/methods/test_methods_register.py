@@ -1,10 +1,8 @@
-from ssl_core.methods import METHODS, JEPAMethod, MaskedReconstructionMethod, TwoViewMethod, register
-from ssl_core.registry import Registry
+from ssl_core.methods import JEPAMethod, MaskedReconstructionMethod, TwoViewMethod
 
 
-def test_register_adds_lazy_core_methods():
-    registry = Registry("methods")
-    register(registry)
-    assert registry.names() == sorted(f"core/{n}" for n in METHODS)
-    loaded = {registry.get(f"core/{n}").load() for n in METHODS}
+def test_core_registers_the_generic_methods(ssl_pm):
+    registry = ssl_pm.registries().methods
+    assert registry.names() == ["core/jepa", "core/masked-reconstruction", "core/two-view"]
+    loaded = {entry.load() for entry in registry.entries()}
     assert loaded == {TwoViewMethod, MaskedReconstructionMethod, JEPAMethod}

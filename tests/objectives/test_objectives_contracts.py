@@ -4,7 +4,6 @@ import pytest
 import torch
 
 from ssl_core.objectives import (
-    OBJECTIVES,
     BarlowTwinsLoss,
     BYOLLoss,
     CLIPLoss,
@@ -18,9 +17,7 @@ from ssl_core.objectives import (
     PositionPredictionLoss,
     UncertaintyWeighting,
     VICRegLoss,
-    register,
 )
-from ssl_core.registry import Registry
 from ssl_core.testing.contracts import check_objective
 
 
@@ -80,10 +77,9 @@ def test_flags():
     assert BYOLLoss.needs_teacher and JEPALoss.needs_teacher and not NTXentLoss.needs_teacher
 
 
-def test_register_adds_lazy_core_entries_that_build():
-    registry = Registry("objectives")
-    register(registry)
-    assert registry.names() == sorted(f"core/{n}" for n in OBJECTIVES)
+def test_core_objectives_are_registered_and_build(ssl_pm):
+    registry = ssl_pm.registries().objectives
+    assert len(registry.names()) == 14 and all(name.startswith("core/") for name in registry.names())
     assert isinstance(registry.build("core/vicreg", lambda_=10.0), VICRegLoss)
     assert isinstance(registry.build("core/ntxent", temperature=0.2), NTXentLoss)
     for name in registry.names():

@@ -6,8 +6,8 @@ import pytest
 import torch
 from torch import nn
 
-from ssl_core.engine.config import OptimConfig
 from ssl_core.optim import LARS, build_optimizer
+from ssl_core.schema import OptimConfig
 
 
 def test_lars_one_step_closed_form() -> None:

@@ -6,9 +6,9 @@ import pytest
 import torch
 from torch import nn
 
-from ssl_core.engine.config import OptimConfig
 from ssl_core.errors import ConfigError
 from ssl_core.optim import LARS, build_optimizer, param_groups, set_lr_wd
+from ssl_core.schema import OptimConfig
 
 
 class _Net(nn.Module):

@@ -31,7 +31,7 @@ TABLE = PluginTable(
     cli=".cli:group",
     default_config={"recipe": "decl/run", "train": {"steps": 3}},
     components=[
-        Component("demos", "default", ".heavy:demo", "the demo"),
+        Component("evaluators", "default", ".heavy:demo", "the evaluator"),
         Component("encoders", "enc", ".heavy:Enc", "an encoder"),
         Component("recipes", "run", ".heavy:recipe", "a recipe", config_cls=".args:RunArgs"),
         Component("encoders", "enc2", "declplug.heavy:Enc", "absolute reference"),
@@ -62,7 +62,7 @@ DECLARED = [
     ("encoders", "decl/enc", "declplug.heavy:Enc", "an encoder"),
     ("encoders", "decl/enc2", "declplug.heavy:Enc", "absolute reference"),
     ("recipes", "decl/run", "declplug.heavy:recipe", "a recipe"),
-    ("demos", "decl/default", "declplug.heavy:demo", "the demo"),
+    ("evaluators", "decl/default", "declplug.heavy:demo", "the evaluator"),
 ]
 
 
@@ -97,11 +97,11 @@ def test_manifest_provides_is_derived_from_the_table(declplug):
     assert m.provides == {
         "encoders": ["decl/enc", "decl/enc2"],
         "recipes": ["decl/run"],
-        "demos": ["decl/default"],
+        "evaluators": ["decl/default"],
     }
-    assert list(m.provides) == ["encoders", "recipes", "demos"]
+    assert list(m.provides) == ["encoders", "recipes", "evaluators"]
     assert (m.name, m.domain, m.description, m.title) == ("decl", "decl", "declared plugin", "Declared")
-    assert m.cli == "declplug.cli:group" and m.api_version == 1
+    assert m.cli == "declplug.cli:group" and m.api_version == 2
 
 
 def test_hookimpls_cover_exactly_the_declared_kinds(declplug):
@@ -109,8 +109,8 @@ def test_hookimpls_cover_exactly_the_declared_kinds(declplug):
     hooks = mod.TABLE.hookimpls()
     assert sorted(hooks) == [
         "ssl_default_config",
-        "ssl_register_demos",
         "ssl_register_encoders",
+        "ssl_register_evaluators",
         "ssl_register_recipes",
     ]
     assert all(getattr(mod, name) is fn for name, fn in hooks.items())
@@ -154,7 +154,7 @@ def test_default_config_hook(declplug):
 
 
 def test_default_config_callable_and_lazy(declplug):
-    rows = [Component("demos", "default", ".heavy:demo")]
+    rows = [Component("evaluators", "default", ".heavy:demo")]
     table = PluginTable(name="d", package="declplug", components=rows, default_config=lambda: {"a": 1})
     assert table.default_config_hook()("d") == {"a": 1}
     lazy = PluginTable(name="d", package="declplug", components=rows, default_config=".args:RunArgs")

@@ -208,12 +208,12 @@ def test_registered_context_manager_and_cache_invalidation():
     mod = _module(
         "m",
         PluginManifest("tmp", "tmp"),
-        ssl_register_demos=hookimpl(lambda registry: registry.add("tmp/default", len)),
+        ssl_register_evaluators=hookimpl(lambda registry: registry.add("tmp/default", len)),
     )
     with pm.registered(mod) as info:
         assert info.name == "tmp"
-        assert "tmp/default" in pm.registries().demos
-    assert "tmp/default" not in pm.registries().demos
+        assert "tmp/default" in pm.registries().evaluators
+    assert "tmp/default" not in pm.registries().evaluators
     assert [i.name for i in pm.plugins()] == ["core"]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from ssl_core.hooks import HOOK_API_VERSION
 from ssl_core.plugins.manifest import PluginManifest
 
 
@@ -11,7 +12,7 @@ def test_valid_manifest_defaults():
     m = PluginManifest(
         "speech", "speech", provides={"recipes": ["speech/tera"]}, cli="ssl_plugin_speech.cli:group"
     )
-    assert m.api_version == 1 and m.title == "speech"
+    assert m.api_version == HOOK_API_VERSION == 2 and m.title == "speech"
     assert PluginManifest("a", "a", display_name="Alpha").title == "Alpha"
 
 

@@ -9,8 +9,8 @@ from ssl_core.config import load_run_config, read_yaml_resource
 from ssl_core.engine import train
 from ssl_core.errors import ConfigError
 from ssl_core.evaluation import generic_report
+from ssl_core.plugins.manager import get_registries
 from ssl_core.recipes.synthetic import gaussian_clusters, synthetic_recipe
-from ssl_core.registry import get_registries
 
 
 def test_gaussian_clusters_statistics_against_float64_reference():

@@ -1,24 +1,21 @@
 import pytest
 import torch
 
-from ssl_core import evaluation, views
+from ssl_core import views
 from ssl_core.interfaces import ViewGenerator
-from ssl_core.registry import Registry
 from ssl_core.testing.contracts import check_view_generator
 
 
-def test_views_register_loadable_generators():
-    reg = Registry("view_generators")
-    views.register(reg)
+def test_views_register_loadable_generators(ssl_pm):
+    reg = ssl_pm.registries().view_generators
     names = reg.names()
     assert "core/masking" in names and "core/wavelet-frame" in names and len(names) == 9
     for name in names:
         assert issubclass(reg.get(name).load(), ViewGenerator)
 
 
-def test_evaluation_register_loadable():
-    reg = Registry("evaluators")
-    evaluation.register(reg)
+def test_evaluation_register_loadable(ssl_pm):
+    reg = ssl_pm.registries().evaluators
     assert {"core/linear-probe", "core/knn", "core/generic-report", "core/finetune"} <= set(reg.names())
     for name in reg.names():
         assert callable(reg.get(name).load())

@@ -16,7 +16,7 @@ from ssl_plugin_tabular.views import tjepa_masks
 
 from ssl_core.engine import load_run, train
 from ssl_core.lifecycle import evaluate_run
-from ssl_core.registry import get_registries
+from ssl_core.plugins import get_registries
 from ssl_core.testing import check_plugin
 from ssl_core.testing.configs import tiny_run_config
 from ssl_core.testing.pytest_plugin import isolated_plugin_manager

@@ -12,7 +12,7 @@ import torch
 from ssl_core.engine import train
 from ssl_core.errors import ConfigError
 from ssl_core.evaluation import generic_report
-from ssl_core.registry import get_registries
+from ssl_core.plugins import get_registries
 from ssl_core.testing.configs import tiny_run_config
 from ssl_core.testing.data import shared_data_dir
 

@@ -18,7 +18,7 @@ from ssl_core.testing import check_plugin
 
 
 def test_registered_components() -> None:
-    from ssl_core.registry import get_registries
+    from ssl_core.plugins import get_registries
 
     regs = get_registries()
     assert "traffic/stssdl" in regs.recipes.names()

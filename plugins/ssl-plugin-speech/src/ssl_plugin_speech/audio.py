@@ -19,7 +19,7 @@ import numpy as np
 import soundfile as sf
 
 from ssl_core.errors import DataError
-from ssl_core.utils.atomic import atomic_writer
+from ssl_core.utils import atomic_writer
 
 SAMPLE_RATE = 16_000
 """Sample rate every waveform is brought to (Hz)."""

@@ -20,7 +20,7 @@ from torch.nn.utils.rnn import pad_sequence
 from torch.utils.data import Dataset
 
 from ssl_core.errors import DataError
-from ssl_core.nn.sequence import lengths_to_mask
+from ssl_core.nn import lengths_to_mask
 from ssl_plugin_speech.audio import SAMPLE_RATE, AudioReport
 from ssl_plugin_speech.config import EMBEDDED_TARGET, TERA_ARCH, TERAArgs, VCArgs
 from ssl_plugin_speech.corpus import Corpus, Utterance, load_corpus, segment_dataset

@@ -18,8 +18,7 @@ from collections.abc import Mapping
 from torch import Tensor, nn
 
 from ssl_core.interfaces import POOLED, TOKENS, Encoder
-from ssl_core.nn import MLP, sinusoidal_positions
-from ssl_core.nn.sequence import lengths_to_mask, masked_mean
+from ssl_core.nn import MLP, lengths_to_mask, masked_mean, sinusoidal_positions
 
 
 def batch_mask(batch: Mapping[str, Tensor], key: str = "features") -> Tensor | None:

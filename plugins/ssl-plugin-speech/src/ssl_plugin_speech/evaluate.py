@@ -28,8 +28,7 @@ import torch
 from torch import Tensor
 
 from ssl_core.errors import DataError
-from ssl_core.evaluation import ComparisonRow
-from ssl_core.evaluation import reinitialised
+from ssl_core.evaluation import ComparisonRow, reinitialised
 from ssl_core.interfaces import SSLModule
 from ssl_core.lifecycle import EvalContext
 from ssl_plugin_speech.corpus import Corpus, Utterance

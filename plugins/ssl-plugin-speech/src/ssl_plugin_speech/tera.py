@@ -27,7 +27,7 @@ from torch import Tensor
 
 from ssl_core.interfaces import Batch, Objective, ViewGenerator
 from ssl_core.methods import MaskedReconstructionMethod, run_frontend
-from ssl_core.nn.sequence import masked_mean
+from ssl_core.nn import masked_mean
 from ssl_plugin_speech.encoders import SpecHead, TERAEncoder, batch_mask
 from ssl_plugin_speech.features import SpeechFrontend
 

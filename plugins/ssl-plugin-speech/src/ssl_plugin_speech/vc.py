@@ -31,8 +31,7 @@ from torch import Tensor
 from torch.func import functional_call
 
 from ssl_core.interfaces import Batch, SSLModule, StepOutput
-from ssl_core.nn import GradientReversal
-from ssl_core.nn.sequence import lengths_to_mask, masked_mean
+from ssl_core.nn import GradientReversal, lengths_to_mask, masked_mean
 from ssl_plugin_speech.encoders import AcousticModel, ContentEncoder, FrameDiscriminator
 from ssl_plugin_speech.objectives import (
     lsgan_discriminator_loss,

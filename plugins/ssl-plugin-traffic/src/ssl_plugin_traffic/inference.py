@@ -14,7 +14,7 @@ import torch
 from torch import Tensor
 
 from ssl_core.errors import DataError
-from ssl_core.utils.atomic import atomic_writer
+from ssl_core.utils import atomic_writer
 
 from .data import TrafficData
 from .series import TrafficSeries, load_series

@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from ssl_core.interfaces import Objective, ObjectiveOutput
-from ssl_core.nn.sequence import masked_mean
+from ssl_core.nn import masked_mean
 
 __all__ = [
     "MISSING_THRESHOLD",

@@ -8,14 +8,26 @@ A config file looks like::
     optim: {name: adamw, lr: 1.0e-3, schedule: {name: warmup_cosine, warmup_steps: 50}}
     ema: {base: 0.996, final: 1.0}
 
-:func:`ssl_core.config.load_run_config` reads and validates it (unknown keys and wrong types are
-errors naming the key and the file); the resolved config is saved in every run directory.
+:func:`ssl_core.config.load_run_config` reads and validates it against these dataclasses (unknown
+keys and wrong types are errors naming the key and the file);
+:func:`ssl_core.plugins.recipe_args.validate_recipe_args` then checks ``recipe_args`` against the
+registered recipe. The resolved config is saved in every run directory. This module is a leaf of the
+core: it imports nothing but the standard library, so the optimizer, the schedules and the config
+loader can all use it without importing the engine.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+__all__ = [
+    "EMAConfig",
+    "OptimConfig",
+    "RunConfig",
+    "ScheduleConfig",
+    "TrainConfig",
+]
 
 
 @dataclass
