@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ssl_core.evaluation.report import DemoResult
 from ssl_core.lifecycle.options import PretrainOptions
-from ssl_core.lifecycle.pretrain import pretrain
+from ssl_core.lifecycle.pretraining import pretrain
 from ssl_core.lifecycle.runs import evaluate_run
 
 __all__ = ["DEMO_OVERRIDES", "demo_options", "run_demo"]

@@ -54,8 +54,8 @@ def test_what_the_table_declares_is_what_gets_registered(core_pm):
     assert {k: sorted(v) for k, v in PLUGIN.provides.items()} == {
         kind: regs.by_kind(kind).names() for kind in KINDS_WITH_CORE_COMPONENTS
     }
-    frames = regs.recipes.get("core/vicreg-frames")
-    assert frames.config_cls is not None and frames.config_cls.__name__ == "FramesTrafficArgs"
+    synthetic = regs.recipes.get("core/synthetic")
+    assert synthetic.config_cls is not None and synthetic.config_cls.__name__ == "SyntheticArgs"
 
 
 def test_core_plugin_module_imports_no_torch():
