@@ -56,21 +56,10 @@ def traffic() -> tuple[Recipe, dict[str, Any], int]:
     from ssl_plugin_traffic.config import run_config
     from ssl_plugin_traffic.recipes import STSSDL_RECIPE
 
-    root = _data("traffic")
-    args = {
-        "data": f"{root}/los_loop/los_speed.csv",
-        "graph": f"{root}/los_loop/los_adj.csv",
-        "lambda_c": 0.01,
-        "lambda_d": 1.0,
-        "out_len": 12,
-        "rnn_units": 128,
-        "prototype_num": 20,
-        "prototype_dim": 64,
-        "d_in": 3,
-        "d_node": 25,
-        "d_tod": 20,
-        "recompute": False,
-    }
+    from traffic_stssdl import OFFICIAL_ARGS, recipe_args  # bench/traffic_stssdl.py: the CPU bench's sizes
+
+    _data("traffic")
+    args = recipe_args("Los-loop", {**OFFICIAL_ARGS, "recompute": False})
     cfg = run_config(args, steps=1000)
     return STSSDL_RECIPE(**cfg["recipe_args"]), cfg, 64
 

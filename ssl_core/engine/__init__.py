@@ -6,24 +6,22 @@ The names below are imported lazily, so importing the package costs nothing unti
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ssl_core._lazy import by_module, lazy_getattr
 
 if TYPE_CHECKING:
     from ssl_core.engine.loop import TrainResult, train
     from ssl_core.engine.run import LoadedRun, load_run
 
-_LAZY = {
-    "train": "ssl_core.engine.loop",
-    "TrainResult": "ssl_core.engine.loop",
-    "load_run": "ssl_core.engine.run",
-    "LoadedRun": "ssl_core.engine.run",
-}
+_LAZY = by_module(
+    {
+        "ssl_core.engine.loop": ("train", "TrainResult"),
+        "ssl_core.engine.run": ("load_run", "LoadedRun"),
+    }
+)
 
 __all__ = ["LoadedRun", "TrainResult", "load_run", "train"]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'ssl_core.engine' has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _LAZY)

@@ -7,29 +7,30 @@ Importing this package is cheap (no torch import): the names load lazily on firs
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from ssl_core._lazy import by_module, lazy_getattr
 
-_LAZY = {
-    "EvalContext": "ssl_core.lifecycle.runs",
-    "PretrainOptions": "ssl_core.lifecycle.options",
-    "PretrainResult": "ssl_core.lifecycle.pretraining",
-    "default_run_dir": "ssl_core.lifecycle.pretraining",
-    "embed_array": "ssl_core.lifecycle.runs",
-    "embed_input": "ssl_core.lifecycle.runs",
-    "evaluate_run": "ssl_core.lifecycle.runs",
-    "load_owned_run": "ssl_core.lifecycle.runs",
-    "pretrain": "ssl_core.lifecycle.pretraining",
-    "pretrain_config": "ssl_core.lifecycle.pretraining",
-    "run_demo": "ssl_core.lifecycle.demo",
-    "run_domain": "ssl_core.lifecycle.runs",
-}
+_LAZY = by_module(
+    {
+        "ssl_core.lifecycle.runs": (
+            "EvalContext",
+            "embed_array",
+            "embed_input",
+            "evaluate_run",
+            "load_owned_run",
+            "run_domain",
+        ),
+        "ssl_core.lifecycle.options": ("PretrainOptions",),
+        "ssl_core.lifecycle.pretraining": (
+            "PretrainResult",
+            "default_run_dir",
+            "pretrain",
+            "pretrain_config",
+        ),
+        "ssl_core.lifecycle.demo": ("run_demo",),
+    }
+)
 
 __all__ = sorted(_LAZY)
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'ssl_core.lifecycle' has no attribute {name!r}")
-
+__getattr__ = lazy_getattr(__name__, _LAZY)

@@ -7,26 +7,25 @@ Names are resolved lazily so importing :mod:`ssl_core.plugins.manifest` stays ch
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from ssl_core._lazy import by_module, lazy_getattr
 
-_LAZY = {
-    "Component": "ssl_core.plugins.declare",
-    "PluginTable": "ssl_core.plugins.declare",
-    "PluginManifest": "ssl_core.plugins.manifest",
-    "PluginInfo": "ssl_core.plugins.manager",
-    "PluginLoadError": "ssl_core.plugins.manager",
-    "SSLPluginManager": "ssl_core.plugins.manager",
-    "get_plugin_manager": "ssl_core.plugins.manager",
-    "get_registries": "ssl_core.plugins.manager",
-    "reset_plugin_manager": "ssl_core.plugins.manager",
-    "validate_recipe_args": "ssl_core.plugins.recipe_args",
-}
+_LAZY = by_module(
+    {
+        "ssl_core.plugins.declare": ("Component", "PluginTable"),
+        "ssl_core.plugins.manifest": ("PluginManifest",),
+        "ssl_core.plugins.manager": (
+            "PluginInfo",
+            "PluginLoadError",
+            "SSLPluginManager",
+            "get_plugin_manager",
+            "get_registries",
+            "reset_plugin_manager",
+        ),
+        "ssl_core.plugins.recipe_args": ("validate_recipe_args",),
+    }
+)
 
 __all__ = sorted(_LAZY)
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'ssl_core.plugins' has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _LAZY)

@@ -16,29 +16,21 @@ Importing this package does not import torch.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from ssl_core._lazy import by_module, lazy_getattr
 
-_LAZY = {
-    "Example": "ssl_core.testing.plugin_check",
-    "check_plugin": "ssl_core.testing.plugin_check",
-    "tiny_run_config": "ssl_core.testing.configs",
-    "tiny_train": "ssl_core.testing.configs",
-    "check_encoder": "ssl_core.testing.contracts",
-    "check_objective": "ssl_core.testing.contracts",
-    "check_view_generator": "ssl_core.testing.contracts",
-    "shared_data_dir": "ssl_core.testing.data",
-    "check_matches_global_batch": "ssl_core.testing.distributed_checks",
-    "SSLCliRunner": "ssl_core.testing.pytest_plugin",
-    "isolated_plugin_manager": "ssl_core.testing.pytest_plugin",
-    "free_port": "ssl_core.testing.world",
-    "run_world": "ssl_core.testing.world",
-}
+_LAZY = by_module(
+    {
+        "ssl_core.testing.plugin_check": ("Example", "check_plugin"),
+        "ssl_core.testing.configs": ("tiny_run_config", "tiny_train"),
+        "ssl_core.testing.contracts": ("check_encoder", "check_objective", "check_view_generator"),
+        "ssl_core.testing.data": ("shared_data_dir",),
+        "ssl_core.testing.distributed_checks": ("check_matches_global_batch",),
+        "ssl_core.testing.pytest_plugin": ("SSLCliRunner", "isolated_plugin_manager"),
+        "ssl_core.testing.world": ("free_port", "run_world"),
+    }
+)
 
 __all__ = list(_LAZY)
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'ssl_core.testing' has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _LAZY)

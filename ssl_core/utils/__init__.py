@@ -6,20 +6,16 @@ The public names load lazily, so importing the package costs nothing.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from ssl_core._lazy import by_module, lazy_getattr
 
-_LAZY = {
-    "atomic_writer": "ssl_core.utils.atomic",
-    "format_table": "ssl_core.utils.bench",
-    "markdown_table": "ssl_core.utils.bench",
-    "print_table": "ssl_core.utils.bench",
-}
+_LAZY = by_module(
+    {
+        "ssl_core.utils.atomic": ("atomic_writer",),
+        "ssl_core.utils.bench": ("format_table", "markdown_table", "print_table"),
+    }
+)
 
 __all__ = list(_LAZY)
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'ssl_core.utils' has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _LAZY)
