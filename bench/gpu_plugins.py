@@ -55,7 +55,6 @@ def tabular() -> tuple[Recipe, dict[str, Any], int]:
 def traffic() -> tuple[Recipe, dict[str, Any], int]:
     from ssl_plugin_traffic.config import run_config
     from ssl_plugin_traffic.recipes import STSSDL_RECIPE
-
     from traffic_stssdl import OFFICIAL_ARGS, recipe_args  # bench/traffic_stssdl.py: the CPU bench's sizes
 
     _data("traffic")
