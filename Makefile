@@ -10,7 +10,7 @@
 # Variables: PYTHON (interpreter used to create the venv), VENV, SSL_DATA_DIR (real data for the
 # data tests; default ../shared/data), PIP_ARGS (extra pip arguments, e.g. an index for CPU torch:
 # PIP_ARGS="--extra-index-url https://download.pytorch.org/whl/cpu"), PYTEST_ARGS, DEMO_ARGS,
-# SMOKE_ARGS (--quick: the wheel smoke test with ssl-core, speech and a new plugin only).
+# SMOKE_ARGS (--quick: the wheel smoke test with ssl-core, speech without evaluate, a new plugin).
 
 PYTHON ?= python3
 VENV ?= .venv
