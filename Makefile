@@ -1,13 +1,16 @@
 # ssl-core developer and CI entry points. The README's two commands: `make demo` and `make test`.
 #
 #   make demo   create .venv, install ssl-core + every plugin (-c constraints.txt), run `ssl demo`
-#   make test   same install, then the test suite of the core and of every plugin
+#   make test   same install, then the test suite of the core and of every plugin, then `make smoke`
 #   make lint   ruff check + ruff format --check + mypy ssl_core + lint-imports (architecture contracts)
-#   make build  wheels and sdists of every distribution into dist/
+#   make build  wheels and sdists of every distribution into dist/, then `twine check --strict`
+#   make smoke  make build, then the wheel smoke test (.ci/wheel_smoke.py): a fresh venv outside the
+#               checkout installs ssl-core and every plugin from dist/ and runs them as a user would
 #
 # Variables: PYTHON (interpreter used to create the venv), VENV, SSL_DATA_DIR (real data for the
 # data tests; default ../shared/data), PIP_ARGS (extra pip arguments, e.g. an index for CPU torch:
-# PIP_ARGS="--extra-index-url https://download.pytorch.org/whl/cpu"), PYTEST_ARGS, DEMO_ARGS.
+# PIP_ARGS="--extra-index-url https://download.pytorch.org/whl/cpu"), PYTEST_ARGS, DEMO_ARGS,
+# SMOKE_ARGS (--quick: the wheel smoke test with ssl-core, speech without evaluate, a new plugin).
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -16,7 +19,8 @@ SSL_DATA_DIR ?= ../shared/data
 PIP_ARGS ?=
 PYTEST_ARGS ?=
 DEMO_ARGS ?=
-export SSL_DATA_DIR
+SMOKE_ARGS ?=
+export SSL_DATA_DIR PIP_ARGS
 
 PLUGINS := $(sort $(wildcard plugins/ssl-plugin-*))
 PLUGIN_PYPROJECTS := $(wildcard $(addsuffix /pyproject.toml,$(PLUGINS)))
@@ -26,13 +30,13 @@ SUITES := tests $(addsuffix /tests,$(PLUGIN_DIRS))
 PYTEST := $(BIN)/python -m pytest -p no:cacheprovider --import-mode=importlib
 STAMP := $(VENV)/.ssl-installed
 
-.PHONY: install demo test lint build clean
+.PHONY: install demo test lint build smoke clean
 
 install: $(STAMP)
 
 $(STAMP): pyproject.toml constraints.txt $(PLUGIN_PYPROJECTS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q $(PIP_ARGS) -c constraints.txt -e ".[dev,plot,progress,eval]" $(addprefix -e ,$(PLUGIN_DIRS))
+	$(BIN)/python -m pip install -q $(PIP_ARGS) -c constraints.txt -e ".[dev,plot,progress]" $(addprefix -e ,$(PLUGIN_DIRS))
 	touch $@
 
 demo: install
@@ -46,7 +50,9 @@ test: install
 	  echo "== pytest $$suite (SSL_DATA_DIR=$$SSL_DATA_DIR)"; \
 	  PYTHONPATH="$$suite$${PYTHONPATH:+:$$PYTHONPATH}" $(PYTEST) $(PYTEST_ARGS) $$suite; rc=$$?; \
 	  if [ $$rc -ne 0 ]; then echo "FAILED: $$suite (pytest exit $$rc)"; status=1; fi; \
-	done; exit $$status
+	done; \
+	$(MAKE) --no-print-directory smoke || { echo "FAILED: wheel smoke test"; status=1; }; \
+	exit $$status
 
 lint: install
 	$(BIN)/ruff check ssl_core tests plugins bench
@@ -54,10 +60,16 @@ lint: install
 	$(BIN)/mypy ssl_core
 	PYTHONPATH="$(CURDIR)/plugins/_template/src$${PYTHONPATH:+:$$PYTHONPATH}" $(BIN)/lint-imports --no-cache
 
+# --no-isolation: setuptools comes from the dev extra (pinned), so building needs no index access.
+# Each wheel is built from its sdist, which proves the sdist complete.
 build: install
-	rm -rf dist
-	$(BIN)/python -m build --outdir dist .
-	for p in $(PLUGIN_DIRS); do $(BIN)/python -m build --outdir dist $$p || exit 1; done
+	rm -rf dist build
+	$(BIN)/python -m build --no-isolation --outdir dist .
+	for p in $(PLUGIN_DIRS); do $(BIN)/python -m build --no-isolation --outdir dist $$p || exit 1; done
+	$(BIN)/twine check --strict dist/*
+
+smoke: build
+	$(BIN)/python .ci/wheel_smoke.py --dist dist $(SMOKE_ARGS)
 
 clean:
 	rm -rf dist build *.egg-info plugins/*/build plugins/*/src/*.egg-info

@@ -16,6 +16,18 @@ from ssl_core._version import __version__
 from ssl_core.cli.errors import CONTEXT_SETTINGS
 from ssl_core.plugins.manifest import COMPONENT_KINDS
 
+#: Every environment variable ssl-core reads (docs/cli.md documents each). ``ssl env`` shows these and
+#: nothing else with an ``SSL_`` prefix (OpenSSL's ``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` are not ours).
+SSL_CORE_ENV = (
+    "SSL_CORE_DISABLE_PLUGINS",
+    "SSL_CORE_LOAD_PLUGINS",
+    "SSL_CORE_STRICT_PLUGINS",
+    "SSL_CORE_TRACE_PLUGINS",
+    "SSL_DATA_DIR",
+)
+#: Variables torch reads that decide devices and threads (shown apart from ssl-core's own).
+TORCH_ENV = ("CUDA_VISIBLE_DEVICES", "OMP_NUM_THREADS")
+
 
 def format_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     """A plain aligned text table."""
@@ -97,7 +109,7 @@ def components(kind: str | None, domain: str | None, as_json: bool) -> None:
 
 
 def environment_info() -> dict[str, Any]:
-    """Versions, devices, threads, plugins and ``SSL_*`` variables (what ``ssl env`` prints)."""
+    """Versions, devices, threads, plugins and the variables ssl-core reads (what ``ssl env`` prints)."""
     info: dict[str, Any] = {
         "ssl-core": __version__,
         "python": sys.version.split()[0],
@@ -120,16 +132,19 @@ def environment_info() -> dict[str, Any]:
     info["cpus"] = os.cpu_count()
     info["plugins"] = {i.name: f"{i.distribution} {i.version}" for i in _pm().plugins()}
     info["plugin_errors"] = [str(e) for e in _pm().errors]
-    info["env"] = {
-        k: v for k, v in sorted(os.environ.items()) if k.startswith(("SSL_", "CUDA_VISIBLE", "OMP_NUM"))
-    }
+    info["env"] = {k: os.environ[k] for k in SSL_CORE_ENV if k in os.environ}
+    info["torch.env"] = {k: os.environ[k] for k in TORCH_ENV if k in os.environ}
     return info
 
 
 @click.command(context_settings=CONTEXT_SETTINGS)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def env(as_json: bool) -> None:
-    """Show versions, devices, threads, plugins and SSL_* settings (paste this into bug reports)."""
+    """Show versions, devices, threads, plugins and ssl-core's settings (paste this into bug reports).
+
+    Only the variables ssl-core reads are shown (SSL_DATA_DIR, SSL_CORE_*), plus torch's
+    CUDA_VISIBLE_DEVICES and OMP_NUM_THREADS; OpenSSL's SSL_CERT_FILE / SSL_CERT_DIR are not listed.
+    """
     info = environment_info()
     if as_json:
         click.echo(json.dumps(info, indent=2))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import tempfile
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -18,6 +17,7 @@ import click
 
 from ssl_core.cli.errors import CONTEXT_SETTINGS
 from ssl_core.errors import ConfigError
+from ssl_core.utils.atomic import sibling_temp_dir
 
 TOKEN = "template"
 PLUGIN_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -52,7 +52,8 @@ def _copy(src: Traversable, dest: Path, name: str) -> list[Path]:
 def render_plugin(name: str, dest: Path) -> list[Path]:
     """Write a new plugin called ``name`` into ``dest`` (which must not exist or be empty).
 
-    Written into a temporary sibling first and renamed, so a failure leaves nothing partial.
+    Written into a temporary sibling first and renamed, so a failure leaves nothing partial. Files
+    and folders follow the umask (0644 / 0755 under umask 022).
     """
     if not PLUGIN_NAME.match(name) or name == TOKEN:
         raise ConfigError(
@@ -60,8 +61,7 @@ def render_plugin(name: str, dest: Path) -> list[Path]:
         )
     if dest.exists() and any(dest.iterdir()):
         raise ConfigError(dest, "<dir>", "exists and is not empty")
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
+    staging = sibling_temp_dir(dest)
     try:
         written = _copy(template_root(), staging, name)
         if dest.exists():

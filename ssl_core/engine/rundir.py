@@ -3,7 +3,8 @@
 ::
 
     <run_dir>/config.yaml          resolved RunConfig (ssl_core.config.dump_config)
-    <run_dir>/environment.json     python/torch/CUDA versions, plugins + versions, git commit + dirty flag,
+    <run_dir>/environment.json     python/torch/CUDA versions, plugins + versions, the version and commit
+                                   of ssl-core and of each plugin (ssl_core.engine.provenance),
                                    world size, device, seed, global batch
     <run_dir>/metrics.jsonl        one JSON object per logged step (ssl_core.engine.metrics)
     <run_dir>/log.txt              human-readable log
@@ -16,7 +17,6 @@ import datetime as _dt
 import json
 import platform
 import socket
-import subprocess
 import sys
 import threading
 from importlib import metadata
@@ -27,6 +27,7 @@ import torch
 
 from ssl_core._version import __version__
 from ssl_core.config import dump_config
+from ssl_core.engine.provenance import distribution_provenance
 from ssl_core.errors import CheckpointError
 from ssl_core.schema import RunConfig
 from ssl_core.utils.atomic import atomic_writer
@@ -47,23 +48,6 @@ def default_run_dir(recipe_name: str, root: str | Path = "runs") -> Path:
     return Path(root) / domain / stamp
 
 
-def _git(args: list[str], cwd: Path) -> str | None:
-    try:
-        res = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, timeout=5, check=False)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return res.stdout.strip() if res.returncode == 0 else None
-
-
-def _git_info() -> dict[str, Any]:
-    source = Path(__file__).resolve().parents[2]
-    commit = _git(["rev-parse", "HEAD"], source)
-    if commit is None:
-        return {"commit": None, "dirty": None}
-    status = _git(["status", "--porcelain", "--untracked-files=no"], source)
-    return {"commit": commit, "dirty": bool(status)}
-
-
 def _plugins() -> list[dict[str, str]]:
     found = []
     for ep in metadata.entry_points(group="ssl_core.plugins"):
@@ -79,11 +63,21 @@ def _plugins() -> list[dict[str, str]]:
     return sorted(found, key=lambda d: d["name"])
 
 
+def _provenance(plugins: list[dict[str, str]]) -> dict[str, dict[str, Any]]:
+    """Version and commit of ssl-core and of every plugin distribution, keyed by distribution."""
+    found = {"ssl-core": distribution_provenance("ssl-core", "ssl_core")}
+    for plugin in plugins:
+        if plugin["distribution"] and plugin["distribution"] not in found:
+            found[plugin["distribution"]] = distribution_provenance(plugin["distribution"], plugin["module"])
+    return found
+
+
 def environment_info(
     *, world_size: int, device: torch.device, seed: int, global_batch: int
 ) -> dict[str, Any]:
     """Everything needed to reproduce the run's software and hardware context."""
     cuda = torch.version.cuda if torch.cuda.is_available() else None
+    plugins = _plugins()
     return {
         "ssl_core": __version__,
         "python": sys.version.split()[0],
@@ -98,8 +92,8 @@ def environment_info(
         "seed": seed,
         "global_batch": global_batch,
         "num_threads": torch.get_num_threads(),
-        "plugins": _plugins(),
-        "git": _git_info(),
+        "plugins": plugins,
+        "provenance": _provenance(plugins),
         "started": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
     }
 

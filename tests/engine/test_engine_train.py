@@ -43,7 +43,17 @@ def test_run_directory_contents_and_load_run(tmp_path: Path) -> None:
     assert res.step == 6 and res.run_dir == tmp_path
     assert load_run_config(tmp_path / "config.yaml") == cfg
     env = json.loads((tmp_path / "environment.json").read_text())
-    for key in ("python", "torch", "cuda", "plugins", "git", "world_size", "device", "seed", "global_batch"):
+    for key in (
+        "python",
+        "torch",
+        "cuda",
+        "plugins",
+        "provenance",
+        "world_size",
+        "device",
+        "seed",
+        "global_batch",
+    ):
         assert key in env
     assert env["world_size"] == 1 and env["device"] == "cpu" and env["global_batch"] == 16
     rows = _rows(tmp_path)

@@ -1,0 +1,10 @@
+"""Packaging tests share ``_distributions.py`` (every distribution in the repository), made importable here."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+_HERE = str(Path(__file__).resolve().parent)
+if _HERE not in sys.path:
+    sys.path.insert(0, _HERE)
