@@ -11,7 +11,8 @@ project around a venv), with no ``SSL_DATA_DIR`` and umask 022:
    (``ssl_core.testing.wheelcheck``);
 2. a fresh venv gets ``pip install --find-links dist -c constraints.txt ssl-core ssl-plugin-speech
    ssl-plugin-tabular ssl-plugin-traffic`` (pip's report must show our packages came from ``dist/``);
-3. ``ssl plugins`` lists them; ``ssl-speech pretrain --steps 20``, ``evaluate``, ``convert``, ``embed``
+3. ``ssl plugins`` lists them; the ``ssl --help`` example (``ssl init core``, ``ssl train``, ``ssl eval``)
+   runs with no data directory; ``ssl-speech pretrain --steps 20``, ``evaluate``, ``convert``, ``embed``
    run; every other plugin runs ``pretrain`` for a few steps and its quick demo (pretrain + evaluate);
 4. ``ssl new-plugin smoke`` is built into a wheel, checked, installed from it, listed, and its quick
    demo runs;
@@ -128,6 +129,17 @@ def check_listed(smoke: Smoke, expected: set[str]) -> None:
         )
 
 
+def core_example(smoke: Smoke) -> None:
+    """The example of ``ssl --help``: the core's own recipe from a wheel, with no data directory."""
+    smoke.run("ssl", "init", "core", "-o", smoke.work / "run.yaml")
+    run = smoke.work / "runs" / "core"
+    out = smoke.run("ssl", "train", smoke.work / "run.yaml", "--set", "train.steps=20", "--run-dir", run)
+    if "finished step 20" not in out:
+        raise SmokeError(f"ssl train of `ssl init core` did not finish 20 steps:\n{out[-2000:]}")
+    if "random init" not in smoke.run("ssl", "eval", run):
+        raise SmokeError("ssl eval of the core run printed no comparison with the random-init encoder")
+
+
 def speech(smoke: Smoke, quick: bool) -> None:
     """The speech plugin end to end, as its README shows it (``evaluate`` skipped when ``quick``)."""
     run = smoke.work / "runs" / "speech"
@@ -209,6 +221,7 @@ def smoke_test(dist: Path, root: Path, quick: bool) -> None:
     wanted = [n for n in ours if not quick or n in ("ssl-core", "ssl-plugin-speech")]
     check_came_from(smoke.pip_install(*wanted), wanted, (smoke.dist,))
     check_listed(smoke, set(wanted))
+    core_example(smoke)
     speech(smoke, quick)
     for name in wanted:
         if name not in ("ssl-core", "ssl-plugin-speech"):
