@@ -26,7 +26,7 @@ import click
 
 from ssl_core.cli.errors import CONTEXT_SETTINGS, FriendlyGroup
 from ssl_core.lifecycle.options import PretrainOptions, args_options
-from ssl_core.lifecycle.pretraining import default_run_dir
+from ssl_core.utils.rundirs import default_run_dir
 
 __all__ = ["default_run_dir", "domain_group", "domain_main", "format_rows", "save_npy"]
 

@@ -39,7 +39,7 @@ from ssl_core.engine.monitoring import Monitors
 from ssl_core.engine.precision import apply_channels_last, resolve_precision, to_device
 from ssl_core.engine.progress import Progress
 from ssl_core.engine.rng import seed_everything, view_generator
-from ssl_core.engine.rundir import check_run_dir, default_run_dir, prepare_run_dir, record_run
+from ssl_core.engine.rundir import check_run_dir, prepare_run_dir, record_run
 from ssl_core.engine.sampler import GlobalBatchSampler
 from ssl_core.engine.setup import build_recipe, per_rank_batch, resolve_strategy, select_device, total_steps
 from ssl_core.engine.state import Counters, collect_state, restore_state
@@ -49,6 +49,7 @@ from ssl_core.interfaces import Batch, Recipe, SSLModule, StepAware, StepOutput
 from ssl_core.optim import build_optimizer, set_lr_wd
 from ssl_core.plugins.recipe_args import validate_recipe_args
 from ssl_core.schema import RunConfig
+from ssl_core.utils.rundirs import default_run_dir
 
 __all__ = ["TrainResult", "train"]
 

@@ -33,19 +33,11 @@ from ssl_core.schema import RunConfig
 from ssl_core.utils.atomic import atomic_writer
 
 __all__ = [
-    "default_run_dir",
     "environment_info",
     "prepare_run_dir",
     "record_run",
     "write_json_atomic",
 ]
-
-
-def default_run_dir(recipe_name: str, root: str | Path = "runs") -> Path:
-    """``runs/<domain>/<UTC timestamp>`` for a recipe called ``domain/name``."""
-    domain = recipe_name.split("/", 1)[0] or "run"
-    stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%d-%H%M%S-%f")
-    return Path(root) / domain / stamp
 
 
 def _plugins() -> list[dict[str, str]]:

@@ -22,7 +22,6 @@ _LAZY = by_module(
         "ssl_core.lifecycle.options": ("PretrainOptions",),
         "ssl_core.lifecycle.pretraining": (
             "PretrainResult",
-            "default_run_dir",
             "pretrain",
             "pretrain_config",
         ),

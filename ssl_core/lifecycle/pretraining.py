@@ -19,18 +19,18 @@ import dataclasses
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ssl_core.errors import ConfigError
 from ssl_core.lifecycle.options import PretrainOptions
+from ssl_core.utils.rundirs import default_run_dir
 
 if TYPE_CHECKING:
     from ssl_core.plugins.lifecycle import DomainSpec
     from ssl_core.schema import RunConfig
 
-__all__ = ["PretrainResult", "default_run_dir", "pretrain", "pretrain_config"]
+__all__ = ["PretrainResult", "pretrain", "pretrain_config"]
 
 
 @dataclass
@@ -39,15 +39,6 @@ class PretrainResult:
 
     run_dir: Path
     steps: dict[str, int]
-
-
-def default_run_dir(domain: str, root: str | Path = "runs") -> Path:
-    """``runs/<domain>/<UTC timestamp>`` (a ``-N`` suffix when that directory exists)."""
-    base = Path(root) / domain / datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
-    candidate, n = base, 1
-    while candidate.exists():
-        candidate, n = base.with_name(f"{base.name}-{n}"), n + 1
-    return candidate
 
 
 def _spec(domain: str) -> DomainSpec:

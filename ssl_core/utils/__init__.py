@@ -12,6 +12,7 @@ _LAZY = by_module(
     {
         "ssl_core.utils.atomic": ("atomic_writer",),
         "ssl_core.utils.bench": ("format_table", "markdown_table", "print_table"),
+        "ssl_core.utils.rundirs": ("default_run_dir",),
     }
 )
 
