@@ -224,6 +224,47 @@ def run_ours(
     )  # fmt: skip
 
 
+def run_plain(
+    name: str, variant: str, s: dict[str, Any], device: torch.device, warm: int, steps: int
+) -> dict[str, Any]:
+    """OUR module in the reference's own plain loop (autocast, backward, fused AdamW, CUDA events).
+
+    Side by side with ``ssl-core`` (the engine on the same module) and ``reference`` (the reference's
+    model in this loop), it splits a gap into the model's share and the engine's share.
+    """
+    torch.manual_seed(0)
+    bf16, compile_ = variant != "fp32", variant.endswith("compile")
+    module = MODULES[name](**s).to(device)
+    batch = make_data(name, s, device)
+    if name == "simclr" and bf16:
+        apply_channels_last(module)
+        batch = {k: v.contiguous(memory_format=torch.channels_last) for k, v in batch.items()}
+    opt = torch.optim.AdamW(module.parameters(), lr=1e-4, fused=device.type == "cuda")
+    fwd: Any = torch.compile(module) if compile_ else module
+
+    def step() -> None:
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
+            loss = fwd(batch).loss
+        loss.backward()
+        opt.step()
+        opt.zero_grad(set_to_none=True)
+
+    for _ in range(warm):
+        step()
+    sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
+    times = []
+    for _ in range(3):
+        sync()
+        t0 = time.perf_counter()
+        for _ in range(steps):
+            step()
+        sync()
+        times.append((time.perf_counter() - t0) / steps)
+    t = sorted(times)[1]
+    return dict(workload=name, variant=variant, impl="plain", batch=s["batch"], step_ms=round(t * 1e3, 2),
+                samples_per_s=round(s["batch"] / t, 1), spread=round((max(times) - min(times)) / t, 3))  # fmt: skip
+
+
 def load_reference(path: Path, peak: float) -> Any:
     """Import ``reference_workloads.py`` from ``path`` and give it the measured ceiling."""
     spec = importlib.util.spec_from_file_location("reference_workloads", path)
@@ -266,13 +307,17 @@ def _run_pair(
     warm: int,
     steps: int,
     peak: float,
+    plain: bool = False,
 ) -> list[dict[str, Any]]:
-    """The reference (when loaded) then ssl-core on one (workload, variant); errors become rows."""
+    """The reference (when loaded), ssl-core, then (``plain``) our module in a plain loop; errors become rows."""
     rows = []
-    for impl in ["reference", "ssl-core"] if ref is not None else ["ssl-core"]:
+    impls = ["reference", "ssl-core"] if ref is not None else ["ssl-core"]
+    for impl in [*impls, "plain"] if plain else impls:
         try:
             if impl == "reference":
                 row = run_reference(ref, name, variant, warm, steps)
+            elif impl == "plain":
+                row = run_plain(name, variant, sizes[name], device, warm, steps)
             else:
                 row = run_ours(name, variant, sizes[name], device, warm, steps)
                 row["mfu"] = float(f"{row['flops'] / (row['batch'] / row['samples_per_s']) / peak:.3g}")
@@ -293,6 +338,7 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     p.add_argument("--plan", default=None, help='explicit order, e.g. "bf16:simclr,mae;bf16_compile:speech"')
     p.add_argument("--reference", type=Path, default=Path(".gpu/reference_workloads.py"))
     p.add_argument("--no-reference", action="store_true")
+    p.add_argument("--plain", action="store_true", help="also time our module in the reference's plain loop")
     p.add_argument("--warm", type=int, default=6)
     p.add_argument("--steps", type=int, default=20)
     p.add_argument(
@@ -319,7 +365,7 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
         if time.perf_counter() - start > a.budget_s:
             rows.append(dict(workload=name, variant=variant, impl="both", error="skipped: time budget"))
             continue
-        rows += _run_pair(ref, name, variant, sizes, device, warm, steps, peak)
+        rows += _run_pair(ref, name, variant, sizes, device, warm, steps, peak, a.plain)
         if out is not None:  # after every pair, so a killed run keeps what it measured
             out.write_text(json.dumps(dict(peak_tflops=peak / 1e12, device=str(device), rows=rows), indent=1))
     _summarise(rows, device)
@@ -343,7 +389,7 @@ def _summarise(rows: list[dict[str, Any]], device: torch.device) -> None:
             for k in ("workload", "variant", "impl", "batch", "step_ms", "samples_per_s", "tflops", "mfu")
         }
         base = ref.get((r["workload"], r["variant"]))
-        if r["impl"] == "ssl-core" and base is not None:
+        if r["impl"] in ("ssl-core", "plain") and base is not None:
             row["vs_ref"] = round(r["samples_per_s"] / base["samples_per_s"], 3)
         table.append(row)
     print_table(table, title=f"GPU workloads ({device})")
