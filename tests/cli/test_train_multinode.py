@@ -1,7 +1,9 @@
-"""Two "nodes" x 1 process through torchrun's c10d rendezvous on loopback train like one process.
+"""Two "nodes" x 1 process through torchrun's rendezvous on loopback train like one process.
 
-Each node is its own ``torchrun --nnodes 2 --nproc-per-node 1 --node-rank R --rdzv-backend c10d
---rdzv-endpoint 127.0.0.1:PORT`` running ``ssl train`` (gloo, CPU); both write into one run
+Each node is its own ``torchrun --nnodes 2 --nproc-per-node 1`` running ``ssl train`` (gloo, CPU),
+joined by the c10d rendezvous (``--rdzv-backend c10d --rdzv-endpoint 127.0.0.1:PORT``; torchrun
+assigns the node ranks) or the static one (``--master-addr 127.0.0.1 --master-port PORT
+--node-rank R``); both write into one run
 directory, as nodes sharing a file system would. The recipe is batch-coupled through
 ``gather_with_grad`` (InfoNCE against every rank's rows), so the gather crosses the "nodes".
 
@@ -86,10 +88,17 @@ def _env(site: Path) -> dict[str, str]:
     return env
 
 
-def _node(rank: int, port: int, config: Path, run_dir: Path, env: dict[str, str]) -> subprocess.Popen[str]:
+def _rendezvous(kind: str, rank: int, port: int) -> list[str]:
+    if kind == "c10d":
+        return ["--rdzv-backend", "c10d", "--rdzv-endpoint", f"127.0.0.1:{port}", "--rdzv-id", "mn-test"]
+    return ["--master-addr", "127.0.0.1", "--master-port", str(port), "--node-rank", str(rank)]
+
+
+def _node(
+    kind: str, rank: int, port: int, config: Path, run_dir: Path, env: dict[str, str]
+) -> subprocess.Popen[str]:
     launcher = [sys.executable, "-m", "torch.distributed.run", "--nnodes", "2", "--nproc-per-node", "1"]
-    launcher += ["--node-rank", str(rank), "--rdzv-backend", "c10d", "--rdzv-endpoint", f"127.0.0.1:{port}"]
-    launcher += ["--rdzv-id", "mn-test", "--max-restarts", "0", "--local-addr", "127.0.0.1"]
+    launcher += [*_rendezvous(kind, rank, port), "--max-restarts", "0", "--local-addr", "127.0.0.1"]
     cmd = [*launcher, "-m", "ssl_core.cli", "train", str(config), "--run-dir", str(run_dir)]
     return subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
@@ -115,14 +124,15 @@ def _model(run_dir: Path) -> dict[str, torch.Tensor]:
 
 @pytest.mark.slow
 @pytest.mark.timeout(2 * TIMEOUT + 60)
-def test_two_nodes_over_c10d_rendezvous_equal_one_process(fake_dist, tmp_path: Path) -> None:
+@pytest.mark.parametrize("kind", ["c10d", "static"])
+def test_two_nodes_equal_one_process(fake_dist, tmp_path: Path, kind: str) -> None:
     site = fake_dist(
         "ssl-plugin-mn", {"mn_plugin.py": PLUGIN, "mn_recipe.py": RECIPE}, entry_points={"mn": "mn_plugin"}
     )
     env, config = _env(site), tmp_path / "mn.yaml"
     config.write_text(CONFIG)
     port = free_port()
-    nodes = [_node(r, port, config, tmp_path / "multi", env) for r in (0, 1)]
+    nodes = [_node(kind, r, port, config, tmp_path / "multi", env) for r in (0, 1)]
     single = subprocess.run(
         [sys.executable, "-m", "ssl_core.cli", "train", str(config), "--run-dir", str(tmp_path / "single")],
         env=env,
