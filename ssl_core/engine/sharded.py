@@ -99,13 +99,23 @@ def merge_tensors(tensors: dict[str, Any], rest: Any) -> Any:
 
 
 class _MetadataUnpickler(pickle.Unpickler):
-    """Admits DCP's metadata dataclasses and a few torch value types, nothing else."""
+    """Admits DCP's metadata classes and a few torch value types, nothing else.
+
+    Only plain names (no dotted paths, which pickle would resolve attribute by attribute) and, from
+    DCP's modules, only classes defined there: no function or re-exported module is reachable.
+    """
 
     def find_class(self, module: str, name: str) -> Any:
-        if module.startswith(_ALLOWED_MODULES) or (module, name) in _ALLOWED_GLOBALS:
-            return super().find_class(module, name)
-        if module == "torch" and isinstance(getattr(torch, name, None), torch.dtype):
-            return getattr(torch, name)
+        if "." not in name:
+            if (module, name) in _ALLOWED_GLOBALS:
+                return super().find_class(module, name)
+            obj = getattr(torch, name, None) if module == "torch" else None
+            if isinstance(obj, torch.dtype):
+                return obj
+            if module.startswith(_ALLOWED_MODULES):
+                obj = super().find_class(module, name)
+                if isinstance(obj, type) and obj.__module__.startswith(_ALLOWED_MODULES):
+                    return obj
         raise pickle.UnpicklingError(f"DCP metadata refers to {module}.{name}, which is not allowed")
 
 

@@ -134,17 +134,32 @@ def test_dcp_round_trip_in_one_process(tmp_path: Path) -> None:
     assert torch.load(tmp_path / "c.dcp" / META, weights_only=True)["step"] == 3  # replaced in place
 
 
-def test_dcp_metadata_with_foreign_classes_is_refused(tmp_path: Path) -> None:
+class _Evil:
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (os.getcwd, ())
+
+
+def _global_call(module: str, name: str) -> bytes:
+    """A protocol-4 pickle that calls ``module.name()`` (``name`` may be a dotted path)."""
+    text = lambda s: b"\x8c" + bytes([len(s)]) + s.encode()  # noqa: E731 - SHORT_BINUNICODE
+    return b"\x80\x04" + text(module) + text(name) + b"\x93)R."
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        pickle.dumps(_Evil()),
+        _global_call("torch.distributed.checkpoint.filesystem", "os.getcwd"),  # dotted path
+        _global_call("torch.distributed.checkpoint.filesystem", "_generate_uuid"),  # a function
+    ],
+)
+def test_dcp_metadata_with_foreign_globals_is_refused(tmp_path: Path, payload: bytes) -> None:
     module, opt = _trained()
     from torch.distributed.checkpoint.state_dict import get_state_dict
 
     model_sd, optim_sd = get_state_dict(module, opt)
     save_sharded({"format": 1, "model": model_sd, "optimizer": optim_sd}, tmp_path / "c.dcp")
-    (tmp_path / "c.dcp" / ".metadata").write_bytes(pickle.dumps(_Evil()))
+    load_sharded(tmp_path / "c.dcp", Regress(), None)  # the genuine metadata passes
+    (tmp_path / "c.dcp" / ".metadata").write_bytes(payload)
     with pytest.raises(CheckpointError, match="not allowed"):
         load_sharded(tmp_path / "c.dcp", Regress(), None)
-
-
-class _Evil:
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (os.getcwd, ())
