@@ -12,11 +12,16 @@ A checkpoint is one ``torch.save`` dict::
 It is written to a temporary file in the same directory, flushed and ``fsync``-ed, then renamed over
 the target (``os.replace`` is atomic on POSIX), and the directory is ``fsync``-ed: a crash at any
 point leaves either the old or the new file, never a truncated one.
+
+Under FSDP2 a checkpoint is instead a ``torch.distributed.checkpoint`` directory ``step_<N>.dcp``
+(see :mod:`ssl_core.engine.sharded`) and ``last.dcp`` a symbolic link to the newest one.
+:func:`latest_checkpoint` finds the newest ``last`` of either kind.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +34,10 @@ __all__ = [
     "FORMAT",
     "atomic_link",
     "atomic_save",
+    "atomic_symlink",
     "checkpoint_path",
+    "has_checkpoint",
+    "latest_checkpoint",
     "list_checkpoints",
     "load_checkpoint",
     "prune_checkpoints",
@@ -38,10 +46,30 @@ __all__ = [
 FORMAT = 1
 
 
-def checkpoint_path(run_dir: Path, which: str | int) -> Path:
-    """``checkpoints/last.pt`` for ``"last"``, else ``checkpoints/step_<N>.pt``."""
-    name = "last.pt" if which == "last" else f"step_{int(which)}.pt"
+def checkpoint_path(run_dir: Path, which: str | int, *, sharded: bool = False) -> Path:
+    """``checkpoints/last.pt`` for ``"last"``, else ``checkpoints/step_<N>.pt`` (``.dcp`` if ``sharded``)."""
+    suffix = ".dcp" if sharded else ".pt"
+    name = f"last{suffix}" if which == "last" else f"step_{int(which)}{suffix}"
     return Path(run_dir) / "checkpoints" / name
+
+
+def latest_checkpoint(run_dir: Path, which: str | int = "last") -> Path:
+    """The checkpoint ``which`` of ``run_dir``: the single file, or the DCP directory.
+
+    For ``"last"`` with both kinds present (a run resumed under another strategy), the one written
+    last. Returns the single-file path when neither exists (loading it then reports it missing).
+    """
+    single, sharded = checkpoint_path(run_dir, which), checkpoint_path(run_dir, which, sharded=True)
+    if not sharded.exists():
+        return single
+    if not single.exists():
+        return sharded
+    return sharded if sharded.lstat().st_mtime_ns > single.lstat().st_mtime_ns else single
+
+
+def has_checkpoint(run_dir: Path) -> bool:
+    """Whether ``run_dir`` holds a ``last`` checkpoint of either kind."""
+    return latest_checkpoint(run_dir).exists()
 
 
 def _fsync_dir(path: Path) -> None:
@@ -79,6 +107,15 @@ def atomic_link(src: Path, dst: Path) -> None:
     _fsync_dir(dst.parent)
 
 
+def atomic_symlink(target: Path, link: Path) -> None:
+    """Point ``link`` at ``target`` (a relative link, replaced atomically)."""
+    tmp = link.with_name(f".{link.name}.link.tmp")
+    tmp.unlink(missing_ok=True)
+    os.symlink(os.path.relpath(target, link.parent), tmp)
+    os.replace(tmp, link)
+    _fsync_dir(link.parent)
+
+
 def load_checkpoint(path: Path, map_location: str | torch.device = "cpu") -> dict[str, Any]:
     """Load a checkpoint with ``weights_only=True``.
 
@@ -97,10 +134,10 @@ def load_checkpoint(path: Path, map_location: str | torch.device = "cpu") -> dic
     return state
 
 
-def list_checkpoints(run_dir: Path) -> list[tuple[int, Path]]:
-    """``(step, path)`` of every ``step_<N>.pt`` in ``run_dir/checkpoints``, by step."""
+def list_checkpoints(run_dir: Path, *, sharded: bool = False) -> list[tuple[int, Path]]:
+    """``(step, path)`` of every ``step_<N>.pt`` (``step_<N>.dcp`` if ``sharded``), by step."""
     found = []
-    for p in (Path(run_dir) / "checkpoints").glob("step_*.pt"):
+    for p in (Path(run_dir) / "checkpoints").glob("step_*.dcp" if sharded else "step_*.pt"):
         try:
             found.append((int(p.stem.removeprefix("step_")), p))
         except ValueError:
@@ -108,9 +145,12 @@ def list_checkpoints(run_dir: Path) -> list[tuple[int, Path]]:
     return sorted(found)
 
 
-def prune_checkpoints(run_dir: Path, keep: int) -> None:
-    """Delete all but the newest ``keep`` ``step_<N>.pt`` files (``last.pt`` is kept)."""
+def prune_checkpoints(run_dir: Path, keep: int, *, sharded: bool = False) -> None:
+    """Delete all but the newest ``keep`` step checkpoints of one kind (``last`` is kept)."""
     if keep <= 0:
         return
-    for _, path in list_checkpoints(run_dir)[:-keep]:
-        path.unlink(missing_ok=True)
+    for _, path in list_checkpoints(run_dir, sharded=sharded)[:-keep]:
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)

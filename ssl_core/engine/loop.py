@@ -29,8 +29,9 @@ from ssl_core.engine.batches import batch_stream
 from ssl_core.engine.checkpoint import (
     atomic_link,
     atomic_save,
+    atomic_symlink,
     checkpoint_path,
-    load_checkpoint,
+    latest_checkpoint,
     prune_checkpoints,
 )
 from ssl_core.engine.data_state import save_data_state
@@ -42,7 +43,8 @@ from ssl_core.engine.rng import seed_everything, view_generator
 from ssl_core.engine.rundir import check_run_dir, prepare_run_dir, record_run
 from ssl_core.engine.sampler import GlobalBatchSampler
 from ssl_core.engine.setup import build_recipe, per_rank_batch, resolve_strategy, select_device, total_steps
-from ssl_core.engine.state import Counters, collect_state, restore_state
+from ssl_core.engine.sharded import save_sharded
+from ssl_core.engine.state import Counters, collect_state, read_state, restore_state
 from ssl_core.engine.step import NonFiniteTracker, Schedules, apply_update, ema_step, supports_deferred_guard
 from ssl_core.errors import CheckpointError, ConfigError
 from ssl_core.interfaces import Batch, Recipe, SSLModule, StepAware, StepOutput
@@ -137,8 +139,8 @@ class _Run:
         )
 
     def _resume(self, force: bool) -> int:
-        path = checkpoint_path(self.run_dir, "last")
-        state = load_checkpoint(path)
+        path = latest_checkpoint(self.run_dir)
+        state = read_state(path, self.module, self.optimizer)
         if state["config_hash"] != self.hash and not force:
             raise CheckpointError(
                 f"{path}: written by a different configuration (hash {state['config_hash'][:12]} != "
@@ -169,11 +171,16 @@ class _Run:
             strategy=self.strategy,
             probe=self.monitors.probe if self.monitors is not None else None,
         )
-        if self.main:
-            step_path = checkpoint_path(self.run_dir, self.counters.step)
+        sharded = self.strategy == "fsdp2"
+        step_path = checkpoint_path(self.run_dir, self.counters.step, sharded=sharded)
+        if sharded:  # every rank writes its shards (collective)
+            save_sharded(state, step_path)
+        elif self.main:
             atomic_save(state, step_path, sync_dir=False)  # atomic_link syncs the directory once
-            atomic_link(step_path, checkpoint_path(self.run_dir, "last"))
-            prune_checkpoints(self.run_dir, self.config.train.keep_checkpoints)
+        if self.main:
+            last = checkpoint_path(self.run_dir, "last", sharded=sharded)
+            (atomic_symlink if sharded else atomic_link)(step_path, last)
+            prune_checkpoints(self.run_dir, self.config.train.keep_checkpoints, sharded=sharded)
         dist.barrier()
 
 

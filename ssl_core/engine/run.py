@@ -8,10 +8,10 @@ from pathlib import Path
 import torch
 
 from ssl_core.config import load_run_config
-from ssl_core.engine.checkpoint import checkpoint_path, load_checkpoint
+from ssl_core.engine.checkpoint import latest_checkpoint
 from ssl_core.engine.data_state import load_data_state
 from ssl_core.engine.setup import build_recipe
-from ssl_core.engine.state import load_model_state
+from ssl_core.engine.state import load_model_state, read_state
 from ssl_core.errors import CheckpointError
 from ssl_core.interfaces import Recipe, SSLModule
 from ssl_core.plugins.manager import get_registries
@@ -44,7 +44,8 @@ def load_run(
     Args:
         run_dir: a directory written by :func:`ssl_core.engine.train`.
         device: where to put the module.
-        checkpoint: ``"last"`` or a step number (``checkpoints/step_<N>.pt``).
+        checkpoint: ``"last"`` or a step number (``checkpoints/step_<N>.pt``, or the DCP directory
+            ``step_<N>.dcp`` of an FSDP2 run, read into the plain module in this process).
         recipe: an already built recipe to load the weights into (for recipes not in the registry).
 
     Raises:
@@ -57,8 +58,11 @@ def load_run(
     config = load_run_config(cfg_path)
     if recipe is None:
         config = validate_recipe_args(config, str(cfg_path))
-    state = load_checkpoint(checkpoint_path(run_dir, checkpoint))
+    path = latest_checkpoint(run_dir, checkpoint)
+    if not path.exists():
+        raise CheckpointError(f"{path}: checkpoint not found")
     built = recipe if recipe is not None else restore_recipe(config, run_dir)
+    state = read_state(path, built.module)  # a DCP directory is resharded into the plain module
     load_model_state(built.module, state)
     built.module.to(device).eval()
     return LoadedRun(config=config, recipe=built, module=built.module, step=int(state["step"]))

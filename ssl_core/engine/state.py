@@ -1,14 +1,17 @@
 """What a checkpoint holds, and putting it back: model (with teacher), optimizer, scaler, step,
 sampler position, online-probe memory, non-finite counters and every rank's RNG states.
 
-Under FSDP2 the model and optimizer states are gathered to full (unsharded) tensors with
-``torch.distributed.checkpoint.state_dict`` so one file restores any sharding; these calls are
-collective, so every rank calls :func:`collect_state` and rank 0 writes the result.
+Under FSDP2 the model and optimizer states stay sharded (``DTensor``s keyed by parameter name, from
+``torch.distributed.checkpoint.state_dict``) and every rank writes its shards into a DCP directory
+(:mod:`ssl_core.engine.sharded`); these calls are collective, so every rank calls
+:func:`collect_state`. Otherwise rank 0 writes the plain state dicts to one file. Restoring accepts
+either kind into any strategy: DCP reshards on load.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -16,12 +19,12 @@ from torch import nn
 from torch.optim import Optimizer
 
 from ssl_core import distributed as dist
-from ssl_core.engine.checkpoint import FORMAT
+from ssl_core.engine.checkpoint import FORMAT, load_checkpoint
 from ssl_core.engine.rng import capture_rng, restore_rng
 from ssl_core.engine.sampler import GlobalBatchSampler
 from ssl_core.errors import CheckpointError
 
-__all__ = ["Counters", "collect_state", "restore_state"]
+__all__ = ["Counters", "collect_state", "read_state", "restore_state"]
 
 
 @dataclass
@@ -42,11 +45,9 @@ def _model_state(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     if not _sharded(strategy):
         return module.state_dict(), optimizer.state_dict()
-    from torch.distributed.checkpoint.state_dict import StateDictOptions, get_state_dict
+    from torch.distributed.checkpoint.state_dict import get_state_dict
 
-    opts = StateDictOptions(full_state_dict=True, cpu_offload=True)
-    model_sd, optim_sd = get_state_dict(module, optimizer, options=opts)
-    return model_sd, optim_sd
+    return get_state_dict(module, optimizer)  # this rank's shards, for a DCP directory
 
 
 def _gather_rng(generator: torch.Generator | None) -> list[dict[str, Any]]:
@@ -94,10 +95,36 @@ def collect_state(
     }
 
 
+def read_state(path: Path, module: nn.Module, optimizer: Optimizer | None = None) -> dict[str, Any]:
+    """Read the checkpoint at ``path``: a single file, or a DCP directory read into ``module``'s layout.
+
+    Collective for a DCP directory when a process group exists (every rank calls it).
+
+    Raises:
+        CheckpointError: missing, unreadable, or not an ssl-core checkpoint.
+    """
+    from ssl_core.engine.sharded import is_sharded, load_sharded
+
+    if not is_sharded(path):
+        return load_checkpoint(path)
+    state = load_sharded(path, module, optimizer)
+    if state.get("format") != FORMAT:
+        raise CheckpointError(f"{path}: not an ssl-core checkpoint (format {FORMAT})")
+    return state
+
+
 def load_model_state(module: nn.Module, state: dict[str, Any], strategy: str = "none") -> None:
-    """Load ``state["model"]`` into ``module`` (strict; FSDP2 shards the full tensors)."""
+    """Load ``state["model"]`` into ``module`` (strict; FSDP2 shards the full tensors).
+
+    A state read from a DCP directory (``state["layout"] == "dcp"``) is already in this module's
+    layout and is set with ``set_model_state_dict``.
+    """
     try:
-        if _sharded(strategy):
+        if state.get("layout") == "dcp":
+            from torch.distributed.checkpoint.state_dict import set_model_state_dict
+
+            set_model_state_dict(module, state["model"])
+        elif _sharded(strategy):
             from torch.distributed.checkpoint.state_dict import StateDictOptions, set_model_state_dict
 
             set_model_state_dict(module, state["model"], options=StateDictOptions(full_state_dict=True))
@@ -130,7 +157,11 @@ def restore_state(
             "resume with the same train.batch_size"
         )
     load_model_state(module, state, strategy)
-    if _sharded(strategy):
+    if state.get("layout") == "dcp":
+        from torch.distributed.checkpoint.state_dict import set_optimizer_state_dict
+
+        set_optimizer_state_dict(module, optimizer, state["optimizer"])
+    elif _sharded(strategy):
         from torch.distributed.checkpoint.state_dict import StateDictOptions, set_optimizer_state_dict
 
         set_optimizer_state_dict(

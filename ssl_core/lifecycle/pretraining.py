@@ -124,6 +124,7 @@ def _baseline_config(config: RunConfig, overrides: Sequence[str]) -> RunConfig:
 def pretrain(domain: str, opts: PretrainOptions, *, echo: Any = print) -> PretrainResult:
     """Train the main run and the plugin's baseline runs; ``echo`` receives the progress lines."""
     from ssl_core.engine import train
+    from ssl_core.engine.checkpoint import has_checkpoint
 
     spec = _spec(domain)
     resume = opts.resume is not None
@@ -142,7 +143,7 @@ def pretrain(domain: str, opts: PretrainOptions, *, echo: Any = print) -> Pretra
     echo(f"finished step {result.step}: {_metrics(result.metrics)}")
     for name, overrides in spec.baselines.items():
         sub = run_dir / name
-        again = resume and (sub / "checkpoints" / "last.pt").is_file()
+        again = resume and has_checkpoint(sub)
         echo(f"training the baseline run {name!r} ({', '.join(overrides)}) into {sub}")
         base = (
             _resume_config(dataclasses.replace(opts, resume=sub))

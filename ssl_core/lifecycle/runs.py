@@ -95,11 +95,12 @@ def _spec_for(run: LoadedRun) -> DomainSpec | None:
 
 def _baselines(run_dir: Path, spec: DomainSpec, device: str) -> dict[str, SSLModule]:
     from ssl_core.engine import load_run
+    from ssl_core.engine.checkpoint import has_checkpoint
 
     found = {}
     for name in spec.baselines:
         sub = Path(run_dir) / name
-        if not (sub / "checkpoints" / "last.pt").is_file():
+        if not has_checkpoint(sub):
             raise ConfigError(
                 sub, "checkpoints", f"baseline run {name!r} missing: rerun `pretrain --resume {run_dir}`"
             )
