@@ -22,6 +22,14 @@ _LAZY = by_module(
         "ssl_core.evaluation.fine_tuning": ("finetune",),
         "ssl_core.evaluation.seeds": ("over_seeds",),
         "ssl_core.evaluation.report": ("ComparisonRow", "DemoResult", "format_comparison"),
+        "ssl_core.evaluation.intervals": (
+            "paired_t_interval",
+            "paired_bootstrap_interval",
+            "mean_reduce",
+            "ratio_reduce",
+            "root_mean_reduce",
+            "root_ratio_reduce",
+        ),
         "ssl_core.evaluation.gsimclr": ("GSimCLRBatchSampler",),
         "ssl_core.evaluation.clustering": ("kmeans",),
         "ssl_core.evaluation.generic": (

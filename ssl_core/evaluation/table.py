@@ -1,0 +1,117 @@
+"""The terminal table of comparison rows: at most 100 columns, details in numbered footnotes.
+
+Rows are grouped by baseline (a ``vs <baseline>`` line heads each group, in first-appearance
+order); columns: ``#``, task, metric (``↑`` higher / ``↓`` lower is better), ssl, base(line),
+``diff [95% CI]`` (``ssl - baseline``), n and the verdict. Under the table, footnote ``[k]`` of row
+``k`` says how its interval was computed and lists the row's ``extra`` details (and the full task
+name when the column had to cut it).
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from collections.abc import Sequence
+from typing import Any
+
+from ssl_core.evaluation.report import ComparisonRow
+
+HEADER = ("#", "task", "metric", "ssl", "base", "diff [95% CI]", "n", "verdict")
+RIGHT = {0, 3, 4, 6}
+"""Right-aligned columns (numbers)."""
+SEP = "  "
+MIN_TASK = 12
+
+
+def _num(x: float) -> str:
+    return f"{x:.4g}"
+
+
+def _decimals(half_width: float) -> int:
+    """Decimals showing the interval's half-width to two significant digits (1 to 3)."""
+    if not half_width > 0 or not math.isfinite(half_width):
+        return 3
+    return min(3, max(1, 1 - math.floor(math.log10(half_width))))
+
+
+def diff_cell(row: ComparisonRow) -> str:
+    """``+0.031 [+0.004, +0.058]``; ``+0.031 (no CI)`` for a row without an interval."""
+    if row.diff_ci is None:
+        return f"{row.delta:+.4g} (no CI)"
+    low, high = row.diff_ci
+    d = _decimals((high - low) / 2)
+    return f"{row.delta:+.{d}f} [{low:+.{d}f}, {high:+.{d}f}]"
+
+
+def _values(row: ComparisonRow) -> tuple[str, str]:
+    """SSL and baseline values, at the interval's decimals (4 significant digits without one)."""
+    if row.diff_ci is None:
+        return _num(row.ssl[0]), _num(row.baseline[0])
+    d = _decimals((row.diff_ci[1] - row.diff_ci[0]) / 2)
+    return f"{row.ssl[0]:.{d}f}", f"{row.baseline[0]:.{d}f}"
+
+
+def _cells(k: int, row: ComparisonRow) -> list[str]:
+    arrow = "↑" if row.higher_is_better else "↓"
+    n = "-" if row.n is None else str(row.n)
+    return [str(k), row.task, f"{row.metric} {arrow}", *_values(row), diff_cell(row), n, row.verdict]
+
+
+def _value(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    if isinstance(v, tuple | list) and all(isinstance(x, float) for x in v):
+        return "(" + ", ".join(f"{x:.4g}" for x in v) + ")"
+    return str(v)
+
+
+def footnote(k: int, row: ComparisonRow, task_cut: bool) -> str:
+    """``[k] <interval method>; <extra key=value ...>`` (the baseline is in the group heading)."""
+    parts = [f"task: {row.task}"] if task_cut else []
+    if row.diff_ci is not None:
+        parts.append(f"{row.method} over {row.n} {row.unit}".strip())
+    elif row.n == 1:
+        parts.append(f"one {row.unit.rstrip('s') or 'value'}: no interval")
+    else:
+        parts.append("no interval given")
+    parts += [f"{k2.replace('_', ' ')}={_value(v)}" for k2, v in row.extra.items() if k2 != "baseline"]
+    return f"[{k}] " + "; ".join(parts)
+
+
+def _groups(rows: Sequence[ComparisonRow]) -> dict[str, list[ComparisonRow]]:
+    groups: dict[str, list[ComparisonRow]] = {}
+    for row in rows:
+        groups.setdefault(str(row.extra.get("baseline", "(baseline not named)")), []).append(row)
+    return groups
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def render_table(rows: Sequence[ComparisonRow], width: int = 100) -> str:
+    """The table of ``rows`` grouped by baseline, then one footnote per row (wrapped at ``width``)."""
+    groups = _groups(rows)
+    ordered = [row for group in groups.values() for row in group]
+    body = [_cells(k, row) for k, row in enumerate(ordered, 1)]
+    widths = [max(len(line[i]) for line in [list(HEADER), *body]) for i in range(len(HEADER))]
+    rest = sum(widths) - widths[1] + len(SEP) * (len(HEADER) - 1)
+    widths[1] = max(MIN_TASK, min(widths[1], width - rest))
+    cut = [len(line[1]) > widths[1] for line in body]
+
+    def fmt(cells: Sequence[str]) -> str:
+        out = [_cut(c, w).rjust(w) if i in RIGHT else _cut(c, w).ljust(w)
+               for i, (c, w) in enumerate(zip(cells, widths))]  # fmt: skip
+        return SEP.join(out).rstrip()
+
+    lines, k = [fmt(HEADER)], 0
+    for baseline, group in groups.items():
+        lines.append(_cut(f"vs {baseline}:", width))
+        for _ in group:
+            lines.append(fmt(body[k]))
+            k += 1
+    lines.append("")
+    for k, row in enumerate(ordered, 1):
+        note = footnote(k, row, cut[k - 1])
+        lines += textwrap.wrap(note, width, subsequent_indent=" " * (len(str(k)) + 3)) or [note]
+    return "\n".join(lines)
