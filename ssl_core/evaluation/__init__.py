@@ -16,6 +16,9 @@ _LAZY = by_module(
             "fit_head",
             "standardisation",
             "mlp_head",
+            "probe_items",
+            "item_scores",
+            "ITEM_REDUCE",
         ),
         "ssl_core.evaluation.early_stopping": ("early_stopped_mlp", "EarlyStopped"),
         "ssl_core.evaluation.knn": ("knn_classify", "knn_predict"),
@@ -36,6 +39,7 @@ _LAZY = by_module(
             "generic_report",
             "embed_dataset",
             "probe_comparison",
+            "paired_rows",
             "reinitialised",
         ),
     }
