@@ -74,7 +74,7 @@ def footnote(k: int, row: ComparisonRow, task_cut: bool) -> str:
         parts.append(f"one {row.unit.rstrip('s') or 'value'}: no interval")
     else:
         parts.append("no interval given")
-    parts += [f"{k2.replace('_', ' ')}={_value(v)}" for k2, v in row.extra.items() if k2 != "baseline"]
+    parts += [f"{k2}={_value(v)}" for k2, v in row.extra.items() if k2 != "baseline"]
     return f"[{k}] " + "; ".join(parts)
 
 

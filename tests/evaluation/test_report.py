@@ -96,11 +96,11 @@ def test_table_groups_by_baseline_and_footnotes_details():
     assert lines[1] == "vs same MLP on raw features:" and lines[3] == "vs HistGradientBoosting:"
     assert lines[2].startswith("1  adult income") and "acc ↑" in lines[2] and lines[2].endswith("better")
     assert (
-        "[1] task: adult income (OpenML 1590); paired t over 3 seeds; seeds=3; n train=512; n test=9769"
+        "[1] task: adult income (OpenML 1590); paired t over 3 seeds; seeds=3; n_train=512; n_test=9769"
         in lines
     )
     assert any(ln.startswith("[3] task: sentence id (held-out speaker); paired bootstrap over 96 utterances")
                for ln in lines)  # fmt: skip
-    assert "pooled probe=0.4167" in text.replace("\n     ", " ")
+    assert "pooled_probe=0.4167" in text.replace("\n     ", " ")
     res = DemoResult("tabular", tab, Path("runs/x"))
     assert res.format().startswith("tabular demo (runs/x)")
