@@ -1,7 +1,7 @@
 """The terminal table of comparison rows: at most 100 columns, details in numbered footnotes.
 
-Rows are grouped by baseline (a ``vs <baseline>`` line heads each group, in first-appearance
-order); columns: ``#``, task, metric (``↑`` higher / ``↓`` lower is better), ssl, base(line),
+Rows are grouped by baseline (a ``vs <baseline>:`` line heads each group, in first-appearance
+order; ``<domain>: vs <baseline>:`` when ``extra["domain"]`` is set, as ``ssl demo`` does); columns: ``#``, task, metric (``↑`` higher / ``↓`` lower is better), ssl, base(line),
 ``diff [95% CI]`` (``ssl - baseline``), n and the verdict. Under the table, footnote ``[k]`` of row
 ``k`` says how its interval was computed and lists the row's ``extra`` details (and the full task
 name when the column had to cut it).
@@ -21,6 +21,8 @@ RIGHT = {0, 3, 4, 6}
 """Right-aligned columns (numbers)."""
 SEP = "  "
 MIN_TASK = 12
+HEADING_KEYS = ("baseline", "domain")
+"""``extra`` keys shown in the group headings (``ssl demo`` sets ``domain``), not in the footnotes."""
 
 
 def _num(x: float) -> str:
@@ -66,7 +68,7 @@ def _value(v: Any) -> str:
 
 
 def footnote(k: int, row: ComparisonRow, task_cut: bool) -> str:
-    """``[k] <interval method>; <extra key=value ...>`` (the baseline is in the group heading)."""
+    """``[k] <interval method>; <extra key=value ...>`` (baseline and domain are in the group heading)."""
     parts = [f"task: {row.task}"] if task_cut else []
     if row.diff_ci is not None:
         parts.append(f"{row.method} over {row.n} {row.unit}".strip())
@@ -74,14 +76,17 @@ def footnote(k: int, row: ComparisonRow, task_cut: bool) -> str:
         parts.append(f"one {row.unit.rstrip('s') or 'value'}: no interval")
     else:
         parts.append("no interval given")
-    parts += [f"{k2}={_value(v)}" for k2, v in row.extra.items() if k2 != "baseline"]
+    parts += [f"{k2}={_value(v)}" for k2, v in row.extra.items() if k2 not in HEADING_KEYS]
     return f"[{k}] " + "; ".join(parts)
 
 
 def _groups(rows: Sequence[ComparisonRow]) -> dict[str, list[ComparisonRow]]:
+    """Rows by heading ``[<domain>: ]vs <baseline>:``, in first-appearance order."""
     groups: dict[str, list[ComparisonRow]] = {}
     for row in rows:
-        groups.setdefault(str(row.extra.get("baseline", "(baseline not named)")), []).append(row)
+        domain = f"{row.extra['domain']}: " if "domain" in row.extra else ""
+        heading = f"{domain}vs {row.extra.get('baseline', '(baseline not named)')}:"
+        groups.setdefault(heading, []).append(row)
     return groups
 
 
@@ -105,8 +110,8 @@ def render_table(rows: Sequence[ComparisonRow], width: int = 100) -> str:
         return SEP.join(out).rstrip()
 
     lines, k = [fmt(HEADER)], 0
-    for baseline, group in groups.items():
-        lines.append(_cut(f"vs {baseline}:", width))
+    for heading, group in groups.items():
+        lines.append(_cut(heading, width))
         for _ in group:
             lines.append(fmt(body[k]))
             k += 1

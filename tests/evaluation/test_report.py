@@ -104,3 +104,15 @@ def test_table_groups_by_baseline_and_footnotes_details():
     assert "pooled_probe=0.4167" in text.replace("\n     ", " ")
     res = DemoResult("tabular", tab, Path("runs/x"))
     assert res.format().startswith("tabular demo (runs/x)")
+
+
+def test_domain_rows_get_their_own_headings():
+    rows = [
+        ComparisonRow.from_seeds(
+            "y", "acc", [0.9, 0.8], [0.5, 0.6], extra={"domain": d, "baseline": "random init"}
+        )
+        for d in ("toy", "speech")
+    ]
+    lines = format_comparison(rows).splitlines()
+    assert lines[1] == "toy: vs random init:" and lines[3] == "speech: vs random init:"
+    assert "domain=" not in "\n".join(lines)

@@ -36,8 +36,8 @@ def test_evaluate_prints_the_comparison(cli_runner, run_dir: Path) -> None:
     for text in ("test avg", "test step 12", "mape %", "test deviation high", "input deviation="):
         assert text in result.output
     for baseline in ("no-SSL ablation", "history average", "last value"):
-        assert f"baseline={baseline}" in result.output
-    assert result.output.count("baseline=") == 3 * (
+        assert f"vs {baseline}:" in result.output
+    assert result.output.count("paired bootstrap over") == 3 * (
         3 + 3 + 3
     )  # avg x 3 metrics, MAE at steps 3/6/12, 3 terciles
 
