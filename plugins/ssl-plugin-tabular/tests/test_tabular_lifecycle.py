@@ -46,6 +46,7 @@ def test_real_adult_copy_deleted_then_evaluate_and_embed(tmp_path, registered):
     result = ssl_tabular("evaluate", str(run), "--quick")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
+    assert all(len(line) <= 100 for line in lines)  # fits a 100-column terminal
     rows = [
         i for i, line in enumerate(lines) if line.split()[1:2] == ["adult"]
     ]  # "#  task  metric ↑  ssl  base"

@@ -35,6 +35,7 @@ def test_evaluate_prints_the_comparison(cli_runner, run_dir: Path) -> None:
     assert result.exit_code == 0, result.output
     for text in ("test avg", "test step 12", "mape %", "test deviation high", "input deviation="):
         assert text in result.output
+    assert all(len(line) <= 100 for line in result.output.splitlines())  # fits a 100-column terminal
     for baseline in ("no-SSL ablation", "history average", "last value"):
         assert f"vs {baseline}:" in result.output
     assert result.output.count("paired bootstrap over") == 3 * (
