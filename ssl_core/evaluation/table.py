@@ -1,10 +1,11 @@
 """The terminal table of comparison rows: at most 100 columns, details in numbered footnotes.
 
-Rows are grouped by baseline (a ``vs <baseline>:`` line heads each group, in first-appearance
-order; ``<domain>: vs <baseline>:`` when ``extra["domain"]`` is set, as ``ssl demo`` does); columns: ``#``, task, metric (``↑`` higher / ``↓`` lower is better), ssl, base(line),
-``diff [95% CI]`` (``ssl - baseline``), n and the verdict. Under the table, footnote ``[k]`` of row
-``k`` says how its interval was computed and lists the row's ``extra`` details (and the full task
-name when the column had to cut it).
+Rows are grouped by baseline under ``vs <baseline>:`` headings in first-appearance order
+(``<domain>: vs <baseline>:`` when ``extra["domain"]`` is set, as ``ssl demo`` does). Columns:
+``#``, task, metric (``↑`` higher / ``↓`` lower is better), ssl, base(line), ``diff [95% CI]``
+(``ssl - baseline``), n and the verdict. Under the table, footnote ``[k]`` of row ``k`` says how its
+interval was computed and lists the row's ``extra`` details (and the full task name when the column
+had to cut it); rows with the same details share one footnote (``[7-12, 16] ...``).
 """
 
 from __future__ import annotations
@@ -67,8 +68,8 @@ def _value(v: Any) -> str:
     return str(v)
 
 
-def footnote(k: int, row: ComparisonRow, task_cut: bool) -> str:
-    """``[k] <interval method>; <extra key=value ...>`` (baseline and domain are in the group heading)."""
+def footnote(row: ComparisonRow, task_cut: bool) -> str:
+    """``<interval method>; <extra key=value ...>`` (baseline and domain are in the group heading)."""
     parts = [f"task: {row.task}"] if task_cut else []
     if row.diff_ci is not None:
         parts.append(f"{row.method} over {row.n} {row.unit}".strip())
@@ -77,7 +78,30 @@ def footnote(k: int, row: ComparisonRow, task_cut: bool) -> str:
     else:
         parts.append("no interval given")
     parts += [f"{k2}={_value(v)}" for k2, v in row.extra.items() if k2 not in HEADING_KEYS]
-    return f"[{k}] " + "; ".join(parts)
+    return "; ".join(parts)
+
+
+def _ranges(numbers: list[int]) -> str:
+    """``[1, 2, 3, 5]`` -> ``1-3, 5``."""
+    spans: list[list[int]] = []
+    for k in numbers:
+        if spans and k == spans[-1][1] + 1:
+            spans[-1][1] = k
+        else:
+            spans.append([k, k])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans)
+
+
+def footnotes(notes: Sequence[str], width: int) -> list[str]:
+    """``[k] note`` lines; rows with the same note share one (``[7-12, 16] ...``), wrapped at ``width``."""
+    by_text: dict[str, list[int]] = {}
+    for k, note in enumerate(notes, 1):
+        by_text.setdefault(note, []).append(k)
+    lines = []
+    for note, numbers in by_text.items():
+        label = f"[{_ranges(numbers)}] "
+        lines += textwrap.wrap(label + note, width, subsequent_indent=" " * 4)
+    return lines
 
 
 def _groups(rows: Sequence[ComparisonRow]) -> dict[str, list[ComparisonRow]]:
@@ -91,7 +115,13 @@ def _groups(rows: Sequence[ComparisonRow]) -> dict[str, list[ComparisonRow]]:
 
 
 def _cut(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+    """``text`` within ``width``: cut with ``…``, keeping the last word when it is short (``high``)."""
+    if len(text) <= width:
+        return text
+    tail = text.rsplit(" ", 1)[-1] if " " in text else ""
+    if tail and len(tail) <= width // 3:
+        return text[: width - len(tail) - 1].rstrip() + "…" + tail
+    return text[: width - 1] + "…"
 
 
 def render_table(rows: Sequence[ComparisonRow], width: int = 100) -> str:
@@ -116,7 +146,5 @@ def render_table(rows: Sequence[ComparisonRow], width: int = 100) -> str:
             lines.append(fmt(body[k]))
             k += 1
     lines.append("")
-    for k, row in enumerate(ordered, 1):
-        note = footnote(k, row, cut[k - 1])
-        lines += textwrap.wrap(note, width, subsequent_indent=" " * (len(str(k)) + 3)) or [note]
+    lines += footnotes([footnote(row, cut[k]) for k, row in enumerate(ordered)], width)
     return "\n".join(lines)

@@ -85,7 +85,9 @@ def test_table_fits_100_columns(which):
     assert lines[0].split() == ["#", "task", "metric", "ssl", "base", "diff", "[95%", "CI]", "n", "verdict"]
     for row in rows:  # every baseline is named in a group heading; every row has a footnote
         assert f"vs {row.extra['baseline']}:" in lines
-    assert sum(line.startswith("[") for line in lines) == len(rows)
+    numbers = [n for line in lines if line.startswith("[") for n in line[1 : line.index("]")].split(", ")]
+    expanded = [k for n in numbers for k in range(int(n.split("-")[0]), int(n.split("-")[-1]) + 1)]
+    assert sorted(expanded) == list(range(1, len(rows) + 1))  # every row has exactly one footnote
     assert "+- 0.0000" not in text
 
 
@@ -96,7 +98,7 @@ def test_table_groups_by_baseline_and_footnotes_details():
     assert lines[1] == "vs same MLP on raw features:" and lines[3] == "vs HistGradientBoosting:"
     assert lines[2].startswith("1  adult income") and "acc ↑" in lines[2] and lines[2].endswith("better")
     assert (
-        "[1] task: adult income (OpenML 1590); paired t over 3 seeds; seeds=3; n_train=512; n_test=9769"
+        "[1-2] task: adult income (OpenML 1590); paired t over 3 seeds; seeds=3; n_train=512; n_test=9769"
         in lines
     )
     assert any(ln.startswith("[3] task: sentence id (held-out speaker); paired bootstrap over 96 utterances")
@@ -116,3 +118,11 @@ def test_domain_rows_get_their_own_headings():
     lines = format_comparison(rows).splitlines()
     assert lines[1] == "toy: vs random init:" and lines[3] == "speech: vs random init:"
     assert "domain=" not in "\n".join(lines)
+
+
+def test_long_tasks_keep_their_last_word_and_shared_footnotes_merge():
+    from ssl_core.evaluation.table import _cut, _ranges
+
+    assert _cut("test deviation high", 17) == "test deviati…high" and _cut("short", 17) == "short"
+    assert _cut("speaker id on content embeddings", 12) == "speaker id …"
+    assert _ranges([1, 2, 3, 5, 7, 8]) == "1-3, 5, 7-8"

@@ -187,8 +187,9 @@ def _speaker_row(
         extra.update(linear_per_frame=lin_c["frame"], linear_per_utterance=lin_c["utterance"])
         extra["pooled_probe"] = speaker_probe(content, utts)
     extra["content_sentence_id"] = sentence_probe(content, utts, epochs=epochs)
-    rounded = {k: round(v, 4) for k, v in extra.items()}
-    task = "speaker id on content emb. (frame MLP probe, per frame)"
+    rounded: dict[str, Any] = {"probe": "frame MLP, scored per frame"}
+    rounded.update({k: round(v, 4) for k, v in extra.items()})
+    task = "speaker id on content emb."
     baseline = "TERA features (input of the content encoder)"
     return _row(
         task, "acc", mlp_c["frame"], mlp_t["frame"], False, "test utterances", baseline=baseline, **rounded
@@ -206,11 +207,12 @@ def _conversion_rows(
     if not conv:
         return []
     items = conv["items"]
-    mcd, cos = f"VC -> {target}: MCD to parallel ref", f"VC -> {target}: spk-emb cosine to target"
+    mcd, cos = f"VC -> {target}: MCD", f"VC -> {target}: spk-emb cos"
     return [
-        _row(mcd, "dB", items["mcd_converted"], items["mcd_source"], False, "pairs", baseline="unconverted source"),
+        _row(mcd, "dB", items["mcd_converted"], items["mcd_source"], False, "pairs", baseline="unconverted source",
+             reference=f"{target}'s parallel utterance"),
         _row(cos, "cos", items["cos_target"], items["cos_source"], True, "pairs",
-             baseline="cosine of converted to the source speaker"),
+             baseline="cosine of converted to the source speaker", to=f"{target}'s centroid"),
     ]  # fmt: skip
 
 
