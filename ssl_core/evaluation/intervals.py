@@ -8,7 +8,8 @@ items), so the interval is that of the paired difference ``ssl - baseline``:
 * :func:`paired_bootstrap_interval` — one seed, many test items: the items are resampled with
   replacement (the same resample for both models), the statistic ``reduce`` is recomputed on each
   resample and the interval is the percentile interval of the resampled differences (Efron &
-  Tibshirani 1993, ch. 13). Seeded: the same call gives the same interval.
+  Tibshirani 1993, ch. 13); serially dependent items (overlapping windows) are resampled in
+  moving blocks. Seeded: the same call gives the same interval.
 
 No scipy: the t quantile inverts Student's CDF, which has a closed form for integer degrees of
 freedom (Abramowitz & Stegun 26.7.3 / 26.7.4), by bisection.
@@ -108,6 +109,7 @@ def paired_bootstrap_interval(
     resamples: int = 2000,
     seed: int = 0,
     level: float = 0.95,
+    block: int = 1,
 ) -> tuple[float, float, float, np.ndarray]:
     """``(difference, low, high, resampled differences)`` of ``reduce(ssl) - reduce(baseline)``.
 
@@ -116,16 +118,28 @@ def paired_bootstrap_interval(
     resample, in order) and applies it to both; the interval is the ``(1 - level) / 2`` and
     ``(1 + level) / 2`` percentiles (numpy's linear interpolation) of the resampled differences.
 
+    ``block > 1``: a moving-block bootstrap (Kuensch 1989) for items that are serially dependent
+    (overlapping forecast windows): each resample draws ``ceil(n / block)`` block starts
+    ``integers(0, n - block + 1, ceil(n / block))`` and takes ``block`` consecutive items from each,
+    cut to ``n``.
+
     Raises:
-        ValueError: the item counts differ or there are fewer than 2 items.
+        ValueError: the item counts differ, there are fewer than 2 items, or ``block`` exceeds them.
     """
     a, b = np.asarray(ssl, dtype=np.float64), np.asarray(baseline, dtype=np.float64)
-    if len(a) != len(b) or len(a) < 2:
-        raise ValueError(f"paired bootstrap needs >= 2 paired items, got {len(a)} and {len(b)}")
+    n = len(a)
+    if len(b) != n or n < 2 or not 1 <= block <= n:
+        raise ValueError(
+            f"paired bootstrap needs >= 2 paired items and 1 <= block <= n, got {n}, {len(b)}, {block}"
+        )
     rng = np.random.default_rng(seed)
     diffs = np.empty(resamples)
+    offsets, blocks = np.arange(block), -(-n // block)
     for i in range(resamples):
-        idx = rng.integers(0, len(a), len(a))
+        if block == 1:
+            idx = rng.integers(0, n, n)
+        else:
+            idx = (rng.integers(0, n - block + 1, blocks)[:, None] + offsets).ravel()[:n]
         diffs[i] = reduce(a[idx]) - reduce(b[idx])
     low, high = np.percentile(diffs, [50 * (1 - level), 50 * (1 + level)])
     return reduce(a) - reduce(b), float(low), float(high), diffs

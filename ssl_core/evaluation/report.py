@@ -101,13 +101,15 @@ class ComparisonRow:
         unit: str = "items",
         resamples: int = BOOTSTRAP_RESAMPLES,
         seed: int = 0,
+        block: int = 1,
     ) -> ComparisonRow:
         """A row from per-item scores or errors of both models on the same test items.
 
         ``reduce`` turns the item scores (items along axis 0) into the metric: the mean by default,
         :func:`~ssl_core.evaluation.intervals.root_mean_reduce` for an RMSE of squared errors,
         :func:`~ssl_core.evaluation.intervals.ratio_reduce` for pooled ``(sum, count)`` items.
-        The interval is :func:`~ssl_core.evaluation.intervals.paired_bootstrap_interval`.
+        The interval is :func:`~ssl_core.evaluation.intervals.paired_bootstrap_interval` (``block``
+        consecutive items per draw for serially dependent items, e.g. overlapping windows).
 
         Raises:
             ValueError: the item counts differ or there are fewer than 2 items.
@@ -116,9 +118,12 @@ class ComparisonRow:
             np.asarray(ssl_item_scores, dtype=np.float64),
             np.asarray(baseline_item_scores, dtype=np.float64),
         )
-        _, low, high, _ = paired_bootstrap_interval(a, b, reduce=reduce, resamples=resamples, seed=seed)
+        _, low, high, _ = paired_bootstrap_interval(
+            a, b, reduce=reduce, resamples=resamples, seed=seed, block=block
+        )
+        method = "paired bootstrap" if block == 1 else f"paired block bootstrap ({block} per block)"
         return cls(task, metric, (reduce(a), 0.0), (reduce(b), 0.0), higher_is_better,
-                   dict(extra or {}), len(a), unit, (low, high), "paired bootstrap")  # fmt: skip
+                   dict(extra or {}), len(a), unit, (low, high), method)  # fmt: skip
 
     @property
     def delta(self) -> float:

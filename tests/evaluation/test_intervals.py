@@ -89,3 +89,18 @@ def test_bootstrap_needs_paired_items():
         paired_bootstrap_interval(np.zeros(3), np.zeros(4))
     with pytest.raises(ValueError):
         paired_bootstrap_interval(np.zeros(1), np.zeros(1))
+
+
+def test_block_bootstrap_matches_a_naive_loop():
+    rng = np.random.default_rng(5)
+    a = np.cumsum(rng.normal(size=37))  # serially dependent items
+    b = a + rng.normal(scale=0.5, size=37)
+    _, low, high, _ = paired_bootstrap_interval(a, b, resamples=400, seed=2, block=5)
+    gen, diffs = np.random.default_rng(2), []
+    for _ in range(400):
+        starts = gen.integers(0, 37 - 5 + 1, math.ceil(37 / 5))
+        idx = [int(s) + j for s in starts for j in range(5)][:37]
+        diffs.append(sum(a[i] for i in idx) / 37 - sum(b[i] for i in idx) / 37)
+    assert (low, high) == pytest.approx(tuple(np.percentile(diffs, [2.5, 97.5])), abs=1e-12)
+    with pytest.raises(ValueError):
+        paired_bootstrap_interval(a, b, block=38)

@@ -88,8 +88,10 @@ def test_window_items_pool_to_the_report_and_rows_bootstrap_over_windows() -> No
     model, ablation = build_module(args, data), build_module(STSSDLArgs(**{**vars(args), "ssl": False}), data)
     ctx = EvalContext(Path("."), None, torch.device("cpu"), {"no-ssl": ablation})  # type: ignore[arg-type]
     rows = evaluate(model, data, ctx)
-    assert all(r.n == n_windows and r.unit == "windows" and r.method == "paired bootstrap" for r in rows)
+    block = 6 + 3  # in_len + out_len: windows one block apart share no time step
+    assert all(r.n == n_windows and r.unit == "windows" for r in rows)
+    assert all(r.method == f"paired block bootstrap ({block} per block)" for r in rows)
     last = rows[2]  # test avg mae vs the last value
     ours = window_items(predict(model, data.tensors("test")), data)["mae@avg"]
-    _, low, high, _ = paired_bootstrap_interval(ours, items["mae@avg"], reduce=ratio_reduce)
+    _, low, high, _ = paired_bootstrap_interval(ours, items["mae@avg"], reduce=ratio_reduce, block=block)
     assert last.extra["baseline"] == "last value" and last.diff_ci == (low, high)

@@ -154,17 +154,22 @@ def window_items(pred: Tensor, data: TrafficData, split: str = "test") -> dict[s
 
 
 def comparison_rows(
-    ours: dict[str, np.ndarray], theirs: dict[str, np.ndarray], baseline: str, edges: tuple[float, float]
+    ours: dict[str, np.ndarray],
+    theirs: dict[str, np.ndarray],
+    baseline: str,
+    edges: tuple[float, float],
+    block: int = 1,
 ) -> list[ComparisonRow]:
     """``ours`` vs ``theirs`` (:func:`window_items`, lower is better) with a paired bootstrap over
-    the test windows: MAE / RMSE / MAPE averaged, MAE at the reported horizon steps, then MAE per
-    input-deviation tercile (``edges``: the tercile boundaries); each row names ``baseline``."""
+    the test windows in blocks of ``block`` consecutive windows: MAE / RMSE / MAPE averaged, MAE at
+    the reported horizon steps, then MAE per input-deviation tercile (``edges``: the tercile
+    boundaries); each row names ``baseline``."""
 
     def row(task: str, metric: str, key: str, **extra: str) -> ComparisonRow:
         details = {"baseline": baseline, **{k.replace("_", " "): v for k, v in extra.items()}}
         reduce = root_ratio_reduce if key.startswith("rmse") else ratio_reduce
         return ComparisonRow.from_items(task, metric, ours[key], theirs[key], reduce=reduce,
-                                        higher_is_better=False, extra=details, unit="windows")  # fmt: skip
+                                        higher_is_better=False, extra=details, unit="windows", block=block)  # fmt: skip
 
     horizon = sum(1 for key in ours if key.startswith("mae@") and key[4:].isdigit())
     rows = [row("test avg", label, f"{metric}@avg") for metric, label in METRICS]
@@ -178,7 +183,9 @@ def evaluate(module: SSLModule, data: TrafficData, ctx: EvalContext) -> list[Com
     """ST-SSDL on the test split vs its no-SSL ablation run, the history average and the last value.
 
     Forecasts are deterministic, so ``ctx.quick`` and ``ctx.seeds`` change nothing: the interval of
-    each row is a paired bootstrap over the test windows. Rows come task by task, one per baseline.
+    each row is a paired bootstrap over the test windows. Consecutive windows overlap (stride 1),
+    so they are resampled in blocks of ``in_len + out_len`` (windows that share no time step are
+    one block apart). Rows come task by task, one per baseline.
     """
     tensors = data.tensors("test")
     ours = window_items(predict(module, tensors), data)
@@ -188,8 +195,9 @@ def evaluate(module: SSLModule, data: TrafficData, ctx: EvalContext) -> list[Com
     )
     deviation = input_deviation(data, "test")
     edges = torch.quantile(deviation.flatten(), torch.tensor([1 / 3, 2 / 3]))
+    block = max(1, min(data.in_len + data.out_len, len(tensors["x"]) // 2))
     per_baseline = [
-        comparison_rows(ours, window_items(pred, data), name, (float(edges[0]), float(edges[1])))
+        comparison_rows(ours, window_items(pred, data), name, (float(edges[0]), float(edges[1])), block)
         for name, pred in forecasts.items()
     ]
     return [row for group in zip(*per_baseline) for row in group]
