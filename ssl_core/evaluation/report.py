@@ -37,8 +37,8 @@ class ComparisonRow:
     Attributes:
         task: what is evaluated (``"time-of-day"``, ``"speaker-id"`` ...).
         metric: metric name (``"acc"``, ``"rmse"`` ...).
-        ssl: ``(value, spread)`` of the SSL model: mean and sample std over seeds, or the metric on
-            all items and its bootstrap std.
+        ssl: ``(value, spread)`` of the SSL model: mean and sample std over seeds, or (from
+            items) the metric on all items and 0.0 (the uncertainty is in ``diff_ci``).
         baseline: the same for the baseline (random init, raw features, scratch ...).
         higher_is_better: direction of the metric.
         extra: free-form details shown under the table (``extra["baseline"]`` names the baseline).
