@@ -55,7 +55,9 @@ def demo(quick: bool, domain: str | None, root: Path | None) -> None:
     results, failures, seconds = run_demos(root, quick=quick, domain=domain)
     if not results and not failures:
         raise click.ClickException("no demos installed" + (f" for domain {domain!r}" if domain else ""))
-    rows = [dataclasses.replace(r, task=f"{res.domain}: {r.task}") for res in results for r in res.rows]
+    rows = [
+        dataclasses.replace(r, extra={"domain": res.domain, **r.extra}) for res in results for r in res.rows
+    ]
     click.echo(format_rows(rows))
     click.echo("\n" + "\n".join(f"{name}: {s:.1f} s" for name, s in seconds.items()))
     click.echo(f"run directories under {root}")

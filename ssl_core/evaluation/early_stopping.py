@@ -16,16 +16,26 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from ssl_core.evaluation.probes import Task, _out_dim, _Targets, mlp_head, standardisation, train_head
+from ssl_core.evaluation.probes import (
+    Task,
+    _out_dim,
+    _Targets,
+    mlp_head,
+    score_predictions,
+    standardisation,
+    train_head,
+)
 
 
 @dataclass
 class EarlyStopped:
-    """The selected checkpoint: its epoch count and its validation and test metric (``acc`` or ``rmse``)."""
+    """The selected checkpoint: its epoch count, its validation and test metric (``acc`` or ``rmse``)
+    and its test logits / predictions in the original units (for per-item scores)."""
 
     epochs: int
     val: float
     test: float
+    test_pred: Tensor | None = None
 
 
 def early_stopped_mlp(
@@ -68,8 +78,9 @@ def early_stopped_mlp(
         if epoch not in stops:
             continue
         with torch.no_grad():
-            v, t = targets.score(head(xv), val[1])[metric], targets.score(head(xt), test[1])[metric]
+            pred = targets.predictions(head(xt))
+            v, t = targets.score(head(xv), val[1])[metric], score_predictions(pred, test[1], task)[metric]
         if best is None or sign * v > sign * best.val:
-            best = EarlyStopped(epoch, v, t)
+            best = EarlyStopped(epoch, v, t, pred)
     assert best is not None
     return best

@@ -13,12 +13,13 @@ from collections.abc import Sequence
 from functools import partial
 from typing import Any, TypeVar
 
+import numpy as np
 import torch
 from torch import Tensor, nn
 from torch.utils.data import Dataset
 
 from ssl_core.data import fetch_batch
-from ssl_core.evaluation.probes import linear_probe
+from ssl_core.evaluation.probes import ITEM_REDUCE, Task, linear_probe, probe_items
 from ssl_core.evaluation.report import ComparisonRow
 from ssl_core.evaluation.seeds import over_seeds
 from ssl_core.interfaces import Batch, Recipe, SSLModule
@@ -100,23 +101,52 @@ def generic_report(
     return report
 
 
+def _split_items(x: Tensor, y: Tensor, seed: int) -> dict[str, np.ndarray]:
+    perm = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))
+    tr, te = perm[: len(x) // 2], perm[len(x) // 2 :]
+    task: Task = "regression" if y.is_floating_point() else "classification"
+    return probe_items(x[tr], y[tr], x[te], y[te], task=task, seed=seed)
+
+
+def paired_rows(
+    task: str,
+    ssl: Sequence[dict[str, np.ndarray]],
+    baseline: Sequence[dict[str, np.ndarray]],
+    *,
+    extra: dict[str, Any],
+    unit: str = "items",
+) -> list[ComparisonRow]:
+    """Rows from per-seed :func:`~ssl_core.evaluation.probes.item_scores` of SSL and one baseline.
+
+    Several seeds: a paired t-interval of the per-seed metrics; one seed: a paired bootstrap over
+    its test items. Metrics ``rmse`` / ``mae`` are lower-is-better.
+    """
+    rows = []
+    for metric in ssl[0]:
+        reduce, higher = ITEM_REDUCE[metric], metric not in ("rmse", "mae")
+        if len(ssl) > 1:
+            values = [reduce(s[metric]) for s in ssl], [reduce(b[metric]) for b in baseline]
+            rows.append(ComparisonRow.from_seeds(task, metric, *values, higher_is_better=higher, extra=extra))
+        else:
+            rows.append(ComparisonRow.from_items(task, metric, ssl[0][metric], baseline[0][metric],
+                                                 reduce=reduce, higher_is_better=higher, extra=extra, unit=unit))  # fmt: skip
+    return rows
+
+
 def probe_comparison(
     ssl: Tensor, baselines: dict[str, Tensor], labels: Tensor, *, task: str, seeds: Sequence[int] = (0, 1, 2)
 ) -> list[ComparisonRow]:
     """Linear probes of ``labels`` on the SSL features versus each baseline's features (same split).
 
     Every feature set is probed on the same seeded half/half splits of the samples; one row per
-    baseline and metric (``acc`` for integer labels, ``rmse`` / ``mae`` for float labels).
+    baseline and metric (``acc`` for integer labels, ``rmse`` / ``mae`` for float labels), with a
+    paired t-interval over the seeds, or (one seed) a paired bootstrap over the test half.
     """
-    ssl_scores = over_seeds(partial(_probe_split, ssl, labels), seeds)
+    seeds = [int(s) for s in seeds]
+    ssl_items = [_split_items(ssl, labels, s) for s in seeds]
     rows = []
     for name, feats in baselines.items():
-        base = over_seeds(partial(_probe_split, feats, labels), seeds)
-        for metric, value in ssl_scores.items():
-            higher = metric not in ("rmse", "mae")
-            rows.append(
-                ComparisonRow(
-                    task, metric, value, base[metric], higher, {"baseline": name, "seeds": len(seeds)}
-                )
-            )
+        base_items = [_split_items(feats, labels, s) for s in seeds]
+        extra = {"baseline": name, "seeds": len(seeds), "n_test": len(ssl_items[0][next(iter(ssl_items[0]))])}
+        rows += paired_rows(task, ssl_items, base_items, extra=extra, unit="test samples")
     return rows

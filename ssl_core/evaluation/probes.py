@@ -12,9 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Literal
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
+
+from ssl_core.evaluation.intervals import Reduce, mean_reduce, root_mean_reduce
 
 Task = Literal["classification", "regression"]
 
@@ -56,9 +59,12 @@ class _Targets:
             else F.mse_loss(out, self.target)
         )
 
+    def predictions(self, out: Tensor) -> Tensor:
+        """Logits (classification) or predictions in the original units (regression)."""
+        return out if self.task == "classification" else out * self.std + self.mean
+
     def score(self, out: Tensor, labels: Tensor) -> dict[str, float]:
-        pred = out if self.task == "classification" else out * self.std + self.mean
-        return score_predictions(pred, labels, self.task)
+        return score_predictions(self.predictions(out), labels, self.task)
 
 
 def train_head(
@@ -86,13 +92,24 @@ def fit_head(
     weight_decay: float,
 ) -> dict[str, float]:
     """Train ``head`` full-batch with Adam on standardised features, return the test metrics."""
+    pred = fit_predict(
+        head, train_x, train_y, test_x, task=task, epochs=epochs, lr=lr, weight_decay=weight_decay
+    )
+    return score_predictions(pred, test_y, task)
+
+
+def fit_predict(
+    head: nn.Module, train_x: Tensor, train_y: Tensor, test_x: Tensor, *, task: Task, epochs: int, lr: float,
+    weight_decay: float,
+) -> Tensor:  # fmt: skip
+    """Train ``head`` as :func:`fit_head` does; return its test logits / predictions (original units)."""
     x, xt = _standardise(train_x, test_x)
     targets = _Targets(train_y, task, x.device)
     head = head.to(x.device)
     for _ in train_head(head, x, targets, epochs=epochs, lr=lr, weight_decay=weight_decay):
         pass
     with torch.no_grad():
-        return targets.score(head(xt), test_y)
+        return targets.predictions(head(xt))
 
 
 def score_predictions(pred: Tensor, test_y: Tensor, task: Task) -> dict[str, float]:
@@ -102,6 +119,24 @@ def score_predictions(pred: Tensor, test_y: Tensor, task: Task) -> dict[str, flo
         return {"acc": float((pred.argmax(-1) == test_y.long().cpu()).float().mean())}
     err = pred - test_y.float().cpu().reshape(len(pred), -1)
     return {"rmse": float(err.pow(2).mean().sqrt()), "mae": float(err.abs().mean())}
+
+
+def item_scores(pred: Tensor, test_y: Tensor, task: Task) -> dict[str, np.ndarray]:
+    """Per-test-item scores behind :func:`score_predictions` (for a bootstrap over test items).
+
+    ``acc``: 1/0 correctness (its mean is the accuracy); ``rmse``: squared error averaged over the
+    outputs (the root of its mean is the RMSE); ``mae``: absolute error averaged over the outputs.
+    :data:`ITEM_REDUCE` maps each metric to the reduction that gives it back.
+    """
+    pred = pred.detach().cpu().double()
+    if task == "classification":
+        return {"acc": (pred.argmax(-1) == test_y.long().cpu()).double().numpy()}
+    err = pred.reshape(len(pred), -1) - test_y.double().cpu().reshape(len(pred), -1)
+    return {"rmse": err.pow(2).mean(1).numpy(), "mae": err.abs().mean(1).numpy()}
+
+
+ITEM_REDUCE: dict[str, Reduce] = {"acc": mean_reduce, "rmse": root_mean_reduce, "mae": mean_reduce}
+"""The reduction of each :func:`item_scores` entry that gives back the metric."""
 
 
 def _out_dim(train_y: Tensor, test_y: Tensor, task: Task) -> int:
@@ -156,6 +191,19 @@ def mlp_probe(
     return fit_head(
         head, train_x, train_y, test_x, test_y, task=task, epochs=epochs, lr=lr, weight_decay=weight_decay
     )
+
+
+def probe_items(
+    train_x: Tensor, train_y: Tensor, test_x: Tensor, test_y: Tensor, *, task: Task = "classification",
+    epochs: int = 100, lr: float = 1e-2, weight_decay: float = 0.0, seed: int = 0, hidden: int = 0,
+) -> dict[str, np.ndarray]:  # fmt: skip
+    """The probe of :func:`mlp_probe` (linear by default), returning :func:`item_scores` of the test items."""
+    torch.manual_seed(seed)
+    head = mlp_head(train_x.shape[1], hidden, _out_dim(train_y, test_y, task))
+    pred = fit_predict(
+        head, train_x, train_y, test_x, task=task, epochs=epochs, lr=lr, weight_decay=weight_decay
+    )
+    return item_scores(pred, test_y, task)
 
 
 def mlp_head(in_dim: int, hidden: int, out_dim: int) -> nn.Module:

@@ -6,8 +6,8 @@ from __future__ import annotations
 def test_demo_prints_one_table(cli_runner, toy_pm, tmp_path):
     result = cli_runner.ssl("demo", "--quick", "--run-dir", str(tmp_path))
     assert result.exit_code == 0, result.output
-    assert result.stdout.count("ssl better") == 1  # one table for all demos
-    assert "toy: toy label" in result.stdout and "no-ssl" in result.stdout
+    assert result.stdout.count("diff [95% CI]") == 1  # one table for all demos
+    assert "toy: vs no-ssl:" in result.stdout and "toy label" in result.stdout
     assert (tmp_path / "toy" / "checkpoints" / "last.pt").is_file()
     assert (tmp_path / "toy" / "no-ssl" / "checkpoints" / "last.pt").is_file()
 

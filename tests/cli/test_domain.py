@@ -69,7 +69,7 @@ def test_domain_main_behaves_like_ssl_domain(ssl_pm, monkeypatch, capsys):
 
 def test_format_rows():
     text = format_rows([ComparisonRow("t", "m", (1.0, 0.0), (0.0, 0.0), extra={"baseline": "random init"})])
-    assert "ssl better" in text and "random init" in text
+    assert "verdict" in text and "vs random init:" in text
     assert format_rows([]) == "(no comparison rows)"
 
 

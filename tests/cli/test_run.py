@@ -55,7 +55,7 @@ def test_train_resume_eval_plot(cli_runner, template_plugin, tmp_path):
 
     result = cli_runner.ssl("eval", str(run_dir))
     assert result.exit_code == 0, result.output
-    assert "cluster id" in result.output and "random init" in result.output and "baseline" in result.output
+    assert "cluster id" in result.output and "vs random init:" in result.output and "verdict" in result.output
 
     result = cli_runner.ssl("plot", str(run_dir))
     assert result.exit_code == 0, result.output

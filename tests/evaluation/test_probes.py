@@ -81,3 +81,18 @@ def test_standardisation_matches_the_closed_form_and_floors_constant_columns() -
     mean, std = standardisation(x)
     torch.testing.assert_close(mean, torch.tensor([3.0, 5.0]))
     torch.testing.assert_close(std, torch.tensor([(8.0 / 3.0) ** 0.5, 1e-6]))
+
+
+def test_probe_items_reduce_to_the_probe_metrics() -> None:
+    from ssl_core.evaluation.probes import ITEM_REDUCE, probe_items
+
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(120, 5, generator=g)
+    y_cls, y_reg = (x[:, 0] > 0).long(), x[:, 1] * 2 + 0.1 * torch.randn(120, generator=g)
+    for y, task in ((y_cls, "classification"), (y_reg, "regression")):
+        items = probe_items(x[:60], y[:60], x[60:], y[60:], task=task, seed=3)
+        ref = linear_probe(x[:60], y[:60], x[60:], y[60:], task=task, seed=3)
+        assert set(items) == set(ref)
+        for metric, scores in items.items():
+            assert scores.shape == (60,)
+            assert ITEM_REDUCE[metric](scores) == pytest.approx(ref[metric], rel=1e-5)

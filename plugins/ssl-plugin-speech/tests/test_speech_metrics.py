@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 import scipy.fft
 import torch
 from speech_helpers import parallel_utts
@@ -46,3 +47,36 @@ def test_probes_read_what_the_features_carry() -> None:
     assert sentence_probe(content_only, utts, train_speakers=1) == 1.0
     assert speaker_probe(speaker_only, utts) == 1.0
     assert sentence_probe(speaker_only, utts) <= 0.5
+
+
+def test_probe_items_reduce_to_the_probe_scores() -> None:
+    from ssl_plugin_speech.probes import (
+        PROBE_WD,
+        frame_speaker_items,
+        frame_speaker_scores,
+        sentence_probe_items,
+    )
+
+    from ssl_core.evaluation import linear_probe, ratio_reduce
+
+    utts = parallel_utts()
+    gen = torch.Generator().manual_seed(1)
+    codes = torch.randn(4, 8, generator=gen)
+    feats = [codes[int(u.sentence)].expand(10, 8) + 1.5 * torch.randn(10, 8, generator=gen) for u in utts]
+    items = sentence_probe_items(feats, utts, epochs=30)
+    # naive: the mean over held-out speakers of each fold's linear-probe accuracy
+    sentences = shared_sentences(utts)
+    x = torch.stack([pyramid_pool(f) for f in feats])
+    y = torch.tensor([sentences.index(u.sentence) for u in utts])
+    spk = np.array([u.speaker for u in utts])
+    accs = []
+    for held in sorted(set(spk)):
+        tr, te = torch.from_numpy(spk != held), torch.from_numpy(spk == held)
+        accs.append(linear_probe(x[tr], y[tr], x[te], y[te], epochs=30, weight_decay=PROBE_WD)["acc"])
+    assert items.shape == (len(utts), 2) and ratio_reduce(items) == pytest.approx(np.mean(accs))
+    assert sentence_probe(feats, utts, epochs=30) == pytest.approx(np.mean(accs))
+    frames = frame_speaker_items(feats, utts, stride=1, epochs=20)
+    scores = frame_speaker_scores(feats, utts, stride=1, epochs=20)
+    assert ratio_reduce(frames["frame"]) == pytest.approx(scores["frame"])
+    assert frames["utterance"].mean() == pytest.approx(scores["utterance"])
+    assert frames["frame"][:, 1].tolist() == [10.0] * len(frames["utterance"])

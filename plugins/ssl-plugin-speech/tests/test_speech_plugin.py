@@ -158,6 +158,12 @@ def test_cli_pretrain_evaluate_convert_embed(ssl_pm, cli_runner, tmp_path: Path,
         assert res.exit_code == 0, res.output
         assert "sentence id" in res.output and "MCD" in res.output and "speaker id on content" in res.output
         assert "content_sentence_id=" in res.output and "VC -> bob" in res.output
+        assert all(len(line) <= 100 for line in res.output.splitlines())  # fits a 100-column terminal
+        assert (
+            "paired bootstrap over" in res.output
+            and "test utterances" in res.output
+            and "pairs" in res.output
+        )
         src = tmp_path / "in.wav"
         sf.write(src, voice(140.0, 0.6), 22_050)
         out = tmp_path / "out.wav"

@@ -62,6 +62,11 @@ def test_recipe_trains_and_reloads_without_the_file(tmp_path, write_csv, csv_tex
     rows = evaluate_run(tmp_path / "run", quick=True, seeds=2)  # explicit seeds win over --quick's one
     assert [r.extra["baseline"] for r in rows] == ["same MLP on raw features", "HistGradientBoosting"]
     assert rows[0].extra["seeds"] == 2 and rows[0].extra["n_train"] == len(loaded.recipe.data.splits["train"])
+    assert all(r.n == 2 and r.unit == "seeds" and r.method == "paired t" and r.diff_ci for r in rows)
+    (one, _) = evaluate_run(tmp_path / "run", quick=True)  # one seed: a bootstrap over the test rows
+    n_test = len(loaded.recipe.data.splits["test"])
+    assert one.n == n_test and one.unit == "test rows" and one.method == "paired bootstrap"
+    assert one.diff_ci is not None and one.diff_ci[0] <= one.delta <= one.diff_ci[1]
 
 
 def test_bad_recipe_args_name_the_key(write_csv, csv_text):

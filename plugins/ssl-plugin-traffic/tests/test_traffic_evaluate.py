@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 import torch
 from ssl_plugin_traffic.config import STSSDLArgs
 from ssl_plugin_traffic.data import TrafficData
@@ -67,3 +68,30 @@ def test_rows_name_their_baseline_and_carry_the_metrics() -> None:
     pred = simple["history_average"].transpose(1, 2)[high]  # (pairs, H)
     assert abs(deviation[-2].baseline[0] - naive_mae(pred, target.transpose(1, 2)[high])) < 1e-4
     assert all("input deviation" in r.extra for r in deviation)
+
+
+def test_window_items_pool_to_the_report_and_rows_bootstrap_over_windows() -> None:
+    from ssl_plugin_traffic.evaluate import model_report, window_items
+
+    from ssl_core.evaluation import paired_bootstrap_interval, ratio_reduce, root_ratio_reduce
+
+    data = small_data()
+    simple = baseline_predictions(data, "test")
+    items, report = window_items(simple["last_value"], data), model_report(simple["last_value"], data)
+    n_windows = len(data.starts["test"])
+    for key, pairs in items.items():
+        assert pairs.shape == (n_windows, 2)
+        reduce = root_ratio_reduce if key.startswith("rmse") else ratio_reduce
+        assert reduce(pairs) == pytest.approx(report[key], rel=1e-5), key
+    args = STSSDLArgs(in_len=6, out_len=3, rnn_units=4, prototype_num=3, prototype_dim=3, d_node=2, d_tod=2)
+    torch.manual_seed(0)
+    model, ablation = build_module(args, data), build_module(STSSDLArgs(**{**vars(args), "ssl": False}), data)
+    ctx = EvalContext(Path("."), None, torch.device("cpu"), {"no-ssl": ablation})  # type: ignore[arg-type]
+    rows = evaluate(model, data, ctx)
+    block = 6 + 3  # in_len + out_len: windows one block apart share no time step
+    assert all(r.n == n_windows and r.unit == "windows" for r in rows)
+    assert all(r.method == f"paired block bootstrap ({block} per block)" for r in rows)
+    last = rows[2]  # test avg mae vs the last value
+    ours = window_items(predict(model, data.tensors("test")), data)["mae@avg"]
+    _, low, high, _ = paired_bootstrap_interval(ours, items["mae@avg"], reduce=ratio_reduce, block=block)
+    assert last.extra["baseline"] == "last value" and last.diff_ci == (low, high)

@@ -39,7 +39,7 @@ def test_real_data_copy_deleted_then_evaluate_and_embed(cli_runner, tmp_path: Pa
 
     result = cli_runner.ssl("traffic", "evaluate", str(run))
     assert result.exit_code == 0, result.output
-    assert "test step 12" in result.output and "baseline=last value" in result.output
+    assert "test step 12" in result.output and "vs last value:" in result.output
     out = tmp_path / "emb.npy"
     result = cli_runner.ssl("traffic", "embed", str(run), str(recent), "-o", str(out))
     assert result.exit_code == 0, result.output

@@ -28,7 +28,7 @@ import torch
 from torch import Tensor
 
 from ssl_core.errors import DataError
-from ssl_core.evaluation import ComparisonRow, reinitialised
+from ssl_core.evaluation import ComparisonRow, mean_reduce, ratio_reduce, reinitialised
 from ssl_core.interfaces import SSLModule
 from ssl_core.lifecycle import EvalContext
 from ssl_plugin_speech.corpus import Corpus, Utterance
@@ -39,9 +39,11 @@ from ssl_plugin_speech.probes import (
     PROBE_EPOCHS,
     FrameFn,
     frame_features,
+    frame_speaker_items,
     frame_speaker_scores,
     parallel_subset,
     sentence_probe,
+    sentence_probe_items,
     shared_sentences,
     speaker_probe,
 )
@@ -154,62 +156,81 @@ def conversion_metrics(
         "cos_target": (float(np.mean(cos_tgt)), float(np.std(cos_tgt))),
         "cos_source": (float(np.mean(cos_src)), float(np.std(cos_src))),
         "n_pairs": len(sources),
-    }
+        "items": {
+            "mcd_converted": np.array(mcd_conv), "mcd_source": np.array(mcd_src),
+            "cos_target": np.array(cos_tgt), "cos_source": np.array(cos_src),
+        },  # per source utterance, paired (for a bootstrap over the pairs)
+    }  # fmt: skip
 
 
-def _row(task: str, metric: str, ssl: Any, base: Any, higher: bool, **extra: Any) -> ComparisonRow:
-    pair = lambda v: v if isinstance(v, tuple) else (float(v), 0.0)  # noqa: E731
-    return ComparisonRow(task, metric, pair(ssl), pair(base), higher, extra)
+def _row(task: str, metric: str, ssl: Any, base: Any, higher: bool, unit: str, **extra: Any) -> ComparisonRow:
+    """A paired bootstrap row over items: ``(sum, count)`` rows (2-D) are pooled, 1-D items averaged."""
+    reduce = ratio_reduce if np.ndim(ssl) == 2 else mean_reduce
+    return ComparisonRow.from_items(task, metric, ssl, base, reduce=reduce, higher_is_better=higher,
+                                    extra=extra, unit=unit)  # fmt: skip
 
 
 def _speaker_row(
     vc: VoiceConversionMethod, utts: list[Utterance], tera: list[Tensor], quick: bool
 ) -> ComparisonRow:
-    """Speaker ID on the content embeddings (frame MLP probe) versus on their TERA input."""
+    """Speaker ID on the content embeddings (frame MLP probe) versus on their TERA input, with a
+    bootstrap over the test utterances (each keeps its frames together)."""
     epochs = QUICK_PROBE_EPOCHS if quick else PROBE_EPOCHS
     content = frame_features(content_fn(vc), utts)
-    mlp_c, mlp_t = (frame_speaker_scores(f, utts, hidden=128, epochs=epochs) for f in (content, tera))
-    extra = {"chance": 1.0 / len({u.speaker for u in utts}), "mlp_per_utterance": mlp_c["utterance"]}
+    mlp_c, mlp_t = (frame_speaker_items(f, utts, hidden=128, epochs=epochs) for f in (content, tera))
+    extra = {
+        "chance": 1.0 / len({u.speaker for u in utts}),
+        "mlp_per_utterance": float(mlp_c["utterance"].mean()),
+    }
     if not quick:
         lin_c = frame_speaker_scores(content, utts)
         extra.update(linear_per_frame=lin_c["frame"], linear_per_utterance=lin_c["utterance"])
         extra["pooled_probe"] = speaker_probe(content, utts)
     extra["content_sentence_id"] = sentence_probe(content, utts, epochs=epochs)
-    rounded = {k: round(v, 4) for k, v in extra.items()}
-    task = "speaker id on content emb. (frame MLP probe, per frame)"
+    rounded: dict[str, Any] = {"probe": "frame MLP, scored per frame"}
+    rounded.update({k: round(v, 4) for k, v in extra.items()})
+    task = "speaker id on content emb."
     baseline = "TERA features (input of the content encoder)"
-    return _row(task, "acc", mlp_c["frame"], mlp_t["frame"], False, baseline=baseline, **rounded)
+    return _row(
+        task, "acc", mlp_c["frame"], mlp_t["frame"], False, "test utterances", baseline=baseline, **rounded
+    )
 
 
 def _conversion_rows(
     vc: VoiceConversionMethod, corpus: Corpus, target: str, heldout: Sequence[str], quick: bool
 ) -> list[ComparisonRow]:
-    """MCD and speaker-embedding cosine of the converted held-out sentences (none without pairs)."""
+    """MCD and speaker-embedding cosine of the converted held-out sentences (none without pairs),
+    with a bootstrap over the converted (source, reference) pairs."""
     train = [u for u in corpus.utterances if u.sentence not in heldout]
     model = train_speaker_encoder(vc.tera, train, steps=QUICK_SPEAKER_STEPS) if quick else None
     conv = conversion_metrics(vc, corpus, target, heldout, speaker_model=model)
     if not conv:
         return []
-    mcd, cos = f"VC -> {target}: MCD to parallel ref", f"VC -> {target}: spk-emb cosine to target"
+    items = conv["items"]
+    mcd, cos = f"VC -> {target}: MCD", f"VC -> {target}: spk-emb cos"
     return [
-        _row(mcd, "dB", conv["mcd_converted"], conv["mcd_source"], False, baseline="unconverted source",
-             pairs=conv["n_pairs"]),
-        _row(cos, "cos", conv["cos_target"], conv["cos_source"], True,
-             baseline="cosine of converted to the source speaker"),
+        _row(mcd, "dB", items["mcd_converted"], items["mcd_source"], False, "pairs", baseline="unconverted source",
+             reference=f"{target}'s parallel utterance"),
+        _row(cos, "cos", items["cos_target"], items["cos_source"], True, "pairs",
+             baseline="cosine of converted to the source speaker", to=f"{target}'s centroid"),
     ]  # fmt: skip
 
 
 def evaluate_module(
     module: SSLModule, corpus: Corpus, *, target: str | None, heldout: Sequence[str], quick: bool = False
 ) -> list[ComparisonRow]:
-    """The comparison rows of :mod:`ssl_plugin_speech.evaluate` for ``module`` on ``corpus``."""
+    """The comparison rows of :mod:`ssl_plugin_speech.evaluate` for ``module`` on ``corpus``.
+
+    One probe seed: every interval is a paired bootstrap over the test items (utterances, pairs).
+    """
     tera, utts = tera_of(module), parallel_subset(corpus.utterances)
     epochs = QUICK_PROBE_EPOCHS if quick else PROBE_EPOCHS
     tera_feats = frame_features(tera_fn(tera), utts)
     rand, mel = (frame_features(fn, utts) for fn in (tera_fn(random_init_copy(tera)), logmel_fn(tera)))
-    acc_ssl, acc_rand, acc_mel = (sentence_probe(f, utts, epochs=epochs) for f in (tera_feats, rand, mel))
+    ssl_i, rand_i, mel_i = (sentence_probe_items(f, utts, epochs=epochs) for f in (tera_feats, rand, mel))
     task, baseline = "sentence id (held-out speaker)", "same TERA encoder, random init"
-    rows = [_row(task, "acc", acc_ssl, acc_rand, True, baseline=baseline, raw_logmel=round(acc_mel, 4))]
+    rows = [_row(task, "acc", ssl_i, rand_i, True, "test utterances", baseline=baseline,
+                 raw_logmel=round(ratio_reduce(mel_i), 4))]  # fmt: skip
     if isinstance(module, VoiceConversionMethod) and target is not None:
         rows.append(_speaker_row(module, utts, tera_feats, quick))
         rows += _conversion_rows(module, corpus, target, heldout, quick)

@@ -22,7 +22,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from ssl_core.evaluation import fit_head, linear_probe, mlp_head, standardisation
+from ssl_core.evaluation import fit_head, linear_probe, mlp_head, probe_items, ratio_reduce, standardisation
 from ssl_plugin_speech.corpus import Utterance
 from ssl_plugin_speech.metrics import mean_std_pool, pyramid_pool
 
@@ -68,6 +68,12 @@ def _probe(x: Tensor, y: Tensor, train: np.ndarray, seed: int, epochs: int = PRO
     return float(res["acc"])
 
 
+def _probe_hits(x: Tensor, y: Tensor, train: np.ndarray, seed: int, epochs: int) -> np.ndarray:
+    """1/0 correctness of each test row of the linear probe :func:`_probe` trains."""
+    tr, te = torch.from_numpy(train), torch.from_numpy(~train)
+    return probe_items(x[tr], y[tr], x[te], y[te], epochs=epochs, weight_decay=PROBE_WD, seed=seed)["acc"]
+
+
 def sentence_probe(
     feats: Sequence[Tensor],
     utterances: Sequence[Utterance],
@@ -87,6 +93,25 @@ def sentence_probe(
         seed: probe initialisation seed.
         epochs: probe training epochs.
     """
+    return ratio_reduce(
+        sentence_probe_items(feats, utterances, train_speakers=train_speakers, seed=seed, epochs=epochs)
+    )
+
+
+def sentence_probe_items(
+    feats: Sequence[Tensor],
+    utterances: Sequence[Utterance],
+    *,
+    train_speakers: int | None = None,
+    seed: int = 0,
+    epochs: int = PROBE_EPOCHS,
+) -> np.ndarray:
+    """The test utterances behind :func:`sentence_probe` as ``(hit * w, w)`` rows, ``(n, 2)``.
+
+    One row per tested utterance (and training choice), weighted ``w = 1 / (fold size * folds)``
+    so that :func:`~ssl_core.evaluation.ratio_reduce` of the rows is :func:`sentence_probe`'s mean
+    of per-fold accuracies; rows can be resampled for a bootstrap interval. Arguments as there.
+    """
     sentences = shared_sentences(utterances)
     if len(sentences) < 2:
         raise ValueError("the content probe needs at least two sentences read by every speaker")
@@ -95,7 +120,7 @@ def sentence_probe(
     y = torch.tensor([sentences.index(utterances[i].sentence) for i in keep])
     spk = np.array([utterances[i].speaker for i in keep])
     speakers = sorted(set(spk))
-    accs = []
+    folds = []
     for held in speakers:
         others = [s for s in speakers if s != held]
         choices = [others]
@@ -106,8 +131,9 @@ def sentence_probe(
         for chosen in choices:
             train = np.isin(spk, chosen)
             rows = train | (spk == held)
-            accs.append(_probe(x[rows], y[rows], train[rows], seed, epochs))
-    return float(np.mean(accs))
+            folds.append(_probe_hits(x[rows], y[rows], train[rows], seed, epochs))
+    w = [np.full(len(hits), 1.0 / (len(hits) * len(folds))) for hits in folds]
+    return np.stack([np.concatenate(folds) * np.concatenate(w), np.concatenate(w)], 1)
 
 
 def speaker_split(utterances: Sequence[Utterance]) -> tuple[list[str], np.ndarray]:
@@ -129,6 +155,52 @@ def speaker_probe(
     x = torch.stack([mean_std_pool(f) for f in feats])
     y = torch.tensor([speakers.index(u.speaker) for u in utterances])
     return _probe(x, y, ~is_test, seed, epochs)
+
+
+def _frame_predictions(
+    feats: Sequence[Tensor],
+    utterances: Sequence[Utterance],
+    *,
+    stride: int,
+    hidden: int,
+    seed: int,
+    epochs: int,
+) -> tuple[list[str], list[bool], list[Tensor], list[Tensor]]:
+    """Speakers, and per test utterance: whether the mean frame log-prob picks the speaker, the
+    per-frame predictions and the true labels (the probe of :func:`frame_speaker_scores`)."""
+    speakers, is_test = speaker_split(utterances)
+    train, test = np.flatnonzero(~is_test).tolist(), np.flatnonzero(is_test).tolist()
+    x = torch.cat([feats[i][::stride] for i in train]).float()
+    y = torch.cat(
+        [torch.full((len(feats[i][::stride]),), speakers.index(utterances[i].speaker)) for i in train]
+    )
+    torch.manual_seed(seed)
+    head = mlp_head(x.shape[1], hidden, len(speakers))
+    fit_head(head, x, y, x[:1], y[:1], task="classification", epochs=epochs, lr=1e-2, weight_decay=PROBE_WD)
+    mean, std = standardisation(x)  # the statistics fit_head standardised with
+    utt_hits, pred, true = [], [], []
+    with torch.no_grad():
+        for i in test:
+            logp = head((feats[i].float() - mean) / std).log_softmax(-1)
+            label = speakers.index(utterances[i].speaker)
+            utt_hits.append(int(logp.mean(0).argmax()) == label)
+            pred.append(logp.argmax(-1))
+            true.append(torch.full((len(logp),), label))
+    return speakers, utt_hits, pred, true
+
+
+def frame_speaker_items(
+    feats: Sequence[Tensor], utterances: Sequence[Utterance], *, stride: int = 4, hidden: int = 0, seed: int = 0,
+    epochs: int = PROBE_EPOCHS,
+) -> dict[str, np.ndarray]:  # fmt: skip
+    """Per test utterance, the items behind :func:`frame_speaker_scores` (same arguments):
+    ``"frame"``: ``(correct frames, frames)`` rows (``ratio_reduce`` gives the per-frame accuracy;
+    resampling utterances keeps each utterance's correlated frames together), ``"utterance"``: 1/0."""
+    _, hits, pred, true = _frame_predictions(
+        feats, utterances, stride=stride, hidden=hidden, seed=seed, epochs=epochs
+    )
+    frames = np.array([[float((p == t).sum()), float(len(t))] for p, t in zip(pred, true)])
+    return {"frame": frames, "utterance": np.array(hits, dtype=np.float64)}
 
 
 def frame_speaker_scores(
@@ -155,25 +227,9 @@ def frame_speaker_scores(
     * with ``target``, ``"target_frame"``: balanced per-frame accuracy of "is it ``target``?" read
       off the same predictions (chance 0.5): what the paper's binary adversary tries to remove.
     """
-    speakers, is_test = speaker_split(utterances)
-    train, test = np.flatnonzero(~is_test).tolist(), np.flatnonzero(is_test).tolist()
-    x = torch.cat([feats[i][::stride] for i in train]).float()
-    y = torch.cat(
-        [torch.full((len(feats[i][::stride]),), speakers.index(utterances[i].speaker)) for i in train]
+    speakers, utt_hits, pred, true = _frame_predictions(
+        feats, utterances, stride=stride, hidden=hidden, seed=seed, epochs=epochs
     )
-    torch.manual_seed(seed)
-    n_out = len(speakers)
-    head = mlp_head(x.shape[1], hidden, n_out)
-    fit_head(head, x, y, x[:1], y[:1], task="classification", epochs=epochs, lr=1e-2, weight_decay=PROBE_WD)
-    mean, std = standardisation(x)  # the statistics fit_head standardised with
-    utt_hits, pred, true = [], [], []
-    with torch.no_grad():
-        for i in test:
-            logp = head((feats[i].float() - mean) / std).log_softmax(-1)
-            label = speakers.index(utterances[i].speaker)
-            utt_hits.append(int(logp.mean(0).argmax()) == label)
-            pred.append(logp.argmax(-1))
-            true.append(torch.full((len(logp),), label))
     p, t = torch.cat(pred), torch.cat(true)
     out = {"utterance": float(np.mean(utt_hits)), "frame": float((p == t).float().mean())}
     if target is not None:

@@ -18,7 +18,14 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from ssl_core.errors import ConfigError
-from ssl_core.evaluation import ComparisonRow, early_stopped_mlp, mlp_probe, over_seeds
+from ssl_core.evaluation import (
+    ITEM_REDUCE,
+    ComparisonRow,
+    early_stopped_mlp,
+    item_scores,
+    paired_rows,
+    probe_items,
+)
 from ssl_core.interfaces import SSLModule
 from ssl_core.lifecycle import EvalContext
 from ssl_plugin_tabular.config import TJEPAArgs
@@ -79,29 +86,40 @@ def metric_name(prep: TablePreprocessor) -> tuple[str, bool]:
     return ("acc", True) if prep.schema.task == "classification" else ("rmse", False)
 
 
-def _probe(feats: dict[str, Tensor], prepared: PreparedTable, settings: ProbeSettings, seed: int) -> float:
+def _label_units(items: np.ndarray, metric: str, prep: TablePreprocessor) -> np.ndarray:
+    """Squared errors of standardised targets back in the label's units (``acc`` items unchanged)."""
+    return items * prep.y_std**2 if metric == "rmse" else items
+
+
+def _probe(
+    feats: dict[str, Tensor], prepared: PreparedTable, settings: ProbeSettings, seed: int
+) -> np.ndarray:
+    """Per-test-row scores of the downstream MLP: 1/0 correctness, or squared error (label units)."""
     prep, train, test = prepared.prep, prepared.splits["train"], prepared.splits["test"]
     assert train.y is not None and test.y is not None
     metric, _ = metric_name(prep)
+    task = prep.schema.task or "classification"
     train_x, test_x = feats["train"], feats["test"]
     val = prepared.splits.get("val")
     if settings.select_epochs and val is not None and val.y is not None:
         best = early_stopped_mlp(
             (train_x, train.y), (feats["val"], val.y), (test_x, test.y),
-            task=prep.schema.task or "classification", checkpoints=settings.select_epochs, lr=settings.lr,
+            task=task, checkpoints=settings.select_epochs, lr=settings.lr,  # type: ignore[arg-type]
             weight_decay=settings.weight_decay, hidden=settings.hidden, seed=seed,
         )  # fmt: skip
-        return best.test * (prep.y_std if metric == "rmse" else 1.0)
-    out = mlp_probe(
+        assert best.test_pred is not None
+        return _label_units(item_scores(best.test_pred, test.y, task)[metric], metric, prep)  # type: ignore[arg-type]
+    items = probe_items(
         train_x, train.y, test_x, test.y,
-        task=prep.schema.task,  # type: ignore[arg-type]
+        task=task,  # type: ignore[arg-type]
         epochs=settings.epochs, lr=settings.lr, weight_decay=settings.weight_decay, seed=seed, hidden=settings.hidden,
     )  # fmt: skip
-    return out[metric] * (prep.y_std if metric == "rmse" else 1.0)
+    return _label_units(items[metric], metric, prep)
 
 
-def hist_gradient_boosting(prepared: PreparedTable, seed: int) -> float:
-    """scikit-learn's HistGradientBoosting on the encoded features (categoricals native), test metric."""
+def hist_gradient_boosting(prepared: PreparedTable, seed: int) -> np.ndarray:
+    """scikit-learn's HistGradientBoosting on the encoded features (categoricals native): per-test-row
+    1/0 correctness, or squared error in the label's units."""
     from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 
     prep, train, test = prepared.prep, prepared.splits["train"], prepared.splits["test"]
@@ -113,8 +131,8 @@ def hist_gradient_boosting(prepared: PreparedTable, seed: int) -> float:
     model.fit(train.raw_features().numpy(), train.y.numpy())
     pred = model.predict(test.raw_features().numpy())
     if classify:
-        return float(np.mean(pred == test.y.numpy()))
-    return float(np.sqrt(np.mean((pred - test.y.numpy()) ** 2)) * prep.y_std)
+        return (pred == test.y.numpy()).astype(np.float64)
+    return (pred - test.y.numpy()).astype(np.float64) ** 2 * prep.y_std**2
 
 
 class DownstreamFeatures:
@@ -149,6 +167,11 @@ class DownstreamFeatures:
 
     def scores(self, seed: int) -> dict[str, float]:
         """Test metric of the MLP on T-JEPA features (``ssl``), on raw features (``raw``) and of ``hgb``."""
+        reduce = ITEM_REDUCE[metric_name(self.prepared.prep)[0]]
+        return {name: reduce(items) for name, items in self.items(seed).items()}
+
+    def items(self, seed: int) -> dict[str, np.ndarray]:
+        """Per-test-row scores (see :func:`_probe`) behind :meth:`scores`, same keys."""
         out = {
             name: _probe(feats, self.prepared, self.settings, seed) for name, feats in self.features.items()
         }
@@ -170,7 +193,8 @@ def compare(
     Args:
         embed: the frozen representation.
         prepared: labelled train and test splits.
-        seeds: downstream seeds (mean and std over them).
+        seeds: downstream seeds: a paired t-interval over them, or with one seed a paired
+            bootstrap over the test rows.
         settings: downstream MLP settings.
         max_train: use only the first ``max_train`` training rows (quick mode).
         device: where the encoder runs and the downstream MLPs train.
@@ -179,19 +203,19 @@ def compare(
         prepared, splits={**prepared.splits, "train": prepared.splits["train"].head(max_train)}
     )
     feats = DownstreamFeatures(embed, prepared, settings, device)
-    stats = over_seeds(feats.scores, seeds)
-    metric, higher = metric_name(prepared.prep)
+    runs = [feats.items(int(seed)) for seed in seeds]
+    metric, _ = metric_name(prepared.prep)
     extra = {
-        "seeds": len(list(seeds)),
+        "seeds": len(runs),
         "n_train": len(prepared.splits["train"]),
         "n_test": len(prepared.splits["test"]),
     }
-    return [
-        ComparisonRow(
-            prepared.name, metric, stats["ssl"], stats[key], higher, {"baseline": baseline, **extra}
-        )
-        for key, baseline in (("raw", "same MLP on raw features"), ("hgb", "HistGradientBoosting"))
-    ]
+    rows = []
+    for key, baseline in (("raw", "same MLP on raw features"), ("hgb", "HistGradientBoosting")):
+        ssl_items, base_items = [{metric: r["ssl"]} for r in runs], [{metric: r[key]} for r in runs]
+        rows += paired_rows(prepared.name, ssl_items, base_items, extra={"baseline": baseline, **extra},
+                            unit="test rows")  # fmt: skip
+    return rows
 
 
 def evaluate(module: SSLModule, data: PreparedTable, ctx: EvalContext) -> list[ComparisonRow]:

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from ssl_core.evaluation import ComparisonRow
+from ssl_core.evaluation import ComparisonRow, ratio_reduce, root_ratio_reduce
 from ssl_core.interfaces import SSLModule
 from ssl_core.lifecycle import EvalContext
 
@@ -31,6 +31,7 @@ __all__ = [
     "input_deviation",
     "deviation_breakdown",
     "model_report",
+    "window_items",
     "comparison_rows",
     "evaluate",
 ]
@@ -125,18 +126,55 @@ def reported_steps(horizon: int) -> list[int]:
     return sorted({max(1, horizon // 4), max(1, horizon // 2), horizon})
 
 
-def comparison_rows(ours: dict[str, Any], theirs: dict[str, Any], baseline: str) -> list[ComparisonRow]:
-    """``ours`` vs ``theirs`` (model reports, lower is better): MAE / RMSE / MAPE averaged, MAE at
-    the reported horizon steps, then MAE per input-deviation tercile; each row names ``baseline``."""
+def window_items(pred: Tensor, data: TrafficData, split: str = "test") -> dict[str, np.ndarray]:
+    """Per-window ``(sum, count)`` over valid labels of every table metric, ``(S, 2)`` float64 each.
+
+    Keys as :func:`model_report`: ``mae@avg``, ``rmse@avg`` (sums of squared errors), ``mape@avg``
+    (percent), ``mae@h`` per horizon step and ``mae@low|mid|high`` per input-deviation tercile.
+    The pooled ratio of a key's sums to its counts (its square root for ``rmse``) is the metric of
+    :func:`model_report`, so windows can be resampled for a bootstrap interval.
+    """
+    target = torch.from_numpy(data.values[_target_index(data, split)[1]])
+    mask = valid_mask(target)
+    err = torch.where(mask, pred.double() - target.double(), torch.zeros((), dtype=torch.float64))
+    safe = torch.where(mask, target.double(), torch.ones((), dtype=torch.float64))
+
+    def pair(values: Tensor, select: Tensor, dims: tuple[int, ...] = (1, 2)) -> np.ndarray:
+        return torch.stack([(values * select).sum(dims), select.sum(dims).double()], 1).numpy()
+
+    out = {"mae@avg": pair(err.abs(), mask), "rmse@avg": pair(err.square(), mask),
+           "mape@avg": pair((err / safe).abs() * 100, mask)}  # fmt: skip
+    for h in range(pred.shape[1]):
+        out[f"mae@{h + 1}"] = pair(err[:, h].abs(), mask[:, h], (1,))
+    deviation = input_deviation(data, split)
+    bins = torch.bucketize(deviation, torch.quantile(deviation.flatten(), torch.tensor([1 / 3, 2 / 3])))
+    for i, name in enumerate(BINS):
+        out[f"mae@{name}"] = pair(err.abs(), mask & (bins == i)[:, None, :])
+    return out
+
+
+def comparison_rows(
+    ours: dict[str, np.ndarray],
+    theirs: dict[str, np.ndarray],
+    baseline: str,
+    edges: tuple[float, float],
+    block: int = 1,
+) -> list[ComparisonRow]:
+    """``ours`` vs ``theirs`` (:func:`window_items`, lower is better) with a paired bootstrap over
+    the test windows in blocks of ``block`` consecutive windows: MAE / RMSE / MAPE averaged, MAE at
+    the reported horizon steps, then MAE per input-deviation tercile (``edges``: the tercile
+    boundaries); each row names ``baseline``."""
 
     def row(task: str, metric: str, key: str, **extra: str) -> ComparisonRow:
         details = {"baseline": baseline, **{k.replace("_", " "): v for k, v in extra.items()}}
-        return ComparisonRow(task, metric, (ours[key], 0.0), (theirs[key], 0.0), False, details)
+        reduce = root_ratio_reduce if key.startswith("rmse") else ratio_reduce
+        return ComparisonRow.from_items(task, metric, ours[key], theirs[key], reduce=reduce,
+                                        higher_is_better=False, extra=details, unit="windows", block=block)  # fmt: skip
 
     horizon = sum(1 for key in ours if key.startswith("mae@") and key[4:].isdigit())
     rows = [row("test avg", label, f"{metric}@avg") for metric, label in METRICS]
     rows += [row(f"test step {h}", "mae", f"mae@{h}") for h in reported_steps(horizon)]
-    low, high = ours["deviation_edges"]
+    low, high = edges
     ranges = {"low": f"0-{low:.2f}", "mid": f"{low:.2f}-{high:.2f}", "high": f"{high:.2f}+"}
     return rows + [row(f"test deviation {b}", "mae", f"mae@{b}", input_deviation=ranges[b]) for b in BINS]
 
@@ -144,14 +182,22 @@ def comparison_rows(ours: dict[str, Any], theirs: dict[str, Any], baseline: str)
 def evaluate(module: SSLModule, data: TrafficData, ctx: EvalContext) -> list[ComparisonRow]:
     """ST-SSDL on the test split vs its no-SSL ablation run, the history average and the last value.
 
-    Forecasts are deterministic, so ``ctx.quick`` and ``ctx.seeds`` change nothing; rows come
-    task by task, one per baseline.
+    Forecasts are deterministic, so ``ctx.quick`` and ``ctx.seeds`` change nothing: the interval of
+    each row is a paired bootstrap over the test windows. Consecutive windows overlap (stride 1),
+    so they are resampled in blocks of ``in_len + out_len`` (windows that share no time step are
+    one block apart). Rows come task by task, one per baseline.
     """
     tensors = data.tensors("test")
-    ours = model_report(predict(module, tensors), data)
+    ours = window_items(predict(module, tensors), data)
     forecasts = {"no-SSL ablation": predict(ctx.baselines["no-ssl"], tensors)}
     forecasts.update(
         {name.replace("_", " "): pred for name, pred in baseline_predictions(data, "test").items()}
     )
-    per_baseline = [comparison_rows(ours, model_report(pred, data), name) for name, pred in forecasts.items()]
+    deviation = input_deviation(data, "test")
+    edges = torch.quantile(deviation.flatten(), torch.tensor([1 / 3, 2 / 3]))
+    block = max(1, min(data.in_len + data.out_len, len(tensors["x"]) // 2))
+    per_baseline = [
+        comparison_rows(ours, window_items(pred, data), name, (float(edges[0]), float(edges[1])), block)
+        for name, pred in forecasts.items()
+    ]
     return [row for group in zip(*per_baseline) for row in group]
