@@ -136,24 +136,18 @@ def evaluate_run(
 
 
 def _generic_rows(run: LoadedRun) -> list[ComparisonRow]:
-    from ssl_core.evaluation import generic_report
-    from ssl_core.evaluation.report import ComparisonRow
+    """Linear probes of the eval labels: the trained encoder vs the same encoder re-initialised."""
+    from ssl_core.evaluation import embed_dataset, probe_comparison, reinitialised
 
-    if run.recipe.eval_data is None or run.recipe.label_key is None:
+    data, key = run.recipe.eval_data, run.recipe.label_key
+    if data is None or key is None:
         raise ConfigError(
             run.config.recipe, "eval_data", "the recipe has no labelled eval data to evaluate on"
         )
-    report = generic_report(run.module, run.recipe)
-    task = run.recipe.label_key
-    rows = []
-    for key, value in report.items():
-        metric = key.removeprefix("probe/")
-        if key.startswith("probe/") and f"random/{metric}" in report:
-            random = report[f"random/{metric}"]
-            rows.append(
-                ComparisonRow(task, metric, tuple(value), tuple(random), True, {"baseline": "random init"})
-            )
-    return rows
+    ssl, labels = embed_dataset(run.module, data, label_key=key, collate=run.recipe.collate)
+    random, _ = embed_dataset(reinitialised(run.module), data, label_key=key, collate=run.recipe.collate)
+    assert labels is not None
+    return probe_comparison(ssl, {"random init": random}, labels, task=key)
 
 
 def embed_input(run: LoadedRun, path: Path) -> Any:
