@@ -23,7 +23,7 @@ from typing import Any, Literal, TypeVar, Union
 import yaml
 
 from ssl_core.errors import ConfigError
-from ssl_core.schema import RunConfig
+from ssl_core.schema import FieldValueError, RunConfig
 from ssl_core.utils.atomic import atomic_writer
 
 __all__ = [
@@ -40,6 +40,7 @@ __all__ = [
     "parse_override",
     "read_yaml",
     "read_yaml_resource",
+    "safe_load_unique",
     "to_plain",
 ]
 
@@ -47,6 +48,36 @@ T = TypeVar("T")
 _FLOAT_STR = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^[+-]?(inf|nan)$", re.IGNORECASE)
 HASH_IGNORED = ("train.steps", "train.epochs", "train.progress", "train.log_every", "train.num_threads")
 """Keys that do not change what a run computes, so ``config_hash`` ignores them (resume may extend a run)."""
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that refuses a mapping with the same key twice (YAML 1.2 forbids it)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            line = key_node.start_mark.line + 1
+            try:
+                if key in seen:
+                    raise DuplicateKeyError(key, seen[key], line)
+                seen[key] = line
+            except TypeError:  # an unhashable key: the base class reports it
+                continue
+        return super().construct_mapping(node, deep=deep)
+
+
+class DuplicateKeyError(yaml.YAMLError):
+    """The same key twice in one YAML mapping."""
+
+    def __init__(self, key: Any, first: int, line: int) -> None:
+        self.key, self.first, self.line = key, first, line
+        super().__init__(f"duplicate key {key!r} at line {line} (first at line {first})")
+
+
+def safe_load_unique(text: str) -> Any:
+    """``yaml.safe_load`` that raises :class:`DuplicateKeyError` on a repeated mapping key."""
+    return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
 
 
 def _describe(value: Any) -> str:
@@ -184,6 +215,8 @@ def from_dict(cls: type[T], data: Mapping[str, Any], source: str | Path = "<dict
             raise ConfigError(source, key, "missing required key")
     try:
         return cls(**kwargs)
+    except FieldValueError as exc:  # a declared range (ssl_core.schema): name the full dotted key
+        raise ConfigError(source, _join(prefix, exc.field), exc.reason) from None
     except (ValueError, TypeError) as exc:  # a dataclass's own __post_init__ checks: one clean line
         raise ConfigError(source, prefix or "<root>", str(exc)) from None
 
@@ -214,7 +247,7 @@ def parse_override(text: str) -> tuple[list[str], Any]:
     if not sep or not all(p.strip() for p in parts):
         raise ConfigError("--set", key.strip() or text, f"override {text!r} must look like key.sub=value")
     try:
-        value = yaml.safe_load(raw) if raw.strip() else ""
+        value = safe_load_unique(raw) if raw.strip() else ""
     except yaml.YAMLError as exc:
         raise ConfigError("--set", key, f"cannot parse value {raw!r} as YAML: {exc}") from None
     return [p.strip() for p in parts], value
@@ -267,7 +300,11 @@ def read_yaml(path: str | Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(path, "<file>", f"cannot read: {exc}") from None
     try:
-        data = yaml.safe_load(text)
+        data = safe_load_unique(text)
+    except DuplicateKeyError as exc:
+        raise ConfigError(
+            path, str(exc.key), f"duplicate key at line {exc.line} (first at line {exc.first})"
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
