@@ -17,6 +17,7 @@ point leaves either the old or the new file, never a truncated one.
 from __future__ import annotations
 
 import os
+import pickle
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ __all__ = [
     "checkpoint_path",
     "list_checkpoints",
     "load_checkpoint",
+    "load_failure",
     "prune_checkpoints",
 ]
 
@@ -91,10 +93,18 @@ def load_checkpoint(path: Path, map_location: str | torch.device = "cpu") -> dic
     try:
         state = torch.load(path, map_location=map_location, weights_only=True)
     except Exception as exc:  # noqa: BLE001 - any unpickling failure means a corrupt file
-        raise CheckpointError(f"{path}: cannot load checkpoint ({type(exc).__name__}: {exc})") from exc
+        raise CheckpointError(f"{path}: cannot load checkpoint ({load_failure(exc)})") from exc
     if not isinstance(state, dict) or state.get("format") != FORMAT:
         raise CheckpointError(f"{path}: not an ssl-core checkpoint (format {FORMAT})")
     return state
+
+
+def load_failure(exc: BaseException) -> str:
+    """A one-line reason for a failed ``torch.load`` (never PyTorch's advice to unpickle unsafely)."""
+    if isinstance(exc, pickle.UnpicklingError) or "weights_only" in str(exc):
+        return "refused: it holds objects other than tensors and plain containers (weights_only=True)"
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {first[:200]}" if first else type(exc).__name__
 
 
 def list_checkpoints(run_dir: Path) -> list[tuple[int, Path]]:

@@ -13,6 +13,7 @@ periodic atomic checkpoints. See ``docs/engine.md``.
 
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,24 +27,25 @@ from ssl_core import distributed as dist
 from ssl_core.config import config_hash
 from ssl_core.engine.accumulation import check_accumulation, forward_backward, forward_loss
 from ssl_core.engine.batches import batch_stream
-from ssl_core.engine.checkpoint import (
-    atomic_link,
-    atomic_save,
-    checkpoint_path,
-    load_checkpoint,
-    prune_checkpoints,
-)
+from ssl_core.engine.ckpt_index import load_newest_intact, save_verified
 from ssl_core.engine.data_state import save_data_state
 from ssl_core.engine.metrics import MetricsWriter, StepTimer, to_floats
 from ssl_core.engine.monitoring import Monitors
 from ssl_core.engine.precision import apply_channels_last, resolve_precision, to_device
 from ssl_core.engine.progress import Progress
 from ssl_core.engine.rng import seed_everything, view_generator
-from ssl_core.engine.rundir import check_run_dir, prepare_run_dir, record_run
+from ssl_core.engine.rundir import check_run_dir, discard_partial_run, prepare_run_dir, record_run
 from ssl_core.engine.sampler import GlobalBatchSampler
 from ssl_core.engine.setup import build_recipe, per_rank_batch, resolve_strategy, select_device, total_steps
 from ssl_core.engine.state import Counters, collect_state, restore_state
-from ssl_core.engine.step import NonFiniteTracker, Schedules, apply_update, ema_step, supports_deferred_guard
+from ssl_core.engine.step import (
+    NonFiniteTracker,
+    Schedules,
+    apply_update,
+    check_finite_weights,
+    ema_step,
+    supports_deferred_guard,
+)
 from ssl_core.errors import CheckpointError, ConfigError
 from ssl_core.interfaces import Batch, Recipe, SSLModule, StepAware, StepOutput
 from ssl_core.optim import build_optimizer, set_lr_wd
@@ -137,8 +139,11 @@ class _Run:
         )
 
     def _resume(self, force: bool) -> int:
-        path = checkpoint_path(self.run_dir, "last")
-        state = load_checkpoint(path)
+        state, path, skipped = load_newest_intact(self.run_dir)
+        if skipped and self.main:
+            print(
+                f"warning: resuming from {path} (step {state['step']}): {'; '.join(skipped)}", file=sys.stderr
+            )
         if state["config_hash"] != self.hash and not force:
             raise CheckpointError(
                 f"{path}: written by a different configuration (hash {state['config_hash'][:12]} != "
@@ -158,6 +163,7 @@ class _Run:
         return self.counters.step
 
     def checkpoint(self) -> None:
+        check_finite_weights(self.module, self.counters.step, self.run_dir)
         state = collect_state(
             module=self.module,
             optimizer=self.optimizer,
@@ -170,10 +176,7 @@ class _Run:
             probe=self.monitors.probe if self.monitors is not None else None,
         )
         if self.main:
-            step_path = checkpoint_path(self.run_dir, self.counters.step)
-            atomic_save(state, step_path, sync_dir=False)  # atomic_link syncs the directory once
-            atomic_link(step_path, checkpoint_path(self.run_dir, "last"))
-            prune_checkpoints(self.run_dir, self.config.train.keep_checkpoints)
+            save_verified(state, self.run_dir, self.counters.step, self.config.train.keep_checkpoints)
         dist.barrier()
 
 
@@ -308,15 +311,23 @@ def train(
     Raises:
         CheckpointError: nothing to resume, or the checkpoint belongs to another configuration.
         ConfigError: invalid ``recipe_args``; inconsistent batch / accumulation / precision settings.
-        NonFiniteError: ``train.max_nonfinite`` consecutive non-finite steps.
+        NonFiniteError: ``train.max_nonfinite`` consecutive non-finite steps, or non-finite weights
+            at a checkpoint (no checkpoint with them is written; the last good one is kept).
+
+    A fresh run that fails before its first checkpoint leaves no run directory behind
+    (:func:`ssl_core.engine.rundir.discard_partial_run`).
     """
     config = validate_recipe_args(config)
+    path = Path(run_dir) if run_dir is not None else default_run_dir(config.recipe)
+    existed = path.exists()
     created_group = not dist.is_initialized() and dist.init_from_env()
     if config.train.num_threads:
         torch.set_num_threads(config.train.num_threads)
     try:
-        result = _train(config, run_dir, recipe, resume=resume, force=force, stop_at=stop_at)
+        result = _train(config, path, recipe, resume=resume, force=force, stop_at=stop_at)
     except BaseException:
+        if not resume and dist.is_main():  # nothing partial: no run directory without a checkpoint
+            discard_partial_run(path, existed=existed)
         if created_group:
             dist.destroy(barrier_first=False)
         raise
@@ -327,14 +338,13 @@ def train(
 
 def _train(
     config: RunConfig,
-    run_dir: str | Path | None,
+    path: Path,
     recipe: Recipe | None,
     *,
     resume: bool,
     force: bool,
     stop_at: int | None,
 ) -> TrainResult:
-    path = Path(run_dir) if run_dir is not None else default_run_dir(config.recipe)
     run = _Run(config, path, recipe, resume=resume, force=force)
     try:
         if run.writer is not None:

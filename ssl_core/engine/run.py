@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 
 from ssl_core.config import load_run_config
-from ssl_core.engine.checkpoint import checkpoint_path, load_checkpoint
+from ssl_core.engine.checkpoint import checkpoint_path
+from ssl_core.engine.ckpt_index import load_newest_intact, load_verified
 from ssl_core.engine.data_state import load_data_state
 from ssl_core.engine.setup import build_recipe
 from ssl_core.engine.state import load_model_state
@@ -44,7 +46,8 @@ def load_run(
     Args:
         run_dir: a directory written by :func:`ssl_core.engine.train`.
         device: where to put the module.
-        checkpoint: ``"last"`` or a step number (``checkpoints/step_<N>.pt``).
+        checkpoint: ``"last"`` (the newest intact checkpoint: ``last.pt``, else the newest intact
+            ``step_<N>.pt``, with a warning on stderr) or a step number (``checkpoints/step_<N>.pt``).
         recipe: an already built recipe to load the weights into (for recipes not in the registry).
 
     Raises:
@@ -57,7 +60,12 @@ def load_run(
     config = load_run_config(cfg_path)
     if recipe is None:
         config = validate_recipe_args(config, str(cfg_path))
-    state = load_checkpoint(checkpoint_path(run_dir, checkpoint))
+    if checkpoint == "last":
+        state, path, skipped = load_newest_intact(run_dir)
+        if skipped:
+            print(f"warning: loading {path} (step {state['step']}): {'; '.join(skipped)}", file=sys.stderr)
+    else:
+        state = load_verified(checkpoint_path(run_dir, checkpoint))
     built = recipe if recipe is not None else restore_recipe(config, run_dir)
     load_model_state(built.module, state)
     built.module.to(device).eval()
