@@ -35,10 +35,12 @@ __all__ = [
     "EXIT_INTERRUPTED",
     "EXIT_USAGE",
     "FriendlyGroup",
+    "UsageError",
     "UserError",
     "check_device",
     "debug_option",
     "exit_code",
+    "user_error",
     "write_error_log",
 ]
 
@@ -56,11 +58,20 @@ CONTEXT_SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"], "max_
 
 
 class UserError(click.ClickException):
-    """A one-line ``Error: ...`` with a chosen exit code (no usage text, no traceback)."""
+    """A one-line ``Error: ...`` (no usage text, no traceback), exit code 1."""
 
-    def __init__(self, message: str, code: int = EXIT_FAILURE) -> None:
-        super().__init__(message)
-        self.exit_code = code
+    exit_code = EXIT_FAILURE
+
+
+class UsageError(UserError):
+    """A one-line ``Error: ...`` for a usage or configuration error, exit code 2."""
+
+    exit_code = EXIT_USAGE
+
+
+def user_error(message: str, code: int = EXIT_FAILURE) -> UserError:
+    """The :class:`UserError` (code 1) or :class:`UsageError` (code 2) for ``message``."""
+    return UsageError(message) if code == EXIT_USAGE else UserError(message)
 
 
 def exit_code(exc: BaseException) -> int:
@@ -146,7 +157,7 @@ class FriendlyGroup(click.Group):
         except SSLCoreError as exc:
             if _debug(ctx):
                 raise
-            raise UserError(str(exc), exit_code(exc)) from exc
+            raise user_error(str(exc), exit_code(exc)) from exc
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             raise click.exceptions.Exit(EXIT_INTERRUPTED) from None

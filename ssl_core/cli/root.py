@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from ssl_core._version import __version__
-from ssl_core.cli.errors import CONTEXT_SETTINGS, EXIT_USAGE, FriendlyGroup, UserError
+from ssl_core.cli.errors import CONTEXT_SETTINGS, FriendlyGroup, UsageError
 from ssl_core.errors import PluginError
 
 BUILTIN_COMMANDS: dict[str, tuple[str, str]] = {
@@ -109,7 +109,7 @@ def cli(ctx: click.Context) -> None:
     try:
         errors = _plugin_manager().errors
     except PluginError as exc:
-        raise UserError(str(exc), EXIT_USAGE) from exc
+        raise UsageError(str(exc)) from exc
     if errors:
         names = ", ".join(f"{e.entry_point.split(' ')[0]} ({e.distribution})" for e in errors)
         click.echo(
