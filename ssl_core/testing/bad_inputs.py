@@ -7,7 +7,7 @@ root (``ssl <domain> ...`` is exactly ``ssl-<domain> ...``) and asserts the prom
 escaping the CLI, and no file left behind by a failed command (no new path at all, and no temporary
 file anywhere). The core's cases are in ``tests/bad_inputs/``; each plugin adds its own in its suite::
 
-    from ssl_core.testing.bad_inputs import BadInput, run_bad_input
+    from ssl_core.testing import BadInput, run_bad_input
 
     CASES = [BadInput("empty-csv", ("tabular", "pretrain", "--data", "{tmp}/x.csv"), 1, "no rows",
                       files={"x.csv": ""})]

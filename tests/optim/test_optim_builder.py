@@ -111,7 +111,11 @@ def test_fused_default_off_on_cpu() -> None:
 
 @pytest.mark.parametrize(
     ("field", "value", "key"),
-    [("name", "rmsprop", "optim.name"), ("lr", -1.0, "optim.lr"), ("weight_decay", -0.1, "optim.weight_decay")],
+    [
+        ("name", "rmsprop", "optim.name"),
+        ("lr", -1.0, "optim.lr"),
+        ("weight_decay", -0.1, "optim.weight_decay"),
+    ],
 )
 def test_bad_config_names_key(field: str, value: object, key: str) -> None:
     cfg = OptimConfig()

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ssl_core.testing.bad_inputs import BadInput, run_bad_input
+from ssl_core.testing import BadInput, run_bad_input
 
 
 def _wav(seconds: float = 1.0, rate: int = 16000, values: np.ndarray | None = None) -> bytes:

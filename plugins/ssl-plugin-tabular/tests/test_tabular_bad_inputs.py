@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ssl_core.testing.bad_inputs import BadInput, run_bad_input
+from ssl_core.testing import BadInput, run_bad_input
 
 GOOD = "a,b,c,y\n" + "".join(f"{i},{i % 7}.5,{'xyz'[i % 3]},{i % 2}\n" for i in range(40))
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ssl_core.testing.bad_inputs import BadInput, run_bad_input
+from ssl_core.testing import BadInput, run_bad_input
 
 SERIES = "s0,s1,s2\n" + "".join(f"{50 + i % 5},{60 - i % 3},{55 + i % 4}\n" for i in range(300))
 ADJ = "1,1,0\n1,1,1\n0,1,1\n"
