@@ -21,7 +21,7 @@ from ssl_core._lazy import by_module, lazy_getattr
 
 _LAZY = by_module(
     {
-        "ssl_core.testing.bad_inputs": ("BadInput", "run_bad_input"),
+        "ssl_core.testing.bad_inputs": ("BadInput", "core_run", "run_bad_input"),
         "ssl_core.testing.plugin_check": ("Example", "check_plugin"),
         "ssl_core.testing.configs": ("tiny_run_config", "tiny_train"),
         "ssl_core.testing.contracts": ("check_encoder", "check_objective", "check_view_generator"),

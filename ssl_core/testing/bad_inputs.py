@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["BadInput", "run_bad_input", "snapshot"]
+__all__ = ["BadInput", "core_run", "run_bad_input", "snapshot"]
 
 PLUGIN_ENV = ("SSL_CORE_LOAD_PLUGINS", "SSL_CORE_DISABLE_PLUGINS", "SSL_CORE_STRICT_PLUGINS")
 
@@ -57,6 +57,19 @@ class BadInput:
     prepare: Callable[[Path], None] | None = None
     fault: Callable[[], contextlib.AbstractContextManager[Any]] | None = None
     may_create: tuple[str, ...] = ()
+
+
+def core_run(root: Path) -> None:
+    """A ``prepare`` step: a finished 2-step ``core/synthetic`` run in ``root/run`` (about a second).
+
+    For cases about run directories: another plugin's command on it must be a one-line error.
+    """
+    from ssl_core.config import load_run_config
+    from ssl_core.engine import train
+
+    args = {"n_train": 128, "n_eval": 32, "hidden": 8, "embed_dim": 4, "proj_dim": 8}
+    settings = {"steps": 2, "batch_size": 32, "device": "cpu", "progress": False}
+    train(load_run_config({"recipe": "core/synthetic", "recipe_args": args, "train": settings}), root / "run")
 
 
 def snapshot(root: Path) -> set[str]:

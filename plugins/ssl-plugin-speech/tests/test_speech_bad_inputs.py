@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ssl_core.testing import BadInput, run_bad_input
+from ssl_core.testing import BadInput, core_run, run_bad_input
 
 
 def _wav(seconds: float = 1.0, rate: int = 16000, values: np.ndarray | None = None) -> bytes:
@@ -58,6 +58,16 @@ CASES = [
     _pretrain("device-tpu", {"a.wav": GOOD}, "a.wav", 2, "unknown device 'tpu'", "--device", "tpu"),
     _pretrain("lr-nan", {"a.wav": GOOD}, "a.wav", 2, "optim.lr: must be a finite number > 0.0, got nan",
               "--set", "optim.lr=nan"),
+    *(
+        BadInput(f"speech-{verb}-core-run", ("speech", *argv), 2, "is a run of the 'core' plugin, not 'speech'",
+                 files={"a.wav": GOOD}, prepare=core_run)
+        for verb, argv in [
+            ("evaluate", ("evaluate", "{tmp}/run")),
+            ("embed", ("embed", "{tmp}/run", "{tmp}/a.wav", "-o", "{tmp}/o.npy")),
+            ("frames", ("frames", "{tmp}/run", "{tmp}/a.wav", "-o", "{tmp}/o.npy")),
+            ("convert", ("convert", "{tmp}/run", "--source", "{tmp}/a.wav", "-o", "{tmp}/o.wav")),
+        ]
+    ),
 ]  # fmt: skip
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ssl_core.testing import BadInput, run_bad_input
+from ssl_core.testing import BadInput, core_run, run_bad_input
 
 GOOD = "a,b,c,y\n" + "".join(f"{i},{i % 7}.5,{'xyz'[i % 3]},{i % 2}\n" for i in range(40))
 
@@ -26,17 +26,6 @@ def _pretrain(name: str, text: str | bytes, code: int, message: str, *extra: str
     return BadInput(f"tabular-{name}", argv, code, message, files={name: text})
 
 
-def _core_run(root: Path) -> None:
-    from ssl_core.config import load_run_config
-    from ssl_core.engine import train
-
-    args = {"n_train": 128, "n_eval": 32, "hidden": 8, "embed_dim": 4, "proj_dim": 8}
-    train_args = {"steps": 2, "batch_size": 32, "device": "cpu", "progress": False}
-    train(
-        load_run_config({"recipe": "core/synthetic", "recipe_args": args, "train": train_args}), root / "run"
-    )
-
-
 CASES = [
     _pretrain("empty.csv", "", 1, "empty.csv: <file>: empty file (no header and no rows)"),
     _pretrain("blank-lines.csv", "\n\n  \n", 1, "empty file (no header and no rows)"),
@@ -54,7 +43,10 @@ CASES = [
     _pretrain("lr-inf.csv", GOOD, 2, "optim.lr: must be a finite number > 0.0, got inf", "--set", "optim.lr=.inf"),
     BadInput("tabular-missing-data", ("tabular", "pretrain", "--data", "{tmp}/nope.csv"), 2, "does not exist"),
     BadInput("tabular-evaluate-core-run", ("tabular", "evaluate", "{tmp}/run"), 2, "core/synthetic",
-             prepare=_core_run),
+             prepare=core_run),
+    BadInput("tabular-embed-core-run", ("tabular", "embed", "{tmp}/run", "{tmp}/x.csv", "-o", "{tmp}/out.npy"), 2,
+             "is a run of the 'core' plugin, not 'tabular'", files={"x.csv": GOOD}, prepare=core_run),
+    _pretrain("gz-garbage.csv.gz", b"\x1f\x8bnot really gzip", 1, "gz-garbage.csv.gz"),
 ]  # fmt: skip
 
 

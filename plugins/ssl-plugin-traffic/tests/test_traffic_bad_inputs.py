@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ssl_core.testing import BadInput, run_bad_input
+from ssl_core.testing import BadInput, core_run, run_bad_input
 
 SERIES = "s0,s1,s2\n" + "".join(f"{50 + i % 5},{60 - i % 3},{55 + i % 4}\n" for i in range(300))
 ADJ = "1,1,0\n1,1,1\n0,1,1\n"
@@ -30,6 +30,15 @@ CASES = [
     BadInput("traffic-not-an-npz", ("traffic", "pretrain", "--data", "{tmp}/x.npz", "--run-dir", "{tmp}/run"), 1,
              "x.npz: <file>: not a readable .npz archive", files={"x.npz": "x\n"}),
     BadInput("traffic-missing-data", ("traffic", "pretrain", "--data", "{tmp}/nope.csv"), 2, "does not exist"),
+    *(
+        BadInput(f"traffic-{verb}-core-run", ("traffic", *argv), 2, "is a run of the 'core' plugin, not 'traffic'",
+                 files={"x.csv": SERIES}, prepare=core_run)
+        for verb, argv in [
+            ("evaluate", ("evaluate", "{tmp}/run")),
+            ("embed", ("embed", "{tmp}/run", "{tmp}/x.csv", "-o", "{tmp}/o.npy")),
+            ("forecast", ("forecast", "{tmp}/run", "--input", "{tmp}/x.csv", "-o", "{tmp}/o.csv")),
+        ]
+    ),
 ]  # fmt: skip
 
 
