@@ -25,6 +25,7 @@ import yaml
 from ssl_core.errors import ConfigError
 from ssl_core.schema import FieldValueError, RunConfig
 from ssl_core.utils.atomic import atomic_writer
+from ssl_core.utils.yaml_keys import DuplicateKeyError, safe_load_unique
 
 __all__ = [
     "HASH_IGNORED",
@@ -48,36 +49,6 @@ T = TypeVar("T")
 _FLOAT_STR = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^[+-]?(inf|nan)$", re.IGNORECASE)
 HASH_IGNORED = ("train.steps", "train.epochs", "train.progress", "train.log_every", "train.num_threads")
 """Keys that do not change what a run computes, so ``config_hash`` ignores them (resume may extend a run)."""
-
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """``yaml.SafeLoader`` that refuses a mapping with the same key twice (YAML 1.2 forbids it)."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: dict[Any, int] = {}
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)
-            line = key_node.start_mark.line + 1
-            try:
-                if key in seen:
-                    raise DuplicateKeyError(key, seen[key], line)
-                seen[key] = line
-            except TypeError:  # an unhashable key: the base class reports it
-                continue
-        return super().construct_mapping(node, deep=deep)
-
-
-class DuplicateKeyError(yaml.YAMLError):
-    """The same key twice in one YAML mapping."""
-
-    def __init__(self, key: Any, first: int, line: int) -> None:
-        self.key, self.first, self.line = key, first, line
-        super().__init__(f"duplicate key {key!r} at line {line} (first at line {first})")
-
-
-def safe_load_unique(text: str) -> Any:
-    """``yaml.safe_load`` that raises :class:`DuplicateKeyError` on a repeated mapping key."""
-    return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
 
 
 def _describe(value: Any) -> str:
