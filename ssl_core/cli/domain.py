@@ -169,10 +169,19 @@ def domain_main(domain: str) -> Callable[[Sequence[str] | None], None]:
     """The body of the ``ssl-<domain>`` console script: exactly ``ssl <domain> ...``."""
 
     def main(argv: Sequence[str] | None = None) -> None:
+        from ssl_core.cli.errors import exit_code
         from ssl_core.cli.root import cli
+        from ssl_core.errors import PluginError
 
         ctx = click.Context(cli, info_name="ssl")
-        group = cli.get_command(ctx, domain)
+        try:  # loading the plugin happens before the group's own error boundary
+            group = cli.get_command(ctx, domain)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except PluginError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(exit_code(exc))
         if group is None:
             click.echo(f"Error: no installed plugin provides 'ssl {domain}' (see `ssl plugins`)", err=True)
             sys.exit(1)
