@@ -188,6 +188,9 @@ def from_dict(cls: type[T], data: Mapping[str, Any], source: str | Path = "<dict
         return cls(**kwargs)
     except FieldValueError as exc:  # a declared range (ssl_core.schema): name the full dotted key
         raise ConfigError(source, _join(prefix, exc.field), exc.reason) from None
+    except ConfigError as exc:  # a plugin's own check in __post_init__: re-attributed to this source
+        key = exc.key if exc.key.startswith(f"{prefix}.") or not prefix else _join(prefix, exc.key)
+        raise ConfigError(source, key, exc.reason) from None
     except (ValueError, TypeError) as exc:  # a dataclass's own __post_init__ checks: one clean line
         raise ConfigError(source, prefix or "<root>", str(exc)) from None
 

@@ -58,6 +58,11 @@ CASES = [
     _pretrain("device-tpu", {"a.wav": GOOD}, "a.wav", 2, "unknown device 'tpu'", "--device", "tpu"),
     _pretrain("lr-nan", {"a.wav": GOOD}, "a.wav", 2, "optim.lr: must be a finite number > 0.0, got nan",
               "--set", "optim.lr=nan"),
+    _pretrain("segment-frames-zero", {"a.wav": GOOD}, "a.wav", 2,
+              "(--set recipe_args.segment_frames=0): recipe_args.segment_frames: must be >= 1, got 0",
+              "--set", "recipe_args.segment_frames=0"),
+    _pretrain("heads-not-dividing-dim", {"a.wav": GOOD}, "a.wav", 2, "recipe_args.heads: must divide dim (128), got 3",
+              "--set", "recipe_args.heads=3"),
     *(
         BadInput(f"speech-{verb}-core-run", ("speech", *argv), 2, "is a run of the 'core' plugin, not 'speech'",
                  files={"a.wav": GOOD}, prepare=core_run)

@@ -27,6 +27,8 @@ CASES = [
     _pretrain("empty-graph", {"a.csv": ""}, 1, "a.csv:", "--graph", "{tmp}/a.csv"),
     _pretrain("device-tpu", {}, 2, "unknown device 'tpu'", "--graph", "{tmp}/a.csv", "--device", "tpu"),
     _pretrain("grad-accum-zero", {}, 2, "train.grad_accum: must be >= 1, got 0", "--set", "train.grad_accum=0"),
+    _pretrain("rnn-units-zero", {}, 2, "(--set recipe_args.rnn_units=0): recipe_args.rnn_units: rnn_units must be >= 1",
+              "--graph", "{tmp}/a.csv", "--set", "recipe_args.rnn_units=0"),
     BadInput("traffic-not-an-npz", ("traffic", "pretrain", "--data", "{tmp}/x.npz", "--run-dir", "{tmp}/run"), 1,
              "x.npz: <file>: not a readable .npz archive", files={"x.npz": "x\n"}),
     BadInput("traffic-missing-data", ("traffic", "pretrain", "--data", "{tmp}/nope.csv"), 2, "does not exist"),
