@@ -176,6 +176,7 @@ SET_VALUES = [
     _set("recipe_args.n_train=0", "recipe_args.n_train: must be >= 1, got 0"),
     _set("recipe_args.hidden=0", "recipe_args.hidden: must be >= 1, got 0"),
     _set("recipe_args.mask_ratio=1.0", "recipe_args.mask_ratio: must be >= 0 and < 1"),
+    _set("recipe_args.separation=.nan", "recipe_args.separation: must be a finite number > 0, got nan"),
     _set("recipe_args.temperature=0", "recipe_args.temperature: must be a finite number > 0"),
     _set("recipe_args.objective=simclr", "recipe_args.objective: expected one of 'vicreg', 'ntxent'"),
 ]
