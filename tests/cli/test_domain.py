@@ -70,9 +70,8 @@ def test_domain_main_behaves_like_ssl_domain(ssl_pm, monkeypatch, capsys):
 def test_domain_main_reports_a_plugin_cli_that_fails_to_load(ssl_pm, monkeypatch, capsys):
     plugin = types.ModuleType("toy_plugin")
     plugin.PLUGIN = PluginManifest("toy", "toy", cli="no_such_module_anywhere:group")
-    with ssl_pm.registered(plugin):
-        with pytest.raises(SystemExit) as info:
-            domain_main("toy")(["--help"])
+    with ssl_pm.registered(plugin), pytest.raises(SystemExit) as info:
+        domain_main("toy")(["--help"])
     err = capsys.readouterr().err
     assert info.value.code == 1 and "Error: cannot load command 'toy'" in err and "Traceback" not in err
 
