@@ -23,8 +23,9 @@ from typing import Any, Literal, TypeVar, Union
 import yaml
 
 from ssl_core.errors import ConfigError
-from ssl_core.schema import RunConfig
+from ssl_core.schema import FieldValueError, RunConfig
 from ssl_core.utils.atomic import atomic_writer
+from ssl_core.utils.yaml_keys import DuplicateKeyError, safe_load_unique
 
 __all__ = [
     "HASH_IGNORED",
@@ -40,6 +41,7 @@ __all__ = [
     "parse_override",
     "read_yaml",
     "read_yaml_resource",
+    "safe_load_unique",
     "to_plain",
 ]
 
@@ -184,6 +186,11 @@ def from_dict(cls: type[T], data: Mapping[str, Any], source: str | Path = "<dict
             raise ConfigError(source, key, "missing required key")
     try:
         return cls(**kwargs)
+    except FieldValueError as exc:  # a declared range (ssl_core.schema): name the full dotted key
+        raise ConfigError(source, _join(prefix, exc.field), exc.reason) from None
+    except ConfigError as exc:  # a plugin's own check in __post_init__: re-attributed to this source
+        key = exc.key if exc.key.startswith(f"{prefix}.") or not prefix else _join(prefix, exc.key)
+        raise ConfigError(source, key, exc.reason) from None
     except (ValueError, TypeError) as exc:  # a dataclass's own __post_init__ checks: one clean line
         raise ConfigError(source, prefix or "<root>", str(exc)) from None
 
@@ -214,7 +221,7 @@ def parse_override(text: str) -> tuple[list[str], Any]:
     if not sep or not all(p.strip() for p in parts):
         raise ConfigError("--set", key.strip() or text, f"override {text!r} must look like key.sub=value")
     try:
-        value = yaml.safe_load(raw) if raw.strip() else ""
+        value = safe_load_unique(raw) if raw.strip() else ""
     except yaml.YAMLError as exc:
         raise ConfigError("--set", key, f"cannot parse value {raw!r} as YAML: {exc}") from None
     return [p.strip() for p in parts], value
@@ -267,7 +274,11 @@ def read_yaml(path: str | Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(path, "<file>", f"cannot read: {exc}") from None
     try:
-        data = yaml.safe_load(text)
+        data = safe_load_unique(text)
+    except DuplicateKeyError as exc:
+        raise ConfigError(
+            path, str(exc.key), f"duplicate key at line {exc.line} (first at line {exc.first})"
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""

@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from functools import partial
 
 from ssl_core.errors import ConfigError
-from ssl_core.schema import EMAConfig, ScheduleConfig
+from ssl_core.schema import SCHEDULE_NAMES, EMAConfig, ScheduleConfig
 
 __all__ = [
     "SCHEDULES",
@@ -40,7 +40,7 @@ __all__ = [
     "warmup_cosine",
 ]
 
-SCHEDULES = ("constant", "warmup_cosine", "multistep", "infinite")
+SCHEDULES = SCHEDULE_NAMES
 
 
 def _warmup(step: int, warmup_steps: int) -> float:

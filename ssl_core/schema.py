@@ -18,16 +18,62 @@ loader can all use it without importing the engine.
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 __all__ = [
+    "DEVICE_NAMES",
     "EMAConfig",
+    "FieldValueError",
     "OptimConfig",
     "RunConfig",
+    "SCHEDULE_NAMES",
     "ScheduleConfig",
     "TrainConfig",
+    "device_problem",
 ]
+
+SCHEDULE_NAMES = ("constant", "warmup_cosine", "multistep", "infinite")
+DEVICE_NAMES = "auto, cpu, cuda, cuda:N, mps"
+"""The device names ``train.device`` and every ``--device`` option accept."""
+_DEVICE = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
+
+
+class FieldValueError(ValueError):
+    """A config value outside its declared range; ``field`` is the key inside its section."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        self.field, self.reason = field, reason
+        super().__init__(f"{field}: {reason}")
+
+
+def device_problem(name: str) -> str | None:
+    """Why ``name`` is not a device name ssl-core accepts (``None`` when it is one)."""
+    if _DEVICE.match(name):
+        return None
+    return f"unknown device {name!r}; expected one of {DEVICE_NAMES}"
+
+
+def _at_least(obj: Any, minimum: int, *names: str, meaning: str = "") -> None:
+    for name in names:
+        value = getattr(obj, name)
+        if value is not None and value < minimum:
+            raise FieldValueError(name, f"must be >= {minimum}{meaning}, got {value}")
+
+
+def _finite(obj: Any, *names: str, low: float, high: float = math.inf, low_open: bool = False) -> None:
+    """Each of ``names`` finite and in ``[low, high]`` (``(low, high]`` when ``low_open``)."""
+    for name in names:
+        value = getattr(obj, name)
+        if value is None:
+            continue
+        below = value <= low if low_open else value < low
+        if not math.isfinite(value) or below or value > high:
+            bound = f"> {low}" if low_open else f">= {low}"
+            upper = f" and <= {high}" if math.isfinite(high) else ""
+            raise FieldValueError(name, f"must be a finite number {bound}{upper}, got {value}")
 
 
 @dataclass
@@ -49,6 +95,11 @@ class ScheduleConfig:
     anneal_steps: int = 0
     anneal_kind: Literal["linear", "exponential"] = "linear"
 
+    def __post_init__(self) -> None:
+        # the name, the step counts and the milestones are checked by ssl_core.schedules.build_schedule
+        _finite(self, "final_ratio", "constant_ratio", low=0.0)
+        _finite(self, "gamma", low=0.0, low_open=True)
+
 
 @dataclass
 class OptimConfig:
@@ -65,6 +116,14 @@ class OptimConfig:
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     wd_schedule: ScheduleConfig = field(default_factory=lambda: ScheduleConfig(name="constant"))
 
+    def __post_init__(self) -> None:
+        _finite(self, "lr", "eps", "lars_eta", low=0.0, low_open=True)
+        _finite(self, "weight_decay", low=0.0)
+        _finite(self, "momentum", low=0.0, high=1.0)
+        for i, beta in enumerate(self.betas):
+            if not (math.isfinite(beta) and 0.0 <= beta < 1.0):
+                raise FieldValueError(f"betas[{i}]", f"must be a finite number >= 0 and < 1, got {beta}")
+
 
 @dataclass
 class EMAConfig:
@@ -73,6 +132,9 @@ class EMAConfig:
     base: float = 0.996
     final: float = 1.0
     schedule: Literal["cosine", "linear", "constant"] = "cosine"
+
+    def __post_init__(self) -> None:
+        _finite(self, "base", "final", low=0.0, high=1.0)
 
 
 @dataclass
@@ -101,6 +163,16 @@ class TrainConfig:
     keep_checkpoints: int = 2
     progress: bool = True
     tensorboard: bool = False
+
+    def __post_init__(self) -> None:
+        _at_least(self, 1, "steps", "epochs", "batch_size", "grad_accum", "max_nonfinite", "num_threads")
+        _at_least(self, 1, "log_every", "monitor_every", "ckpt_every")
+        _at_least(self, 0, "num_workers", "seed")
+        _at_least(self, 0, "keep_checkpoints", meaning=" (0 keeps every step checkpoint)")
+        _finite(self, "clip_grad", "clip_value", low=0.0, low_open=True)
+        problem = device_problem(self.device)
+        if problem:
+            raise FieldValueError("device", problem)
 
 
 @dataclass

@@ -24,7 +24,7 @@ from typing import Any
 
 import click
 
-from ssl_core.cli.errors import CONTEXT_SETTINGS, FriendlyGroup
+from ssl_core.cli.errors import CONTEXT_SETTINGS, FriendlyGroup, check_device
 from ssl_core.lifecycle.options import PretrainOptions, args_options
 from ssl_core.utils.rundirs import default_run_dir
 
@@ -63,7 +63,7 @@ def _shared_options() -> list[Callable[[Any], Any]]:
                      help="Overwrite a run directory that holds a run; with --resume, accept a changed config."),
         click.option("--steps", type=click.IntRange(min=1), default=None, help="Training steps (train.steps)."),
         click.option("--seed", type=int, default=None, help="Random seed (train.seed)."),
-        click.option("--device", default=None, help="cpu, cuda, cuda:1, mps or auto (train.device)."),
+        click.option("--device", callback=check_device, default=None, help="cpu, cuda, cuda:1, mps or auto (train.device)."),
         click.option("--nproc-per-node", type=click.IntRange(min=1), default=1, show_default=True,
                      help="Processes on this machine; >1 relaunches through torchrun (DDP)."),
         click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
@@ -91,7 +91,9 @@ def _pretrain_command(domain: str, args_cls: type | None, names: Sequence[str]) 
 def _evaluate_command(domain: str) -> click.Command:
     @click.command(name="evaluate", context_settings=CONTEXT_SETTINGS)
     @click.argument("run_dir", type=_RUN_DIR)
-    @click.option("--device", default="cpu", show_default=True, help="Device to evaluate on.")
+    @click.option(
+        "--device", callback=check_device, default="cpu", show_default=True, help="Device to evaluate on."
+    )
     @click.option("--quick", is_flag=True, help="A fast, rough evaluation (fewer seeds and epochs).")
     @click.option(
         "--seeds", type=click.IntRange(min=1), default=None, help="Evaluation seeds (plugin default)."
@@ -112,7 +114,7 @@ def _embed_command(domain: str) -> click.Command:
     @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
                   help="Output .npy file (N, D) float32.")  # fmt: skip
     @click.option("--batch-size", type=click.IntRange(min=1), default=256, show_default=True)
-    @click.option("--device", default="cpu", show_default=True)
+    @click.option("--device", callback=check_device, default="cpu", show_default=True)
     def embed(run_dir: Path, input_path: Path, output: Path, batch_size: int, device: str) -> None:
         """Embed INPUT (the domain's format) with the encoder trained in RUN_DIR; write an .npy."""
         from ssl_core.lifecycle import embed_array, embed_input, load_owned_run
@@ -167,10 +169,19 @@ def domain_main(domain: str) -> Callable[[Sequence[str] | None], None]:
     """The body of the ``ssl-<domain>`` console script: exactly ``ssl <domain> ...``."""
 
     def main(argv: Sequence[str] | None = None) -> None:
+        from ssl_core.cli.errors import exit_code
         from ssl_core.cli.root import cli
+        from ssl_core.errors import PluginError
 
         ctx = click.Context(cli, info_name="ssl")
-        group = cli.get_command(ctx, domain)
+        try:  # loading the plugin happens before the group's own error boundary
+            group = cli.get_command(ctx, domain)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except PluginError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(exit_code(exc))
         if group is None:
             click.echo(f"Error: no installed plugin provides 'ssl {domain}' (see `ssl plugins`)", err=True)
             sys.exit(1)

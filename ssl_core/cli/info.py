@@ -19,8 +19,10 @@ from ssl_core.plugins.manifest import COMPONENT_KINDS
 #: Every environment variable ssl-core reads (docs/cli.md documents each). ``ssl env`` shows these and
 #: nothing else with an ``SSL_`` prefix (OpenSSL's ``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` are not ours).
 SSL_CORE_ENV = (
+    "SSL_CORE_DEBUG",
     "SSL_CORE_DISABLE_PLUGINS",
     "SSL_CORE_LOAD_PLUGINS",
+    "SSL_CORE_LOG_DIR",
     "SSL_CORE_STRICT_PLUGINS",
     "SSL_CORE_TRACE_PLUGINS",
     "SSL_DATA_DIR",

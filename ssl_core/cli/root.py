@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from ssl_core._version import __version__
-from ssl_core.cli.errors import CONTEXT_SETTINGS, FriendlyGroup
+from ssl_core.cli.errors import CONTEXT_SETTINGS, FriendlyGroup, UsageError
 from ssl_core.errors import PluginError
 
 BUILTIN_COMMANDS: dict[str, tuple[str, str]] = {
@@ -101,13 +101,15 @@ def cli(ctx: click.Context) -> None:
       ssl demo --quick                  # every plugin's embedded default, one table
       ssl init core -o run.yaml && ssl train run.yaml --set train.steps=200   # no data needed
       ssl eval runs/core/<timestamp>    # linear probe: trained encoder vs random init
+
+    Exit codes: 0 success, 1 data or runtime error, 2 usage or configuration error, 130 interrupted.
     """
     if ctx.invoked_subcommand in ("plugins", "env"):
         return
     try:
         errors = _plugin_manager().errors
     except PluginError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise UsageError(str(exc)) from exc
     if errors:
         names = ", ".join(f"{e.entry_point.split(' ')[0]} ({e.distribution})" for e in errors)
         click.echo(

@@ -10,7 +10,7 @@ import click
 import yaml
 
 from ssl_core.cli.domain import default_run_dir, format_rows
-from ssl_core.cli.errors import CONTEXT_SETTINGS
+from ssl_core.cli.errors import CONTEXT_SETTINGS, check_device
 from ssl_core.errors import PluginError
 
 _RUN_DIR = click.Path(exists=True, file_okay=False, path_type=Path)
@@ -87,7 +87,9 @@ def _under_torchrun() -> bool:
     show_default=True,
     help="Processes on this machine; >1 relaunches through torchrun (DDP).",
 )
-@click.option("--device", default=None, help="cpu, cuda, cuda:1, mps or auto (train.device).")
+@click.option(
+    "--device", callback=check_device, default=None, help="cpu, cuda, cuda:1, mps or auto (train.device)."
+)
 def train(
     config: Path | None,
     overrides: tuple[str, ...],
@@ -135,7 +137,7 @@ def train(
 
 @click.command(name="eval", context_settings=CONTEXT_SETTINGS)
 @click.argument("run_dir", type=_RUN_DIR)
-@click.option("--device", default="cpu", show_default=True)
+@click.option("--device", callback=check_device, default="cpu", show_default=True)
 @click.option("--quick", is_flag=True, help="A fast, rough evaluation (fewer seeds and epochs).")
 @click.option("--seeds", type=click.IntRange(min=1), default=None, help="Evaluation seeds (plugin default).")
 def evaluate(run_dir: Path, device: str, quick: bool, seeds: int | None) -> None:

@@ -21,6 +21,7 @@ Under FSDP2 a checkpoint is instead a ``torch.distributed.checkpoint`` directory
 from __future__ import annotations
 
 import os
+import pickle
 import shutil
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,7 @@ __all__ = [
     "latest_checkpoint",
     "list_checkpoints",
     "load_checkpoint",
+    "load_failure",
     "prune_checkpoints",
 ]
 
@@ -128,10 +130,18 @@ def load_checkpoint(path: Path, map_location: str | torch.device = "cpu") -> dic
     try:
         state = torch.load(path, map_location=map_location, weights_only=True)
     except Exception as exc:  # noqa: BLE001 - any unpickling failure means a corrupt file
-        raise CheckpointError(f"{path}: cannot load checkpoint ({type(exc).__name__}: {exc})") from exc
+        raise CheckpointError(f"{path}: cannot load checkpoint ({load_failure(exc)})") from exc
     if not isinstance(state, dict) or state.get("format") != FORMAT:
         raise CheckpointError(f"{path}: not an ssl-core checkpoint (format {FORMAT})")
     return state
+
+
+def load_failure(exc: BaseException) -> str:
+    """A one-line reason for a failed ``torch.load`` (never PyTorch's advice to unpickle unsafely)."""
+    if isinstance(exc, pickle.UnpicklingError) or "weights_only" in str(exc):
+        return "refused: it holds objects other than tensors and plain containers (weights_only=True)"
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {first[:200]}" if first else type(exc).__name__
 
 
 def list_checkpoints(run_dir: Path, *, sharded: bool = False) -> list[tuple[int, Path]]:

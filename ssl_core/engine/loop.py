@@ -13,6 +13,7 @@ periodic atomic checkpoints. See ``docs/engine.md``.
 
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,25 +28,31 @@ from ssl_core.config import config_hash
 from ssl_core.engine.accumulation import check_accumulation, forward_backward, forward_loss
 from ssl_core.engine.batches import batch_stream
 from ssl_core.engine.checkpoint import (
-    atomic_link,
-    atomic_save,
     atomic_symlink,
     checkpoint_path,
     latest_checkpoint,
     prune_checkpoints,
 )
+from ssl_core.engine.ckpt_index import load_newest_intact, save_verified
 from ssl_core.engine.data_state import save_data_state
 from ssl_core.engine.metrics import MetricsWriter, StepTimer, to_floats
 from ssl_core.engine.monitoring import Monitors
 from ssl_core.engine.precision import apply_channels_last, resolve_precision, to_device
 from ssl_core.engine.progress import Progress
 from ssl_core.engine.rng import seed_everything, view_generator
-from ssl_core.engine.rundir import check_run_dir, prepare_run_dir, record_run
+from ssl_core.engine.rundir import check_run_dir, discard_partial_run, prepare_run_dir, record_run
 from ssl_core.engine.sampler import GlobalBatchSampler
 from ssl_core.engine.setup import build_recipe, per_rank_batch, resolve_strategy, select_device, total_steps
-from ssl_core.engine.sharded import save_sharded
+from ssl_core.engine.sharded import is_sharded, save_sharded
 from ssl_core.engine.state import Counters, collect_state, read_state, restore_state
-from ssl_core.engine.step import NonFiniteTracker, Schedules, apply_update, ema_step, supports_deferred_guard
+from ssl_core.engine.step import (
+    NonFiniteTracker,
+    Schedules,
+    apply_update,
+    check_finite_weights,
+    ema_step,
+    supports_deferred_guard,
+)
 from ssl_core.errors import CheckpointError, ConfigError
 from ssl_core.interfaces import Batch, Recipe, SSLModule, StepAware, StepOutput
 from ssl_core.optim import build_optimizer, set_lr_wd
@@ -139,8 +146,16 @@ class _Run:
         )
 
     def _resume(self, force: bool) -> int:
-        path = latest_checkpoint(self.run_dir)
-        state = read_state(path, self.module, self.optimizer)
+        latest = latest_checkpoint(self.run_dir)
+        if is_sharded(latest):  # an FSDP2 run: the DCP directory, resharded to this world
+            state, path = read_state(latest, self.module, self.optimizer), latest
+        else:  # the newest intact single file (size + sha256 in the index), with a warning
+            state, path, skipped = load_newest_intact(self.run_dir)
+            if skipped and self.main:
+                print(
+                    f"warning: resuming from {path} (step {state['step']}): {'; '.join(skipped)}",
+                    file=sys.stderr,
+                )
         if state["config_hash"] != self.hash and not force:
             raise CheckpointError(
                 f"{path}: written by a different configuration (hash {state['config_hash'][:12]} != "
@@ -160,6 +175,7 @@ class _Run:
         return self.counters.step
 
     def checkpoint(self) -> None:
+        check_finite_weights(self.module, self.counters.step, self.run_dir)
         state = collect_state(
             module=self.module,
             optimizer=self.optimizer,
@@ -171,16 +187,14 @@ class _Run:
             strategy=self.strategy,
             probe=self.monitors.probe if self.monitors is not None else None,
         )
-        sharded = self.strategy == "fsdp2"
-        step_path = checkpoint_path(self.run_dir, self.counters.step, sharded=sharded)
-        if sharded:  # every rank writes its shards (collective)
+        if self.strategy == "fsdp2":  # every rank writes its shards (collective)
+            step_path = checkpoint_path(self.run_dir, self.counters.step, sharded=True)
             save_sharded(state, step_path)
+            if self.main:
+                atomic_symlink(step_path, checkpoint_path(self.run_dir, "last", sharded=True))
+                prune_checkpoints(self.run_dir, self.config.train.keep_checkpoints, sharded=True)
         elif self.main:
-            atomic_save(state, step_path, sync_dir=False)  # atomic_link syncs the directory once
-        if self.main:
-            last = checkpoint_path(self.run_dir, "last", sharded=sharded)
-            (atomic_symlink if sharded else atomic_link)(step_path, last)
-            prune_checkpoints(self.run_dir, self.config.train.keep_checkpoints, sharded=sharded)
+            save_verified(state, self.run_dir, self.counters.step, self.config.train.keep_checkpoints)
         dist.barrier()
 
 
@@ -315,15 +329,23 @@ def train(
     Raises:
         CheckpointError: nothing to resume, or the checkpoint belongs to another configuration.
         ConfigError: invalid ``recipe_args``; inconsistent batch / accumulation / precision settings.
-        NonFiniteError: ``train.max_nonfinite`` consecutive non-finite steps.
+        NonFiniteError: ``train.max_nonfinite`` consecutive non-finite steps, or non-finite weights
+            at a checkpoint (no checkpoint with them is written; the last good one is kept).
+
+    A fresh run that fails before its first checkpoint leaves no run directory behind
+    (:func:`ssl_core.engine.rundir.discard_partial_run`).
     """
     config = validate_recipe_args(config)
+    path = Path(run_dir) if run_dir is not None else default_run_dir(config.recipe)
+    existed = path.exists()
     created_group = not dist.is_initialized() and dist.init_from_env()
     if config.train.num_threads:
         torch.set_num_threads(config.train.num_threads)
     try:
-        result = _train(config, run_dir, recipe, resume=resume, force=force, stop_at=stop_at)
+        result = _train(config, path, recipe, resume=resume, force=force, stop_at=stop_at)
     except BaseException:
+        if not resume and dist.is_main():  # nothing partial: no run directory without a checkpoint
+            discard_partial_run(path, existed=existed)
         if created_group:
             dist.destroy(barrier_first=False)
         raise
@@ -334,14 +356,13 @@ def train(
 
 def _train(
     config: RunConfig,
-    run_dir: str | Path | None,
+    path: Path,
     recipe: Recipe | None,
     *,
     resume: bool,
     force: bool,
     stop_at: int | None,
 ) -> TrainResult:
-    path = Path(run_dir) if run_dir is not None else default_run_dir(config.recipe)
     run = _Run(config, path, recipe, resume=resume, force=force)
     try:
         if run.writer is not None:

@@ -16,8 +16,16 @@ from torch import nn
 
 from ssl_core.errors import ConfigError
 from ssl_core.interfaces import Batch
+from ssl_core.schema import device_problem
 
-__all__ = ["Precision", "apply_channels_last", "resolve_device", "resolve_precision", "to_device"]
+__all__ = [
+    "Precision",
+    "apply_channels_last",
+    "available_devices",
+    "resolve_device",
+    "resolve_precision",
+    "to_device",
+]
 
 
 def resolve_device(name: str) -> torch.device:
@@ -28,10 +36,39 @@ def resolve_device(name: str) -> torch.device:
             if torch.cuda.is_available()
             else torch.device("cpu")
         )
+    problem = device_problem(name)
+    if problem:
+        raise ConfigError("<config>", "train.device", f"{problem}; available here: {available_devices()}")
     device = torch.device(name)
     if device.type == "cuda" and not torch.cuda.is_available():
-        raise ConfigError("<config>", "train.device", f"{name!r} requested but CUDA is not available")
+        raise ConfigError(
+            "<config>",
+            "train.device",
+            f"{name!r} requested but CUDA is not available; available here: {available_devices()}",
+        )
+    if device.type == "cuda" and device.index is not None and device.index >= torch.cuda.device_count():
+        raise ConfigError(
+            "<config>",
+            "train.device",
+            f"{name!r} requested but there is no such GPU; available here: {available_devices()}",
+        )
+    if device.type == "mps" and not torch.backends.mps.is_available():
+        raise ConfigError(
+            "<config>",
+            "train.device",
+            f"{name!r} requested but MPS is not available; available here: {available_devices()}",
+        )
     return device
+
+
+def available_devices() -> str:
+    """The device names usable on this machine, e.g. ``auto, cpu, cuda, cuda:0``."""
+    names = ["auto", "cpu"]
+    if torch.cuda.is_available():
+        names += ["cuda", *(f"cuda:{i}" for i in range(torch.cuda.device_count()))]
+    if torch.backends.mps.is_available():
+        names.append("mps")
+    return ", ".join(names)
 
 
 @dataclass(frozen=True)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import torch
 
 from ssl_core.config import load_run_config
-from ssl_core.engine.checkpoint import latest_checkpoint
+from ssl_core.engine.checkpoint import checkpoint_path, latest_checkpoint
+from ssl_core.engine.ckpt_index import load_newest_intact, load_verified
 from ssl_core.engine.data_state import load_data_state
 from ssl_core.engine.setup import build_recipe
+from ssl_core.engine.sharded import is_sharded
 from ssl_core.engine.state import load_model_state, read_state
 from ssl_core.errors import CheckpointError
 from ssl_core.interfaces import Recipe, SSLModule
@@ -44,8 +48,9 @@ def load_run(
     Args:
         run_dir: a directory written by :func:`ssl_core.engine.train`.
         device: where to put the module.
-        checkpoint: ``"last"`` or a step number (``checkpoints/step_<N>.pt``, or the DCP directory
-            ``step_<N>.dcp`` of an FSDP2 run, read into the plain module in this process).
+        checkpoint: ``"last"`` (the newest intact checkpoint: ``last.pt``, else the newest intact
+            ``step_<N>.pt``, with a warning on stderr; the DCP directory of an FSDP2 run, read into
+            the plain module in this process) or a step number (``checkpoints/step_<N>.pt``).
         recipe: an already built recipe to load the weights into (for recipes not in the registry).
 
     Raises:
@@ -58,11 +63,13 @@ def load_run(
     config = load_run_config(cfg_path)
     if recipe is None:
         config = validate_recipe_args(config, str(cfg_path))
-    path = latest_checkpoint(run_dir, checkpoint)
-    if not path.exists():
-        raise CheckpointError(f"{path}: checkpoint not found")
-    built = recipe if recipe is not None else restore_recipe(config, run_dir)
-    state = read_state(path, built.module)  # a DCP directory is resharded into the plain module
+    latest = latest_checkpoint(run_dir, checkpoint)
+    if is_sharded(latest):  # an FSDP2 run: the DCP directory, resharded into the plain module
+        built = recipe if recipe is not None else restore_recipe(config, run_dir)
+        state = read_state(latest, built.module)
+    else:  # checked first, so a missing or damaged checkpoint is reported before any data is read
+        state = _single_file_state(run_dir, checkpoint)
+        built = recipe if recipe is not None else restore_recipe(config, run_dir)
     load_model_state(built.module, state)
     built.module.to(device).eval()
     return LoadedRun(config=config, recipe=built, module=built.module, step=int(state["step"]))
@@ -79,3 +86,13 @@ def restore_recipe(config: RunConfig, run_dir: str | Path) -> Recipe:
         torch.manual_seed(config.train.seed)
         return factory.restore(config.recipe_args, load_data_state(Path(run_dir)))
     return build_recipe(config)
+
+
+def _single_file_state(run_dir: Path, checkpoint: str | int) -> dict[str, Any]:
+    """``last``: the newest intact checkpoint (a warning names what was skipped); else step N, verified."""
+    if checkpoint != "last":
+        return load_verified(checkpoint_path(run_dir, checkpoint))
+    state, path, skipped = load_newest_intact(run_dir)
+    if skipped:
+        print(f"warning: loading {path} (step {state['step']}): {'; '.join(skipped)}", file=sys.stderr)
+    return state

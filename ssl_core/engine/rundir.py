@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import platform
+import shutil
 import socket
 import sys
 import threading
@@ -33,6 +34,8 @@ from ssl_core.schema import RunConfig
 from ssl_core.utils.atomic import atomic_writer
 
 __all__ = [
+    "RUN_FILES",
+    "discard_partial_run",
     "environment_info",
     "prepare_run_dir",
     "record_run",
@@ -136,3 +139,31 @@ def prepare_run_dir(run_dir: Path, *, resume: bool) -> None:
     if not resume:
         for old in ckpts.glob("*.pt"):
             old.unlink()
+
+
+RUN_FILES = ("config.yaml", "environment.json", "data.pt", "metrics.jsonl", "log.txt", "tb")
+"""What a fresh run writes at the top of its run directory (besides ``checkpoints/``)."""
+
+
+def discard_partial_run(run_dir: Path, *, existed: bool) -> bool:
+    """Remove what a fresh run that failed before its first checkpoint wrote; True if it did.
+
+    A run directory that holds a checkpoint is kept (it can be resumed). One this run created is
+    removed entirely; in one that existed before (``--force``), only :data:`RUN_FILES` and an empty
+    ``checkpoints/`` are removed, so no reader ever finds a run without weights.
+    """
+    run_dir = Path(run_dir)
+    ckpts = run_dir / "checkpoints"
+    if not run_dir.is_dir() or (ckpts.is_dir() and any(ckpts.glob("*.pt"))):
+        return False
+    if not existed:
+        shutil.rmtree(run_dir, ignore_errors=True)
+        return True
+    for name in RUN_FILES:
+        target = run_dir / name
+        if target.is_dir():
+            shutil.rmtree(target, ignore_errors=True)
+        else:
+            target.unlink(missing_ok=True)
+    shutil.rmtree(ckpts, ignore_errors=True)
+    return True

@@ -24,6 +24,7 @@ from ssl_core.schedules import build_schedule, ema_momentum
 from ssl_core.schema import RunConfig
 
 __all__ = [
+    "check_finite_weights",
     "NonFiniteError",
     "NonFiniteTracker",
     "ScheduledValues",
@@ -202,6 +203,27 @@ class NonFiniteTracker:
                 f"train.max_nonfinite={self.limit}); the run was stopped. The last good checkpoint, if any, "
                 f"is in {where}: lower optim.lr, set train.clip_grad, or check the data for NaN/Inf"
             )
+
+
+@torch.no_grad()
+def check_finite_weights(module: nn.Module, step: int, run_dir: object) -> None:
+    """Raise :class:`NonFiniteError` when any floating parameter or buffer of ``module`` is NaN/Inf.
+
+    Called before every checkpoint, so a checkpoint never holds non-finite weights and the last
+    good one is kept. Every rank checks its (possibly sharded) tensors; the verdict is agreed by an
+    all-reduce so that all ranks stop together.
+    """
+    local = [getattr(t, "to_local", lambda t=t: t)() for t in (*module.parameters(), *module.buffers())]
+    flags = [torch.isfinite(t).all() for t in local if t.is_floating_point() and t.numel()]
+    if not flags:
+        return
+    ok = torch.stack(flags).all().float()
+    if float(dist.all_reduce_mean(ok).item()) < 1.0:
+        raise NonFiniteError(
+            f"the model's weights became non-finite (NaN/Inf) by step {step}; the run was stopped without "
+            f"saving them. The last good checkpoint, if any, is in {run_dir}/checkpoints: lower optim.lr, "
+            "set train.clip_grad, or check the data for NaN/Inf"
+        )
 
 
 @torch.no_grad()

@@ -51,6 +51,7 @@ def pretrain_config(domain: str, opts: PretrainOptions) -> RunConfig:
     """The validated run config of a fresh ``pretrain`` (steps 1-3 of the module docstring)."""
     from ssl_core.config import load_run_config
     from ssl_core.plugins.manager import get_plugin_manager
+    from ssl_core.plugins.recipe_args import validate_recipe_args
 
     spec = _spec(domain)
     data: dict[str, Any] = get_plugin_manager().default_config(domain) or {}
@@ -63,7 +64,9 @@ def pretrain_config(domain: str, opts: PretrainOptions) -> RunConfig:
     for key, value in opts.args.items():
         if value is not None:
             args[key] = str(Path(value).resolve()) if key in paths and isinstance(value, str) else value
-    return load_run_config(data, opts.overrides())
+    config = load_run_config(data, opts.overrides())
+    # recipe arguments checked here too, so an error names the --set that wrote the key
+    return validate_recipe_args(config, "<config>", opts.overrides())
 
 
 def _path_fields(domain: str, recipe: str) -> set[str]:

@@ -46,5 +46,8 @@ def uniformity(z: Tensor, t: float = 2.0) -> float:
 
 
 def label_free_metrics(embeddings: Tensor) -> dict[str, float]:
-    """The engine's label-free monitors: ``monitor/rankme`` and ``monitor/std``."""
+    """The engine's label-free monitors: ``monitor/rankme`` and ``monitor/std`` (NaN for non-finite
+    embeddings: the non-finite guard, not a monitor, decides what happens to such a run)."""
+    if not bool(torch.isfinite(embeddings).all()):
+        return {"monitor/rankme": float("nan"), "monitor/std": float("nan")}
     return {"monitor/rankme": rankme(embeddings), "monitor/std": feature_std(embeddings)}

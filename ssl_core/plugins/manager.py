@@ -134,12 +134,32 @@ class SSLPluginManager:
         """Register the core plugin and (if ``autoload``) every entry point; idempotent."""
         if self._loaded:
             return self
+        eps = sorted(metadata.entry_points(group=hooks.ENTRY_POINT_GROUP), key=lambda e: e.name)
+        if self.autoload:
+            self._check_env_names(eps)
         self._loaded = True
         self.register(builtin, "core", distribution="ssl-core", version=__version__)
         if self.autoload:
-            for ep in sorted(metadata.entry_points(group=hooks.ENTRY_POINT_GROUP), key=lambda e: e.name):
+            for ep in eps:
                 self.load_entry_point(ep)
         return self
+
+    def _check_env_names(self, eps: list[metadata.EntryPoint]) -> None:
+        """Refuse a name in ``SSL_CORE_LOAD_PLUGINS`` / ``_DISABLE_PLUGINS`` that no plugin has.
+
+        Raises:
+            PluginError: naming the variable, the unknown names and the installed ones.
+        """
+        known = {"core", "ssl-core"}
+        for ep in eps:
+            dist = getattr(ep, "dist", None)
+            known |= {normalize_name(ep.name), normalize_name(dist.metadata["Name"] if dist else ep.name)}
+        for key in (LOAD_ENV, DISABLE_ENV):
+            unknown = sorted((_env_names(self.environ, key) or set()) - known)
+            if unknown:
+                raise PluginError(
+                    f"{key}: unknown plugin name(s) {', '.join(unknown)}; installed: {', '.join(sorted(known))}"
+                )
 
     def _selected(self, ep: metadata.EntryPoint, dist_name: str) -> bool:
         names = {normalize_name(ep.name), normalize_name(dist_name)}

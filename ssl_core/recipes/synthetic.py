@@ -23,6 +23,7 @@ from ssl_core.methods import TwoViewMethod
 from ssl_core.nn import MLP, MLPEncoder
 from ssl_core.objectives import NTXentLoss, VICRegLoss
 from ssl_core.recipes.synthetic_args import SyntheticArgs
+from ssl_core.schema import FieldValueError
 from ssl_core.views import MaskingView, MultiView
 
 __all__ = ["NAME", "gaussian_clusters", "synthetic_recipe"]
@@ -39,17 +40,6 @@ def gaussian_clusters(
     return {"x": x, "cluster": cluster, "label": cluster % n_classes}
 
 
-def _check(args: SyntheticArgs) -> None:
-    """One-line ``ConfigError``s for arguments no run can use."""
-    for field in ("n_train", "n_eval", "dim", "n_clusters", "n_classes"):
-        if getattr(args, field) < 1:
-            raise ConfigError(f"<{NAME} arguments>", f"recipe_args.{field}", "must be >= 1")
-    if args.n_classes > args.n_clusters:
-        raise ConfigError(f"<{NAME} arguments>", "recipe_args.n_classes", "must be <= n_clusters")
-    if not 0.0 <= args.mask_ratio < 1.0:
-        raise ConfigError(f"<{NAME} arguments>", "recipe_args.mask_ratio", "must be in [0, 1)")
-
-
 def _objective(args: SyntheticArgs) -> EmbeddingObjective:
     if args.objective == "vicreg":
         return VICRegLoss()
@@ -58,8 +48,10 @@ def _objective(args: SyntheticArgs) -> EmbeddingObjective:
 
 def synthetic_recipe(**kwargs: Any) -> Recipe:
     """Factory of ``core/synthetic`` from :class:`SyntheticArgs` keyword arguments."""
-    args = SyntheticArgs(**kwargs)
-    _check(args)
+    try:
+        args = SyntheticArgs(**kwargs)  # ranges: SyntheticArgs.__post_init__
+    except FieldValueError as exc:
+        raise ConfigError(f"<{NAME} arguments>", f"recipe_args.{exc.field}", exc.reason) from None
     gen = torch.Generator().manual_seed(args.data_seed)
     centres = args.separation * torch.randn(args.n_clusters, args.dim, generator=gen)
     train = gaussian_clusters(args.n_train, centres, args.n_classes, gen)

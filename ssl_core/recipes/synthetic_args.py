@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Literal
+
+from ssl_core.schema import FieldValueError
 
 __all__ = ["SyntheticArgs"]
 
@@ -39,3 +42,26 @@ class SyntheticArgs:
     embed_dim: int = 64
     proj_dim: int = 128
     data_seed: int = 0
+
+    def __post_init__(self) -> None:
+        for name in (
+            "n_train",
+            "n_eval",
+            "dim",
+            "n_clusters",
+            "n_classes",
+            "hidden",
+            "embed_dim",
+            "proj_dim",
+        ):
+            if getattr(self, name) < 1:
+                raise FieldValueError(name, f"must be >= 1, got {getattr(self, name)}")
+        if self.n_classes > self.n_clusters:
+            raise FieldValueError(
+                "n_classes", f"must be <= n_clusters ({self.n_clusters}), got {self.n_classes}"
+            )
+        if not (math.isfinite(self.mask_ratio) and 0.0 <= self.mask_ratio < 1.0):
+            raise FieldValueError("mask_ratio", f"must be >= 0 and < 1, got {self.mask_ratio}")
+        for name in ("temperature", "separation"):
+            if not (math.isfinite(getattr(self, name)) and getattr(self, name) > 0):
+                raise FieldValueError(name, f"must be a finite number > 0, got {getattr(self, name)}")

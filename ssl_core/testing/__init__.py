@@ -7,6 +7,7 @@
   ``tiny_train_config``, ``dist_world``.
 * :mod:`ssl_core.testing.world` / :mod:`ssl_core.testing.distributed_checks`: spawned gloo worlds and
   the "2 ranks equal 1 process on the global batch" check for batch-coupled objectives.
+* :mod:`ssl_core.testing.bad_inputs`: ``BadInput`` / ``run_bad_input``, the bad-input corpus kit.
 * :mod:`ssl_core.testing.configs`: ``tiny_run_config`` / ``tiny_train`` for short CPU runs.
 
 Import them from here (``from ssl_core.testing import check_encoder``): the names load lazily.
@@ -20,6 +21,7 @@ from ssl_core._lazy import by_module, lazy_getattr
 
 _LAZY = by_module(
     {
+        "ssl_core.testing.bad_inputs": ("BadInput", "core_run", "run_bad_input"),
         "ssl_core.testing.plugin_check": ("Example", "check_plugin"),
         "ssl_core.testing.configs": ("tiny_run_config", "tiny_train"),
         "ssl_core.testing.contracts": ("check_encoder", "check_objective", "check_view_generator"),

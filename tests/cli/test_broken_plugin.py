@@ -58,6 +58,6 @@ def test_other_commands_still_work(site):
 def test_fatal_in_strict_mode(site):
     for args in (["plugins"], ["--help"], ["init", "core", "-o", "-"]):
         proc = _ssl(site, *args, strict=True)
-        assert proc.returncode == 1, (args, proc.stdout, proc.stderr)
+        assert proc.returncode == 2, (args, proc.stdout, proc.stderr)
         assert "Error: plugin broken = ssl_plugin_broken.plugin (ssl-plugin-broken 0.1.0)" in proc.stderr
         assert "SSL_CORE_STRICT_PLUGINS=1" in proc.stderr

@@ -67,6 +67,15 @@ def test_domain_main_behaves_like_ssl_domain(ssl_pm, monkeypatch, capsys):
     assert info.value.code == 1 and "no installed plugin provides 'ssl toy'" in capsys.readouterr().err
 
 
+def test_domain_main_reports_a_plugin_cli_that_fails_to_load(ssl_pm, monkeypatch, capsys):
+    plugin = types.ModuleType("toy_plugin")
+    plugin.PLUGIN = PluginManifest("toy", "toy", cli="no_such_module_anywhere:group")
+    with ssl_pm.registered(plugin), pytest.raises(SystemExit) as info:
+        domain_main("toy")(["--help"])
+    err = capsys.readouterr().err
+    assert info.value.code == 1 and "Error: cannot load command 'toy'" in err and "Traceback" not in err
+
+
 def test_format_rows():
     text = format_rows([ComparisonRow("t", "m", (1.0, 0.0), (0.0, 0.0), extra={"baseline": "random init"})])
     assert "verdict" in text and "vs random init:" in text

@@ -48,7 +48,7 @@ def test_render_refuses_non_empty_dir(tmp_path, cli_runner, ssl_pm):
     with pytest.raises(ConfigError, match="not empty"):
         render_plugin("foo", tmp_path)
     result = cli_runner.ssl("new-plugin", "foo", "-o", str(tmp_path))
-    assert result.exit_code == 1 and "exists and is not empty" in result.output
+    assert result.exit_code == 2 and "exists and is not empty" in result.output
     assert [p.name for p in tmp_path.iterdir()] == ["keep.txt"]
 
 

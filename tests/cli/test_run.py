@@ -27,7 +27,7 @@ def test_init_core_and_unknown_domain(cli_runner, ssl_pm):
     assert result.exit_code == 0 and yaml.safe_load(result.output)["recipe"].startswith("core/")
     result = cli_runner.ssl("init", "nodomain")
     assert (
-        result.exit_code == 1 and "no plugin provides a default config for domain 'nodomain'" in result.output
+        result.exit_code == 2 and "no plugin provides a default config for domain 'nodomain'" in result.output
     )
 
 
@@ -66,7 +66,7 @@ def test_train_bad_config_names_file_and_key(cli_runner, template_plugin, tmp_pa
     config = tmp_path / "bad.yaml"
     config.write_text("recipe: template/default\nrecipe_args: {n_samples: many}\n")
     result = cli_runner.ssl("train", str(config), "--run-dir", str(tmp_path / "r"))
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert f"Error: {config}: recipe_args.n_samples: expected int, got str 'many'" in result.output
     assert not (tmp_path / "r").exists()
 
@@ -76,9 +76,9 @@ def test_train_usage_errors(cli_runner, ssl_pm, tmp_path):
     config = tmp_path / "c.yaml"
     config.write_text("recipe: x/y\n")
     result = cli_runner.ssl("train", str(config), "--set", "train.nope=1")
-    assert result.exit_code == 1 and "train.nope: unknown key" in result.output
+    assert result.exit_code == 2 and "train.nope: unknown key" in result.output
 
 
 def test_eval_rejects_non_run_dir(cli_runner, ssl_pm, tmp_path):
     result = cli_runner.ssl("eval", str(tmp_path))
-    assert result.exit_code == 1 and "not a run directory" in result.output
+    assert result.exit_code == 2 and "not a run directory" in result.output

@@ -116,12 +116,12 @@ def test_cli_resume_with_plugin_options_declared(toy_pm, tmp_path, cli_runner):
     assert out.exit_code == 0, out.output
     assert "finished step 4" in out.output
     refused = cli_runner.ssl("toy", "pretrain", "--resume", str(run_dir), "--width", "3")
-    assert refused.exit_code == 1 and "drop --data and plugin options" in refused.output
+    assert refused.exit_code == 2 and "drop --data and plugin options" in refused.output
 
 
 def test_args_dataclass_value_errors_are_one_line_config_errors(toy_pm, tmp_path, cli_runner):
     out = cli_runner.ssl("toy", "pretrain", "--run-dir", str(tmp_path / "r"), "--set", "recipe_args.n=-3")
-    assert out.exit_code == 1, out.output
+    assert out.exit_code == 2, out.output
     assert (
         "recipe_args" in out.output and "n must be positive" in out.output and "Traceback" not in out.output
     )

@@ -81,7 +81,7 @@ def test_readme_has_no_link_that_breaks_on_an_index_page(dist: Distribution):
 def test_every_distribution_has_the_same_test_extra():
     extras = {d.name: d.project.get("optional-dependencies", {}).get("test") for d in DISTS}
     assert len({tuple(v) if v else None for v in extras.values()}) == 1, extras
-    assert extras["ssl-core"] == ["pytest>=8", "pytest-timeout>=2.2"]
+    assert extras["ssl-core"] == ["pytest>=8", "pytest-timeout>=2.2", "hypothesis>=6.100"]
 
 
 @pytest.mark.parametrize("dist", DISTS, ids=IDS)

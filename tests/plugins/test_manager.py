@@ -102,7 +102,6 @@ def test_strict_mode_makes_a_broken_plugin_fatal(fake_dist):
     ("env", "imported"),
     [
         ({"SSL_CORE_LOAD_PLUGINS": ""}, False),
-        ({"SSL_CORE_LOAD_PLUGINS": "other"}, False),
         ({"SSL_CORE_LOAD_PLUGINS": "fakeplug"}, True),  # distribution names select too
         ({"SSL_CORE_LOAD_PLUGINS": "fake", "SSL_CORE_DISABLE_PLUGINS": "fake"}, False),
     ],
@@ -230,6 +229,17 @@ def test_manifest_must_be_a_manifest():
     mod.PLUGIN = {"name": "bad"}  # type: ignore[attr-defined]
     with pytest.raises(PluginError, match="PLUGIN must be a ssl_core.PluginManifest"):
         pm.register(mod)
+
+
+@pytest.mark.parametrize("key", ["SSL_CORE_LOAD_PLUGINS", "SSL_CORE_DISABLE_PLUGINS"])
+def test_unknown_plugin_name_in_env_is_an_error(fake_dist, key):
+    fake_dist(
+        "fakeplug",
+        {"fakeplug/__init__.py": "", "fakeplug/plugin.py": GOOD},
+        entry_points={"fake": "fakeplug.plugin"},
+    )
+    with pytest.raises(PluginError, match=rf"{key}: unknown plugin name\(s\) nosuch; installed: .*fake"):
+        _manager(**{key: "fake,nosuch"})
 
 
 def test_core_plugin_always_present():

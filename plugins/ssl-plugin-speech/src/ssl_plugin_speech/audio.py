@@ -52,12 +52,40 @@ def check_suffix(path: Path) -> None:
         )
 
 
+def check_wav_length(path: Path) -> None:
+    """Refuse a RIFF/WAVE file whose ``data`` chunk declares more bytes than the file holds.
+
+    libsndfile silently reads what is there, so a truncated download would train on a partial
+    clip; the header's own size is the reference. Files that are not RIFF/WAVE are left to the decoder.
+    """
+    size = path.stat().st_size
+    with path.open("rb") as fh:
+        if fh.read(12)[8:12] != b"WAVE":
+            return
+        pos = 12
+        while pos + 8 <= size:
+            fh.seek(pos)
+            header = fh.read(8)
+            chunk, length = header[:4], int.from_bytes(header[4:8], "little")
+            if chunk == b"data":
+                held = size - pos - 8
+                if length not in (0, 0xFFFFFFFF) and length > held:
+                    raise DataError(
+                        path,
+                        "data",
+                        f"truncated file: the header declares {length} bytes of samples, it holds {held}",
+                    )
+                return
+            pos += 8 + length + (length & 1)
+
+
 def read_audio(path: str | Path) -> tuple[np.ndarray, int]:
     """Read ``path`` as float32 ``(samples, channels)`` and its sample rate, validating the header."""
     path = Path(path)
     if not path.is_file():
         raise DataError(path, "path", "file does not exist")
     check_suffix(path)
+    check_wav_length(path)
     try:
         data, sr = sf.read(str(path), dtype="float32", always_2d=True)
     except (RuntimeError, sf.LibsndfileError, ValueError) as exc:

@@ -11,6 +11,8 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
+from ssl_core.schema import FieldValueError
+
 DEFAULT_HELDOUT = ["021", "022", "023", "024"]
 EMBEDDED_TARGET = "p225"
 """The target speaker on the embedded VCTK subset (``target_speaker`` unset and no ``data``)."""
@@ -43,8 +45,13 @@ class TERAArgs:
     eval_max_utterances: int = 500
 
     def __post_init__(self) -> None:
-        if self.eval_max_utterances < 1:
-            raise ValueError(f"eval_max_utterances must be >= 1, got {self.eval_max_utterances}")
+        for name in ("segment_frames", "dim", "layers", "heads", "ffn", "eval_max_utterances"):
+            if getattr(self, name) < 1:
+                raise FieldValueError(name, f"must be >= 1, got {getattr(self, name)}")
+        if self.dim % self.heads:
+            raise FieldValueError("heads", f"must divide dim ({self.dim}), got {self.heads}")
+        if not 0.0 <= self.dropout < 1.0:
+            raise FieldValueError("dropout", f"must be >= 0 and < 1, got {self.dropout}")
 
 
 TERA_ARCH = ("segment_frames", "dim", "layers", "heads", "ffn", "dropout", "feature_layer", "time", "freq", "magnitude")  # fmt: skip

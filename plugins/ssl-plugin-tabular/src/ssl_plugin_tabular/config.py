@@ -8,8 +8,11 @@ field is a ``recipe_args`` key; those in ``DomainSpec.options`` (``plugin.py``) 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
+
+from ssl_core.schema import FieldValueError
 
 TASKS = ("auto", "classification", "regression")
 
@@ -67,9 +70,17 @@ class TJEPAArgs:
         for name in ("ctx_range", "tgt_range"):
             if len(getattr(self, name)) != 2:
                 raise ValueError(f"{name} must be [low, high], got {getattr(self, name)}")
-        for name in ("eval_seeds", "probe_epochs"):
+        sizes = ("dim", "depth", "heads", "ffn_dim", "n_cls", "pred_dim", "pred_depth", "pred_heads")
+        for name in (*sizes, "num_targets", "probe_hidden", "eval_seeds", "probe_epochs"):
             if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+                raise FieldValueError(name, f"must be >= 1, got {getattr(self, name)}")
+        for name in ("dropout", "val_fraction", "test_fraction"):
+            if not 0.0 <= getattr(self, name) < 1.0:
+                raise FieldValueError(name, f"must be >= 0 and < 1, got {getattr(self, name)}")
+        if self.val_fraction + self.test_fraction >= 1.0:
+            raise FieldValueError("test_fraction", "val_fraction + test_fraction must be < 1")
+        if not (math.isfinite(self.probe_lr) and self.probe_lr > 0):
+            raise FieldValueError("probe_lr", f"must be a finite number > 0, got {self.probe_lr}")
         if self.eval_max_train is not None and self.eval_max_train < 1:
             raise ValueError(f"eval_max_train must be >= 1 or null, got {self.eval_max_train}")
 

@@ -16,6 +16,7 @@ import csv
 import gzip
 import io
 import json
+import math
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
@@ -48,6 +49,17 @@ def _open_text(path: Path) -> io.TextIOBase:
         raise DataError(path, "<file>", f"not UTF-8 text at byte {exc.start}") from exc
 
 
+def _is_infinite(cell: str) -> bool:
+    """Whether ``cell`` is a number that parses to +-infinity (``inf``, ``-Infinity``, ``1e999``)."""
+    low = cell.lower()
+    if "inf" not in low and "e" not in low:
+        return False
+    try:
+        return math.isinf(float(cell))
+    except ValueError:
+        return False
+
+
 def read_csv(
     path: str | Path,
     *,
@@ -66,8 +78,8 @@ def read_csv(
         strip_suffix: ``{column: suffix}`` removed from the end of that column's cells (``{"income": "."}``).
 
     Raises:
-        DataError: empty file, duplicate or blank header names, or a row with a different number of
-            fields than the header (naming the line).
+        DataError: empty file, duplicate or blank header names, a row with a different number of
+            fields than the header, or an infinite number (naming the line).
     """
     path = Path(path)
     reader = csv.reader(_open_text(path), delimiter=delimiter, skipinitialspace=True)
@@ -94,6 +106,10 @@ def read_csv(
             cell = row[j].strip()
             if suffix and cell.endswith(suffix):
                 cell = cell[: -len(suffix)]
+            if _is_infinite(cell):
+                raise DataError(
+                    path, name, f"line {rows[i][0]}: infinite value {cell!r} (only finite numbers)"
+                )
             col[i] = None if is_missing_text(cell) else cell
         columns[name] = col
     return RawTable(columns, str(path))

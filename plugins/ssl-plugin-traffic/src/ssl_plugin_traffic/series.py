@@ -20,8 +20,10 @@ never learned as targets. Timestamps, when the file has none, come from ``start`
 from __future__ import annotations
 
 import csv
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -120,8 +122,19 @@ def _read_csv(path: Path) -> tuple[np.ndarray, list[str], np.ndarray | None]:
     return values, ids, stamps
 
 
+def _open_npz(path: Path) -> Any:
+    """``np.load(path)`` of an ``.npz`` archive; a file that is not one is a :class:`DataError`."""
+    try:
+        archive = np.load(path, allow_pickle=False)
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as err:
+        raise DataError(path, "<file>", f"not a readable .npz archive ({type(err).__name__})") from None
+    if not isinstance(archive, np.lib.npyio.NpzFile):
+        raise DataError(path, "<file>", "a single .npy array, not an .npz archive with a 'data' key")
+    return archive
+
+
 def _read_npz(path: Path, channel: int) -> tuple[np.ndarray, list[str] | None, np.ndarray | None]:
-    with np.load(path, allow_pickle=False) as archive:
+    with _open_npz(path) as archive:
         if "data" not in archive.files:
             raise DataError(path, "data", f"missing key (found {sorted(archive.files)})")
         data = archive["data"]

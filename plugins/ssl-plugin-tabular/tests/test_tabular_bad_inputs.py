@@ -1,0 +1,59 @@
+"""The tabular plugin's share of the bad-input corpus (``ssl_core.testing.bad_inputs``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ssl_core.testing import BadInput, core_run, run_bad_input
+
+GOOD = "a,b,c,y\n" + "".join(f"{i},{i % 7}.5,{'xyz'[i % 3]},{i % 2}\n" for i in range(40))
+
+
+def _pretrain(name: str, text: str | bytes, code: int, message: str, *extra: str) -> BadInput:
+    argv = (
+        "tabular",
+        "pretrain",
+        "--data",
+        f"{{tmp}}/{name}",
+        "--target",
+        "y",
+        "--run-dir",
+        "{tmp}/run",
+        *extra,
+    )
+    return BadInput(f"tabular-{name}", argv, code, message, files={name: text})
+
+
+CASES = [
+    _pretrain("empty.csv", "", 1, "empty.csv: <file>: empty file (no header and no rows)"),
+    _pretrain("blank-lines.csv", "\n\n  \n", 1, "empty file (no header and no rows)"),
+    _pretrain("header-only.csv", "a,b,y\n", 1, "<rows>: the file has a header but no data rows"),
+    _pretrain("ragged.csv", "a,b,y\n1,2,0\n3,4\n", 1, "line 3: expected 3 fields, found 2 (ragged row)"),
+    _pretrain("duplicate-header.csv", "a,a,y\n1,2,0\n", 1, "<header>: blank or duplicate column names"),
+    _pretrain("blank-header.csv", "a,,y\n1,2,0\n", 1, "<header>: blank or duplicate column names"),
+    _pretrain("inf.csv", GOOD + "3,inf,x,1\n", 1, "inf.csv: b: line 42: infinite value 'inf'"),
+    _pretrain("minus-infinity.csv", GOOD.replace("\n5,", "\n-Infinity,", 1), 1, "a: line 7: infinite value '-Infinity'"),
+    _pretrain("overflow.csv", GOOD + "1e999,1,x,0\n", 1, "a: line 42: infinite value '1e999'"),
+    _pretrain("bad-target.csv", GOOD, 1, "nosuch", "--target", "nosuch"),
+    _pretrain("device-tpu.csv", GOOD, 2, "unknown device 'tpu'", "--device", "tpu"),
+    _pretrain("unknown-arg.csv", GOOD, 2, "recipe_args.nope: unknown key", "--set", "recipe_args.nope=1"),
+    _pretrain("depth-zero.csv", GOOD, 2, "(--set recipe_args.depth=0): recipe_args.depth: must be >= 1, got 0",
+              "--set", "recipe_args.depth=0"),
+    _pretrain("fractions.csv", GOOD, 2, "recipe_args.test_fraction: val_fraction + test_fraction must be < 1",
+              "--set", "recipe_args.test_fraction=0.9"),
+    _pretrain("bad-task.csv", GOOD, 2, "Invalid value for '--task'", "--task", "clustering"),
+    _pretrain("lr-inf.csv", GOOD, 2, "optim.lr: must be a finite number > 0.0, got inf", "--set", "optim.lr=.inf"),
+    BadInput("tabular-missing-data", ("tabular", "pretrain", "--data", "{tmp}/nope.csv"), 2, "does not exist"),
+    BadInput("tabular-evaluate-core-run", ("tabular", "evaluate", "{tmp}/run"), 2, "core/synthetic",
+             prepare=core_run),
+    BadInput("tabular-embed-core-run", ("tabular", "embed", "{tmp}/run", "{tmp}/x.csv", "-o", "{tmp}/out.npy"), 2,
+             "is a run of the 'core' plugin, not 'tabular'", files={"x.csv": GOOD}, prepare=core_run),
+    _pretrain("gz-garbage.csv.gz", b"\x1f\x8bnot really gzip", 1, "gz-garbage.csv.gz"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_bad_input(case: BadInput, tmp_path: Path) -> None:
+    run_bad_input(case, tmp_path)

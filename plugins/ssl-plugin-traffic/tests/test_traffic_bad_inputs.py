@@ -1,0 +1,49 @@
+"""The traffic plugin's share of the bad-input corpus (``ssl_core.testing.bad_inputs``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ssl_core.testing import BadInput, core_run, run_bad_input
+
+SERIES = "s0,s1,s2\n" + "".join(f"{50 + i % 5},{60 - i % 3},{55 + i % 4}\n" for i in range(300))
+ADJ = "1,1,0\n1,1,1\n0,1,1\n"
+
+
+def _pretrain(case: str, files: dict[str, str | bytes], code: int, message: str, *extra: str) -> BadInput:
+    argv = ("traffic", "pretrain", "--data", "{tmp}/x.csv", "--run-dir", "{tmp}/run", "--steps", "1", *extra)
+    return BadInput(f"traffic-{case}", argv, code, message, files={"x.csv": SERIES, "a.csv": ADJ, **files})
+
+
+CASES = [
+    _pretrain("empty-csv", {"x.csv": ""}, 1, "x.csv: rows: needs a header and at least one row of readings, got 0"),
+    _pretrain("header-only", {"x.csv": "s0,s1\n"}, 1, "needs a header and at least one row of readings, got 1"),
+    _pretrain("ragged", {"x.csv": "s0,s1\n1,2\n3\n"}, 1, "x.csv: line 3: has 1 fields, header has 2"),
+    _pretrain("text-reading", {"x.csv": "s0,s1\n1,2\n3,fast\n"}, 1, "x.csv: values: non-numeric reading"),
+    _pretrain("negative", {"x.csv": "s0,s1\n1,2\n3,-4\n"}, 1, "negative readings"),
+    _pretrain("all-missing", {"x.csv": "s0,s1\n0,0\n0,nan\n"}, 1, "every reading is missing"),
+    _pretrain("empty-graph", {"a.csv": ""}, 1, "a.csv:", "--graph", "{tmp}/a.csv"),
+    _pretrain("device-tpu", {}, 2, "unknown device 'tpu'", "--graph", "{tmp}/a.csv", "--device", "tpu"),
+    _pretrain("grad-accum-zero", {}, 2, "train.grad_accum: must be >= 1, got 0", "--set", "train.grad_accum=0"),
+    _pretrain("rnn-units-zero", {}, 2, "(--set recipe_args.rnn_units=0): recipe_args.rnn_units: rnn_units must be >= 1",
+              "--graph", "{tmp}/a.csv", "--set", "recipe_args.rnn_units=0"),
+    BadInput("traffic-not-an-npz", ("traffic", "pretrain", "--data", "{tmp}/x.npz", "--run-dir", "{tmp}/run"), 1,
+             "x.npz: <file>: not a readable .npz archive", files={"x.npz": "x\n"}),
+    BadInput("traffic-missing-data", ("traffic", "pretrain", "--data", "{tmp}/nope.csv"), 2, "does not exist"),
+    *(
+        BadInput(f"traffic-{verb}-core-run", ("traffic", *argv), 2, "is a run of the 'core' plugin, not 'traffic'",
+                 files={"x.csv": SERIES}, prepare=core_run)
+        for verb, argv in [
+            ("evaluate", ("evaluate", "{tmp}/run")),
+            ("embed", ("embed", "{tmp}/run", "{tmp}/x.csv", "-o", "{tmp}/o.npy")),
+            ("forecast", ("forecast", "{tmp}/run", "--input", "{tmp}/x.csv", "-o", "{tmp}/o.csv")),
+        ]
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_bad_input(case: BadInput, tmp_path: Path) -> None:
+    run_bad_input(case, tmp_path)
