@@ -166,7 +166,8 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         _at_least(self, 1, "steps", "epochs", "batch_size", "grad_accum", "max_nonfinite", "num_threads")
-        _at_least(self, 1, "log_every", "monitor_every", "ckpt_every")
+        _at_least(self, 1, "log_every", "ckpt_every")
+        _at_least(self, 0, "monitor_every", meaning=" (0 turns the monitors off)")
         _at_least(self, 0, "num_workers", "seed")
         _at_least(self, 0, "keep_checkpoints", meaning=" (0 keeps every step checkpoint)")
         _finite(self, "clip_grad", "clip_value", low=0.0, low_open=True)

@@ -147,7 +147,7 @@ SET_VALUES = [
     _set("train.ckpt_every=0", "train.ckpt_every: must be >= 1, got 0"),
     _set("train.log_every=0", "train.log_every: must be >= 1, got 0"),
     _set("train.log_every=-5", "train.log_every: must be >= 1, got -5"),
-    _set("train.monitor_every=0", "train.monitor_every: must be >= 1, got 0"),
+    _set("train.monitor_every=-1", "train.monitor_every: must be >= 0 (0 turns the monitors off), got -1"),
     _set("train.keep_checkpoints=-1", "train.keep_checkpoints: must be >= 0 (0 keeps every step checkpoint)"),
     _set("train.max_nonfinite=0", "train.max_nonfinite: must be >= 1, got 0"),
     _set("train.num_workers=-1", "train.num_workers: must be >= 0, got -1"),
