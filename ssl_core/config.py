@@ -100,12 +100,8 @@ def _convert(tp: Any, value: Any, source: str, key: str) -> Any:
             if value == arg and type(value) is type(arg):
                 return value
         raise fail()
-    if tp is bool:
-        if isinstance(value, bool):
-            return value
-        raise fail()
-    if tp is int:
-        if isinstance(value, int) and not isinstance(value, bool):
+    if tp in (bool, int):  # bool is an int in Python: a YAML `true` is not an int, 1 is not a bool
+        if isinstance(value, tp) and isinstance(value, bool) == (tp is bool):
             return value
         raise fail()
     if tp is float:

@@ -37,6 +37,7 @@ __all__ = [
     "atomic_save",
     "atomic_symlink",
     "checkpoint_path",
+    "fsync_dir",
     "has_checkpoint",
     "latest_checkpoint",
     "list_checkpoints",
@@ -74,7 +75,8 @@ def has_checkpoint(run_dir: Path) -> bool:
     return latest_checkpoint(run_dir).exists()
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """``fsync`` a directory so a rename in it survives a crash (a no-op where unsupported)."""
     try:
         fd = os.open(path, os.O_RDONLY)
     except OSError:
@@ -93,7 +95,7 @@ def atomic_save(obj: Any, path: Path, *, sync_dir: bool = True) -> None:
     with atomic_writer(path, fsync=True) as fh:
         torch.save(obj, fh)
     if sync_dir:
-        _fsync_dir(path.parent)
+        fsync_dir(path.parent)
 
 
 def atomic_link(src: Path, dst: Path) -> None:
@@ -106,7 +108,7 @@ def atomic_link(src: Path, dst: Path) -> None:
         atomic_save(torch.load(src, map_location="cpu", weights_only=True), dst)
         return
     os.replace(tmp, dst)
-    _fsync_dir(dst.parent)
+    fsync_dir(dst.parent)
 
 
 def atomic_symlink(target: Path, link: Path) -> None:
@@ -115,7 +117,7 @@ def atomic_symlink(target: Path, link: Path) -> None:
     tmp.unlink(missing_ok=True)
     os.symlink(os.path.relpath(target, link.parent), tmp)
     os.replace(tmp, link)
-    _fsync_dir(link.parent)
+    fsync_dir(link.parent)
 
 
 def load_checkpoint(path: Path, map_location: str | torch.device = "cpu") -> dict[str, Any]:

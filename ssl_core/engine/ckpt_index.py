@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +27,7 @@ import torch
 from ssl_core.engine.checkpoint import (
     FORMAT,
     checkpoint_path,
+    fsync_dir,
     list_checkpoints,
     load_checkpoint,
     load_failure,
@@ -60,19 +60,6 @@ def _write(data: bytes, path: Path) -> None:
         fh.write(data)
 
 
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def save_verified(state: dict[str, Any], run_dir: Path, step: int, keep: int) -> None:
     """Write ``state`` as ``step_<step>.pt`` and ``last.pt``, prune to ``keep`` step files, update the index."""
     buffer = io.BytesIO()
@@ -89,7 +76,7 @@ def save_verified(state: dict[str, Any], run_dir: Path, step: int, keep: int) ->
     files.update({step_path.name: record, last_path.name: record})
     index = json.dumps({"format": FORMAT, "files": files}, indent=1, sort_keys=True)
     _write(index.encode("utf-8"), step_path.parent / INDEX)
-    _fsync_dir(step_path.parent)
+    fsync_dir(step_path.parent)
 
 
 def load_verified(path: Path, map_location: str | torch.device = "cpu") -> dict[str, Any]:
