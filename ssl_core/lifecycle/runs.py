@@ -80,7 +80,8 @@ def load_owned_run(run_dir: Path, *, domain: str | None, device: str = "cpu") ->
         raise ConfigError(
             Path(run_dir) / "config.yaml",
             "recipe",
-            f"{recipe} is a run of the {owner!r} plugin, not {domain!r}: use `ssl-{owner}` (or `ssl eval`)",
+            f"{recipe} is a run of the {owner!r} plugin, not {domain!r}: "
+            + ("use `ssl eval`" if owner == "core" else f"use `ssl-{owner}` (or `ssl eval`)"),
         )
     return load_run(run_dir, device=device)
 
