@@ -36,6 +36,7 @@ __all__ = [
     "dann_ramp",
     "ema_momentum",
     "infinite",
+    "milestone_steps",
     "multistep",
     "warmup_cosine",
 ]
@@ -134,6 +135,22 @@ def _check(cfg: ScheduleConfig, key: str) -> None:
         raise ConfigError("<config>", f"{key}.final_ratio", "an exponential anneal needs final_ratio > 0")
     if any(b <= a for a, b in zip(cfg.milestones, cfg.milestones[1:])):
         raise ConfigError("<config>", f"{key}.milestones", "must be strictly increasing")
+    fractions = [0 < m < 1 for m in cfg.milestones]
+    if any(fractions) and not all(fractions):
+        raise ConfigError(
+            "<config>",
+            f"{key}.milestones",
+            "give all milestones as steps, or all as fractions of the run in (0, 1)",
+        )
+    if not any(fractions) and any(m != int(m) or m < 0 for m in cfg.milestones):
+        raise ConfigError("<config>", f"{key}.milestones", "steps must be whole numbers >= 0")
+
+
+def milestone_steps(milestones: Sequence[float], total_steps: int) -> tuple[int, ...]:
+    """Milestones as global steps: fractions of the run (all in (0, 1)) scaled by ``total_steps``."""
+    if milestones and all(0 < m < 1 for m in milestones):
+        return tuple(int(m * total_steps) for m in milestones)
+    return tuple(int(m) for m in milestones)
 
 
 def build_schedule(
@@ -153,7 +170,10 @@ def build_schedule(
         )
     if cfg.name == "multistep":
         return partial(
-            multistep, milestones=tuple(cfg.milestones), gamma=cfg.gamma, warmup_steps=cfg.warmup_steps
+            multistep,
+            milestones=milestone_steps(cfg.milestones, total_steps),
+            gamma=cfg.gamma,
+            warmup_steps=cfg.warmup_steps,
         )
     return partial(
         infinite,

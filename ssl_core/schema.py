@@ -82,12 +82,14 @@ class ScheduleConfig:
 
     ``name`` is one of ``constant``, ``warmup_cosine``, ``multistep``, ``infinite``.
     Values are multipliers of the base value (lr, weight decay) unless stated otherwise.
+    ``milestones`` (multistep) are global steps, or all fractions of the run in (0, 1) (``[0.7, 0.9]``:
+    70% and 90% of ``train.steps``), which follow ``--steps``.
     """
 
     name: str = "warmup_cosine"
     warmup_steps: int = 0
     final_ratio: float = 0.0
-    milestones: list[int] = field(default_factory=list)
+    milestones: list[int | float] = field(default_factory=list)
     gamma: float = 0.1
     cooldown_steps: int = 0
     constant_ratio: float = 0.25

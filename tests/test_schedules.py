@@ -158,3 +158,25 @@ def test_ema_momentum_schedules() -> None:
     assert ema_momentum(70, T, EMAConfig(base=0.9, schedule="constant")) == 0.9
     with pytest.raises(ConfigError):
         ema_momentum(1, T, EMAConfig(schedule="step"))  # type: ignore[arg-type]
+
+
+def test_multistep_milestones_as_fractions_follow_the_run_length():
+    from ssl_core.schedules import build_schedule, milestone_steps
+
+    assert milestone_steps([0.7, 0.9], 174) == (121, 156)
+    assert milestone_steps([121, 156], 1000) == (121, 156)
+    for total in (10, 174, 1000):
+        fn = build_schedule(ScheduleConfig(name="multistep", milestones=[0.5, 0.8], gamma=0.1), total)
+        first, second = int(0.5 * total), int(0.8 * total)
+        assert fn(first - 1) == 1.0 and fn(first) == pytest.approx(0.1) and fn(second) == pytest.approx(0.01)
+
+
+@pytest.mark.parametrize(
+    "milestones, reason",
+    [([0.5, 20], "all as fractions"), ([10.5, 20], "whole numbers"), ([20, 10], "strictly increasing")],
+)
+def test_milestones_are_checked(milestones, reason):
+    from ssl_core.schedules import build_schedule
+
+    with pytest.raises(ConfigError, match=reason):
+        build_schedule(ScheduleConfig(name="multistep", milestones=milestones), 100)

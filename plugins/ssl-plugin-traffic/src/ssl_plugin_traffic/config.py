@@ -7,8 +7,8 @@ lr x0.1 at 70% and 90% of the run, gradient-norm clip 5, batch 64.
 
 The core's ``multistep`` schedule takes its milestones in steps, so they are computed here from
 the run length; the embedded default is a fixed number of steps (not epochs), so its schedule holds
-whatever ``--data`` is. A run of another length needs its milestones too:
-``--steps 1000 --set 'optim.schedule.milestones=[700,900]'``.
+whatever ``--data`` is. A run of another length sets its milestones as fractions of the run, which
+follow ``--steps``: ``--steps 1000 --set 'optim.schedule.milestones=[0.7,0.9]'``.
 """
 
 from __future__ import annotations
