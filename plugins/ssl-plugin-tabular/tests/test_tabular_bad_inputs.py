@@ -11,6 +11,13 @@ from ssl_core.testing import BadInput, core_run, run_bad_input
 GOOD = "a,b,c,y\n" + "".join(f"{i},{i % 7}.5,{'xyz'[i % 3]},{i % 2}\n" for i in range(40))
 
 
+def _with_row(row: int, cells: str, rows: int = 100) -> str:
+    """A table of ``rows`` data rows (split into train / val / test) whose data row ``row`` is ``cells``."""
+    lines = GOOD.splitlines()[:1] + [f"{i},{i % 7}.5,{'xyz'[i % 3]},{i % 2}" for i in range(rows)]
+    lines[row] = cells  # data row ``row`` (1-based) is file line ``row + 1``
+    return "\n".join(lines) + "\n"
+
+
 def _pretrain(name: str, text: str | bytes, code: int, message: str, *extra: str) -> BadInput:
     argv = (
         "tabular",
@@ -51,6 +58,23 @@ CASES = [
     BadInput("tabular-embed-core-run", ("tabular", "embed", "{tmp}/run", "{tmp}/x.csv", "-o", "{tmp}/out.npy"), 2,
              "is a run of the 'core' plugin, not 'tabular'", files={"x.csv": GOOD}, prepare=core_run),
     _pretrain("gz-garbage.csv.gz", b"\x1f\x8bnot really gzip", 1, "gz-garbage.csv.gz"),
+    # the file's line, whichever split the row was shuffled into (issue 14); with 100 rows and the default
+    # seed, data rows 7 and 50 are in the training split, 30 in validation, 9 and 12 in test
+    *(
+        _pretrain(f"text-cell-row-{row}.csv", _with_row(row, f"oops,1.5,x,{row % 2}"), 1,
+                  f"text-cell-row-{row}.csv: a: line {row + 1}: 'oops' is not a number")
+        for row in (7, 30, 12)
+    ),
+    *(
+        _pretrain(f"missing-label-row-{row}.csv", _with_row(row, "49,1.5,y,?"), 1,
+                  f"missing-label-row-{row}.csv: y: line {row + 1}: the label is missing")
+        for row in (50, 9)
+    ),
+    # degenerate data that makes the task meaningless
+    _pretrain("one-class.csv", GOOD.replace(",1\n", ",0\n"), 1,
+              "one-class.csv: y: only one class ('0') in the training rows; classification needs at least two"),
+    _pretrain("one-class-text.csv", "a,y\n" + "".join(f"{i},yes\n" for i in range(30)), 1,
+              "y: only one class ('yes')", "--task", "classification"),
 ]  # fmt: skip
 
 

@@ -150,3 +150,27 @@ def test_run_data_state_restores_without_the_file(tmp_path, write_csv, csv_text)
         full = prepared.splits[name].head(10 if name == "train" else None)
         assert all(torch.equal(a, b) for a, b in zip(split.tensors().values(), full.tensors().values()))
     assert torch.equal(restored.eval.tensors["y"], prepared.splits["val"].y)
+
+
+def test_split_rows_keep_their_file_lines(write_csv):
+    """Rows taken into a shuffled split still know their line in the file (errors name it)."""
+    text = "a,b\n\n" + "".join(f"{i},{i * 2}\n" for i in range(10))  # a blank line 2: data starts on line 3
+    table = read_csv(write_csv(text))
+    part = table.take(np.array([7, 2]))
+    assert part.columns["a"].tolist() == ["7", "2"] and part.lines.tolist() == [10, 5]
+    assert part.locate(0) == "line 10" and part.take(np.array([1])).locate(0) == "line 5"
+
+
+def test_constant_columns_are_warned_about(write_csv, capsys):
+    text = "a,k,c,label\n" + "".join(f"{i},4,same,{i % 2}\n" for i in range(30))
+    path = write_csv(text)
+    prepare_table(path, TableSpec(target="label"))
+    assert capsys.readouterr().err.splitlines() == [
+        f"warning: {path}: k: constant column (every training value is 4); it scales to 0",
+        f"warning: {path}: c: constant column (every training value is 'same')",
+    ]
+
+
+def test_varying_columns_give_no_warning(write_csv, csv_text, capsys):
+    prepare_table(write_csv(csv_text()), TableSpec(target="label"))
+    assert capsys.readouterr().err == ""

@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from ssl_core.testing import BadInput, core_run, run_bad_input
 
 SERIES = "s0,s1,s2\n" + "".join(f"{50 + i % 5},{60 - i % 3},{55 + i % 4}\n" for i in range(300))
 ADJ = "1,1,0\n1,1,1\n0,1,1\n"
+
+
+def _dead(cell: str, *sensors: int) -> str:
+    """SERIES with every reading of the columns ``sensors`` replaced by ``cell`` (a missing value)."""
+    rows = [r.split(",") for r in SERIES.splitlines()]
+    for row in rows[1:]:
+        for sensor in sensors:
+            row[sensor] = cell
+    return "\n".join(",".join(r) for r in rows) + "\n"
+
+
+def _npz(**arrays: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return buffer.getvalue()
 
 
 def _pretrain(case: str, files: dict[str, str | bytes], code: int, message: str, *extra: str) -> BadInput:
@@ -25,6 +42,19 @@ CASES = [
     _pretrain("negative", {"x.csv": "s0,s1\n1,2\n3,-4\n"}, 1, "negative readings"),
     _pretrain("all-missing", {"x.csv": "s0,s1\n0,0\n0,nan\n"}, 1, "every reading is missing"),
     _pretrain("empty-graph", {"a.csv": ""}, 1, "a.csv:", "--graph", "{tmp}/a.csv"),
+    # degenerate data that makes the task meaningless (issue 14)
+    _pretrain("dead-sensor-zeros", {"x.csv": _dead("0", 1)}, 1,
+              "x.csv: sensor s1: every reading of this sensor is missing (0, NaN or inf); remove its column",
+              "--graph", "{tmp}/a.csv"),
+    _pretrain("dead-sensor-nan", {"x.csv": _dead("nan", 2)}, 1, "x.csv: sensor s2: every reading of this sensor",
+              "--graph", "{tmp}/a.csv"),
+    _pretrain("dead-sensors-two", {"x.csv": _dead("inf", 0, 2)}, 1,
+              "x.csv: sensor s0: every reading of this sensor is missing (0, NaN or inf) (2 such sensors: s0, s2)",
+              "--graph", "{tmp}/a.csv"),
+    _pretrain("zero-adjacency-csv", {"a.csv": "0,0,0\n0,0,0\n0,0,0\n"}, 1,
+              "a.csv: adjacency: every weight is 0: a graph without edges", "--graph", "{tmp}/a.csv"),
+    _pretrain("zero-adjacency-npz", {"adj.npz": _npz(adj_mx=np.zeros((3, 3)))}, 1,
+              "adj.npz: adjacency: every weight is 0", "--graph", "{tmp}/adj.npz"),
     _pretrain("device-tpu", {}, 2, "unknown device 'tpu'", "--graph", "{tmp}/a.csv", "--device", "tpu"),
     _pretrain("grad-accum-zero", {}, 2, "train.grad_accum: must be >= 1, got 0", "--set", "train.grad_accum=0"),
     _pretrain("rnn-units-zero", {}, 2, "(--set recipe_args.rnn_units=0): recipe_args.rnn_units: rnn_units must be >= 1",

@@ -86,3 +86,22 @@ def test_real_graphs() -> None:
     assert pems.shape == (170, 170) and np.all(np.diag(pems) == 1)
     with pytest.raises(DataError, match="pickle"):
         load_graph(root / "metr_la_graph" / "adj_mx.pkl")
+
+
+def test_self_loops_only_are_warned_about(tmp_path, capsys):
+    """An adjacency with no edge between two sensors is accepted with one warning line naming the file."""
+    path = tmp_path / "adj.csv"
+    np.savetxt(path, np.eye(3), delimiter=",")
+    adj = load_graph(path, 3)
+    np.testing.assert_array_equal(adj, np.eye(3))
+    assert capsys.readouterr().err == (
+        f"warning: {path}: adjacency: no edges between sensors (only self-loops); "
+        "the graph convolutions see each sensor alone\n"
+    )
+
+
+def test_a_graph_with_edges_gives_no_warning(tmp_path, capsys):
+    path = tmp_path / "adj.csv"
+    np.savetxt(path, np.eye(3) + np.eye(3, k=1), delimiter=",")
+    load_graph(path, 3)
+    assert capsys.readouterr().err == ""

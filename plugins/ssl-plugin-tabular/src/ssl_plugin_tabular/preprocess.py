@@ -7,7 +7,8 @@ categorical features label-encoded. Handling of awkward cells (documented in the
 * a missing categorical cell is its own category ``"<missing>"`` when training had missing cells;
 * a category never seen in training (or a missing cell when training had none) maps to the reserved
   index 0 (``"<unseen>"``); ``strict=True`` makes it a :class:`DataError` instead;
-* a constant numeric column (max == min in training) scales to 0 everywhere.
+* a constant numeric column (max == min in training) scales to 0 everywhere; a constant column of
+  either kind is named in a one-line ``warning:`` on stderr (it carries no information).
 
 The fitted state (:meth:`TablePreprocessor.to_state`) is plain numbers, strings and lists, so it is
 kept in the run's ``data.pt`` (``torch.load(weights_only=True)``) and restored exactly.
@@ -15,6 +16,7 @@ kept in the run's ``data.pt`` (``torch.load(weights_only=True)``) and restored e
 
 from __future__ import annotations
 
+import sys
 import warnings
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -28,6 +30,11 @@ from ssl_plugin_tabular.schema import RawTable, TableSchema
 
 UNSEEN = "<unseen>"
 MISSING = "<missing>"
+
+
+def warn_data(source: str, column: str, reason: str) -> None:
+    """One ``warning: <file>: <column>: <reason>`` line on stderr (degenerate but usable data)."""
+    print(f"warning: {source}: {column}: {reason}", file=sys.stderr)
 
 
 @dataclass
@@ -102,12 +109,18 @@ class TablePreprocessor:
                 raise DataError(train.source, name, "all values are missing in the training split")
             lo, hi = float(np.nanmin(col)), float(np.nanmax(col))
             if hi == lo:
-                warnings.warn(f"{train.source}: {name}: constant column; it scales to 0", stacklevel=2)
+                warn_data(
+                    train.source, name, f"constant column (every training value is {lo:g}); it scales to 0"
+                )
             prep.num_min.append(lo)
             prep.num_max.append(hi)
             prep.num_fill.append(float(np.nanmean(col)))
         for name in schema.categorical:
             seen = {MISSING if v is None else str(v) for v in train.columns[name]}
+            if len(seen) == 1:
+                warn_data(
+                    train.source, name, f"constant column (every training value is {next(iter(seen))!r})"
+                )
             prep.categories[name] = sorted(seen)
         if schema.target is not None:
             y = train.columns[schema.target]
@@ -160,7 +173,7 @@ class TablePreprocessor:
         if strict and unseen.size:
             row = int(unseen[0])
             raise DataError(
-                table.source, name, f"row {row + 1}: category {values[row]!r} was not seen in training"
+                table.source, name, f"{table.locate(row)}: category {values[row]!r} was not seen in training"
             )
         return codes, int(unseen.size)
 
@@ -178,7 +191,9 @@ class TablePreprocessor:
         codes = [index.get(str(v), -1) for v in y]
         if -1 in codes:
             row = codes.index(-1)
-            raise DataError(table.source, target, f"row {row + 1}: label {y[row]!r} was not seen in training")
+            raise DataError(
+                table.source, target, f"{table.locate(row)}: label {y[row]!r} was not seen in training"
+            )
         return torch.tensor(codes, dtype=torch.int64)
 
     def to_state(self) -> dict[str, Any]:

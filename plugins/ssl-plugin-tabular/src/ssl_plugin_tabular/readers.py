@@ -112,7 +112,8 @@ def read_csv(
                 )
             col[i] = None if is_missing_text(cell) else cell
         columns[name] = col
-    return RawTable(columns, str(path))
+    lines = np.fromiter((n for n, _ in rows), dtype=np.int64, count=len(rows))
+    return RawTable(columns, str(path), lines)
 
 
 def load_npy(path: str | Path, *, ndim: int, kind: str) -> np.ndarray:

@@ -7,7 +7,7 @@ way T-JEPA's benchmark (Gorishniy et al., 2021) splits features into numeric and
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -34,10 +34,14 @@ class RawTable:
     Attributes:
         columns: column name -> ``float64`` array (``NaN`` missing) or ``object`` array (``None`` missing).
         source: the file (or description) the table came from, used in error messages.
+        lines: per row, its 1-based line number in the source file (``None`` when the table did not
+            come from a text file); kept through :meth:`take` so errors name the file's line, not an
+            index inside a shuffled split.
     """
 
     columns: dict[str, np.ndarray]
     source: str = "<table>"
+    lines: np.ndarray | None = None
 
     @property
     def n_rows(self) -> int:
@@ -45,8 +49,17 @@ class RawTable:
         return len(next(iter(self.columns.values()))) if self.columns else 0
 
     def take(self, rows: np.ndarray) -> RawTable:
-        """The table restricted to ``rows`` (indices or a boolean mask)."""
-        return RawTable({k: v[rows] for k, v in self.columns.items()}, self.source)
+        """The table restricted to ``rows`` (indices or a boolean mask); file line numbers follow the rows."""
+        lines = None if self.lines is None else self.lines[rows]
+        return RawTable({k: v[rows] for k, v in self.columns.items()}, self.source, lines)
+
+    def with_columns(self, columns: dict[str, np.ndarray]) -> RawTable:
+        """A table of the same rows (source and line numbers kept) holding ``columns``."""
+        return RawTable(columns, self.source, self.lines)
+
+    def locate(self, row: int) -> str:
+        """Where row ``row`` (0-based, in this table) is in its file: ``line N`` or, without lines, ``row N`` (1-based)."""
+        return f"line {int(self.lines[row])}" if self.lines is not None else f"row {row + 1}"
 
 
 @dataclass
@@ -86,7 +99,9 @@ def parse_float(value: object) -> float | None:
         return None
 
 
-def as_numeric(values: np.ndarray, source: str, column: str, *, strict: bool) -> np.ndarray | None:
+def as_numeric(
+    values: np.ndarray, source: str, column: str, *, strict: bool, locate: Callable[[int], str] | None = None
+) -> np.ndarray | None:
     """Parse a column to ``float64``.
 
     Args:
@@ -96,6 +111,7 @@ def as_numeric(values: np.ndarray, source: str, column: str, *, strict: bool) ->
         strict: raise :class:`DataError` on the first non-number (a declared numeric column);
             otherwise return ``None`` for a text column, and raise only when the column is
             overwhelmingly numeric with a few stray text cells (almost always a data error).
+        locate: maps a 0-based row to its place in the file for errors (default ``row N``, 1-based).
     """
     if values.dtype.kind in "fiub":
         return values.astype(np.float64)
@@ -104,7 +120,8 @@ def as_numeric(values: np.ndarray, source: str, column: str, *, strict: bool) ->
     if bad.size == 0:
         return np.asarray(parsed, dtype=np.float64)
     first = int(bad[0])
-    reason = f"row {first + 1}: {values[first]!r} is not a number"
+    where = locate(first) if locate is not None else f"row {first + 1}"
+    reason = f"{where}: {values[first]!r} is not a number"
     if strict:
         raise DataError(source, column, reason + " (column declared numeric)")
     present = int(np.sum([v is not None for v in values]))
@@ -158,7 +175,7 @@ def infer_schema(
 
     Raises:
         DataError: empty table, unknown column, text in a numeric column, an all-missing column,
-            or missing values in the target.
+            missing values in the target, or a classification target with a single class.
     """
     if table.n_rows == 0:
         raise DataError(table.source, "<rows>", "the table has no data rows")
@@ -174,7 +191,7 @@ def infer_schema(
             continue
         parsed = None
         if name not in categorical:
-            parsed = as_numeric(values, table.source, name, strict=name in numeric)
+            parsed = as_numeric(values, table.source, name, strict=name in numeric, locate=table.locate)
         if parsed is not None:
             if np.isnan(parsed).all():
                 raise DataError(table.source, name, "all values are missing")
@@ -189,7 +206,21 @@ def infer_schema(
         raise DataError(table.source, "<columns>", "no feature columns left")
     if target is not None:
         cols[target], schema.task = _target_column(table, target, task)
-    return schema, RawTable(cols, table.source)
+        if schema.task == "classification":
+            _check_classes(table, target, cols[target])
+    return schema, table.with_columns(cols)
+
+
+def _check_classes(table: RawTable, target: str, labels: np.ndarray) -> None:
+    """Refuse a classification label with a single class: every prediction would trivially be right."""
+    classes = {str(v) for v in labels}
+    if len(classes) == 1:
+        raise DataError(
+            table.source,
+            target,
+            f"only one class ({classes.pop()!r}) in the training rows; classification needs at least two "
+            "(choose another --target, or --task regression for a numeric label)",
+        )
 
 
 def _as_text(values: np.ndarray) -> np.ndarray:
@@ -205,8 +236,8 @@ def _target_column(table: RawTable, target: str, task: str) -> tuple[np.ndarray,
     raw = table.columns[target]
     missing = np.flatnonzero([v is None or v != v for v in raw])
     if missing.size:
-        raise DataError(table.source, target, f"row {int(missing[0]) + 1}: the label is missing")
-    parsed = as_numeric(raw, table.source, target, strict=task == "regression")
+        raise DataError(table.source, target, f"{table.locate(int(missing[0]))}: the label is missing")
+    parsed = as_numeric(raw, table.source, target, strict=task == "regression", locate=table.locate)
     chosen: Task = infer_task(parsed if parsed is not None else raw) if task == "auto" else task  # type: ignore[assignment]
     if chosen == "regression":
         assert parsed is not None
@@ -224,9 +255,12 @@ def apply_schema(table: RawTable, schema: TableSchema, *, labels: bool = True) -
     if table.n_rows == 0:
         raise DataError(table.source, "<rows>", "the table has no data rows")
     _check_columns(table, schema.features, "feature")
-    cols = {name: as_numeric(table.columns[name], table.source, name, strict=True) for name in schema.numeric}
+    cols = {
+        name: as_numeric(table.columns[name], table.source, name, strict=True, locate=table.locate)
+        for name in schema.numeric
+    }
     cols.update({name: _as_text(table.columns[name]) for name in schema.categorical})
     if labels and schema.target is not None:
         _check_columns(table, [schema.target], "target")
         cols[schema.target], _ = _target_column(table, schema.target, schema.task or "auto")
-    return RawTable(cols, table.source)  # type: ignore[arg-type]
+    return table.with_columns(cols)  # type: ignore[arg-type]

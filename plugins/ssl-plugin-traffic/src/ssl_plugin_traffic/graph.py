@@ -15,6 +15,7 @@ ST-SSDL code (Graph WaveNet's ``sym_adj``): ``D^-1/2 A^T D^-1/2`` with ``D`` the
 from __future__ import annotations
 
 import csv
+import sys
 import warnings
 from pathlib import Path
 
@@ -77,7 +78,11 @@ def _read_dense_csv(path: Path) -> np.ndarray:
 
 
 def check_graph(adj: np.ndarray, source: str, num_nodes: int | None = None) -> np.ndarray:
-    """Validate an adjacency: square, finite, non-negative, matching the series' sensor count."""
+    """Validate an adjacency: square, finite, non-negative, matching the series' sensor count, with edges.
+
+    An all-zero adjacency is refused; one with only self-loops (no edge between two sensors) is
+    accepted with a one-line warning on stderr.
+    """
     if adj.ndim != 2 or adj.shape[0] != adj.shape[1]:
         raise DataError(source, "adjacency", f"must be square, got shape {adj.shape}")
     if not np.all(np.isfinite(adj)):
@@ -87,6 +92,16 @@ def check_graph(adj: np.ndarray, source: str, num_nodes: int | None = None) -> n
     if num_nodes is not None and adj.shape[0] != num_nodes:
         raise DataError(
             source, "adjacency", f"has {adj.shape[0]} nodes but the series has {num_nodes} sensors"
+        )
+    if not np.any(adj):
+        raise DataError(
+            source, "adjacency", "every weight is 0: a graph without edges (the graph model needs some)"
+        )
+    if adj.shape[0] > 1 and not np.any(adj[~np.eye(adj.shape[0], dtype=bool)]):
+        print(
+            f"warning: {source}: adjacency: no edges between sensors (only self-loops); "
+            "the graph convolutions see each sensor alone",
+            file=sys.stderr,
         )
     return adj.astype(np.float32)
 

@@ -167,6 +167,20 @@ def _read_h5(path: Path) -> tuple[np.ndarray, list[str], np.ndarray]:
     return values, ids, stamps
 
 
+def _refuse_dead_sensors(path: Path, missing: np.ndarray, ids: list[str]) -> None:
+    """Refuse sensors without one valid reading: nothing to learn from or score, and the scaler ignores them."""
+    dead = np.flatnonzero(missing.all(axis=0))
+    if dead.size:
+        others = f" ({dead.size} such sensors: {', '.join(ids[j] for j in dead[:5])}{', ...' if dead.size > 5 else ''})"
+        raise DataError(
+            path,
+            f"sensor {ids[int(dead[0])]}",
+            "every reading of this sensor is missing (0, NaN or inf)"
+            + (others if dead.size > 1 else "")
+            + "; remove its column (and its row and column in the graph)",
+        )
+
+
 def _validate(path: Path, values: np.ndarray, ids: list[str], stamps: np.ndarray) -> tuple[np.ndarray, float]:
     if values.ndim != 2 or values.shape[0] < 2 or values.shape[1] < 1:
         raise DataError(path, "values", f"expected at least 2 timesteps x 1 sensor, got shape {values.shape}")
@@ -188,6 +202,7 @@ def _validate(path: Path, values: np.ndarray, ids: list[str], stamps: np.ndarray
     missing = ~np.isfinite(values) | (values == 0)
     if missing.all():
         raise DataError(path, "values", "every reading is missing (0, NaN or inf)")
+    _refuse_dead_sensors(path, missing, ids)
     clean = np.where(missing, 0.0, values).astype(np.float32)
     return clean, float(missing.mean())
 
