@@ -118,7 +118,9 @@ class _Run:
         self.hash = config_hash(config)
         seed_everything(tc.seed, self.rank)
         self.generator = view_generator(tc.seed, self.rank, self.device)
-        self.monitors = Monitors(self.recipe.label_key, tc.monitor_every) if self.main else None
+        self.monitors = (
+            Monitors(self.recipe.label_key, tc.monitor_every, config.recipe) if self.main else None
+        )
         self.counters = Counters()
         resume_step = self._resume(force) if resume else None
         self.deferred = supports_deferred_guard(self.optimizer, self.scaler, self.module)

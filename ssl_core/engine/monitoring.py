@@ -26,14 +26,16 @@ class Monitors:
     Args:
         label_key: the recipe's label key (``None``: no probe).
         every: cadence in steps (``<= 0`` disables monitors).
+        recipe: the run's ``"domain/name"``: its plugin's ``DomainSpec.alarm_advice`` joins the
+            alarm warnings.
     """
 
-    def __init__(self, label_key: str | None, every: int) -> None:
-        from ssl_core.monitors.alarms import AlarmTracker
+    def __init__(self, label_key: str | None, every: int, recipe: str | None = None) -> None:
+        from ssl_core.monitors.alarms import AlarmTracker, domain_advice
 
         self.label_key, self.every = label_key, every
         self.probe: nn.Module | None = None
-        self.alarms = AlarmTracker()
+        self.alarms = AlarmTracker(advice=domain_advice(recipe) if recipe and every > 0 else None)
 
     def _probe(self, dim: int) -> Any:
         if self.probe is None:

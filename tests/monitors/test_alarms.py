@@ -123,3 +123,13 @@ def test_collapse_note_reads_the_last_monitor_row(tmp_path):
     assert note is not None and "step 20" in note and "RankMe 1.09" in note
     _write_rows(tmp_path / "metrics.jsonl", [*rows, {"step": 30, "monitor/rankme": 9.0, "alarm/collapse": 0}])
     assert collapse_note(tmp_path) is None  # it cleared
+
+
+def test_domain_spec_alarm_advice_names_known_alarms_only():
+    from ssl_core.plugins.lifecycle import DomainSpec
+
+    assert DomainSpec(recipe="r", evaluate="m:f", alarm_advice={"stalled": "x"}).alarm_advice == {
+        "stalled": "x"
+    }
+    with pytest.raises(ValueError, match="unknown alarm"):
+        DomainSpec(recipe="r", evaluate="m:f", alarm_advice={"colapse": "x"})

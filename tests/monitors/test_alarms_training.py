@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import torch
@@ -25,10 +26,13 @@ def _collapsed_forward(self, batch):
 
 def test_a_collapsing_encoder_fires_the_alarm_everywhere(toy_pm, tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(toy_domain.ToyEncoder, "forward", _collapsed_forward)
+    spec = toy_pm.domain_specs()["toy"]
+    advised = dataclasses.replace(spec, alarm_advice={"collapse": "try --width 64"})
+    monkeypatch.setattr(toy_pm, "domain_specs", lambda: {"toy": advised})
     pretrain("toy", PretrainOptions(run_dir=tmp_path / "run", sets=SETS), echo=lambda _: None)
     err = capsys.readouterr().err
     assert err.count("warning: collapse alarm at step 2: RankMe 1") == 2  # main run and its baseline
-    assert "learning rate" in err
+    assert "learning rate" in err and "; try --width 64" in err  # generic, then the plugin's advice
     rows = _monitor_rows(tmp_path / "run")
     assert len(rows) == 12 and all(r["alarm/collapse"] == 1 for r in rows)
     table_rows = evaluate_run(tmp_path / "run", domain="toy", quick=True)
