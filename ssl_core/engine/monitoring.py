@@ -17,7 +17,15 @@ from torch import Tensor, nn
 
 from ssl_core.interfaces import Batch
 
-__all__ = ["Monitors"]
+__all__ = ["Monitors", "domain_advice"]
+
+
+def domain_advice(recipe: str) -> dict[str, str]:
+    """``DomainSpec.alarm_advice`` of the plugin owning ``recipe`` (``"domain/name"``), else empty."""
+    from ssl_core.plugins.manager import get_plugin_manager
+
+    spec = get_plugin_manager().domain_specs().get(recipe.split("/", 1)[0])
+    return dict(spec.alarm_advice) if spec is not None else {}
 
 
 class Monitors:
@@ -31,7 +39,7 @@ class Monitors:
     """
 
     def __init__(self, label_key: str | None, every: int, recipe: str | None = None) -> None:
-        from ssl_core.monitors.alarms import AlarmTracker, domain_advice
+        from ssl_core.monitors.alarms import AlarmTracker
 
         self.label_key, self.every = label_key, every
         self.probe: nn.Module | None = None

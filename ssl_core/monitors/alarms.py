@@ -44,7 +44,6 @@ __all__ = [
     "AlarmTracker",
     "collapse_note",
     "collapse_rankme_threshold",
-    "domain_advice",
     "is_collapsed",
     "is_stalled",
     "normalised_std",
@@ -171,14 +170,6 @@ class AlarmTracker:
         advice = ADVICE[kind] + (f"; {self.advice[kind]}" if kind in self.advice else "")
         stream = self.stream if self.stream is not None else sys.stderr
         print(f"warning: {kind} alarm at step {step}: {reason}; {advice}", file=stream, flush=True)
-
-
-def domain_advice(recipe: str) -> dict[str, str]:
-    """``DomainSpec.alarm_advice`` of the plugin owning ``recipe`` (``"domain/name"``), else empty."""
-    from ssl_core.plugins.manager import get_plugin_manager
-
-    spec = get_plugin_manager().domain_specs().get(recipe.split("/", 1)[0])
-    return dict(spec.alarm_advice) if spec is not None else {}
 
 
 def _last_monitor_row(path: Path) -> dict[str, object] | None:
