@@ -118,7 +118,9 @@ class _Run:
         self.hash = config_hash(config)
         seed_everything(tc.seed, self.rank)
         self.generator = view_generator(tc.seed, self.rank, self.device)
-        self.monitors = Monitors(self.recipe.label_key, tc.monitor_every) if self.main else None
+        self.monitors = (
+            Monitors(self.recipe.label_key, tc.monitor_every, config.recipe) if self.main else None
+        )
         self.counters = Counters()
         resume_step = self._resume(force) if resume else None
         self.deferred = supports_deferred_guard(self.optimizer, self.scaler, self.module)
@@ -277,7 +279,7 @@ def _loop(run: _Run, stop_at: int | None) -> dict[str, float]:
             if log or ckpt or not run.deferred:
                 run.tracker.check(c.step, str(run.run_dir / "checkpoints"))
             if run.monitors is not None and out.embeddings is not None:
-                pending.update(run.monitors.maybe_run(c.step, out.embeddings, batch))
+                pending.update(run.monitors.maybe_run(c.step, out.embeddings, batch, out.loss))
             t2 = time.perf_counter()
             timer.add(samples=tc.batch_size, data_s=t1 - t0, compute_s=t2 - t1)
             if log:

@@ -122,18 +122,32 @@ def evaluate_run(
     The generic comparison (runs of recipes without a data object, e.g. ``ssl train`` configs of
     core recipes) is a linear probe of the recipe's ``eval_data`` labels on the trained encoder
     versus the same encoder randomly initialised.
+
+    When the run's ``metrics.jsonl`` ends (its last monitor row) with an active collapse alarm,
+    every row gets ``extra["alarm"]`` (shown in the table's footnotes) naming the step and RankMe.
     """
     from ssl_core.plugins.refs import resolve_object
 
     run = load_owned_run(run_dir, domain=domain, device=device)
     spec = _spec_for(run)
     if spec is None:
-        return _generic_rows(run)
+        return _with_alarm_note(run_dir, _generic_rows(run))
     ctx = EvalContext(
         Path(run_dir), run.config, torch.device(device), _baselines(run_dir, spec, device), quick, seeds
     )
     evaluate: Callable[..., list[ComparisonRow]] = resolve_object(spec.evaluate)
-    return list(evaluate(run.module, run.recipe.data, ctx))
+    return _with_alarm_note(run_dir, list(evaluate(run.module, run.recipe.data, ctx)))
+
+
+def _with_alarm_note(run_dir: Path, rows: list[ComparisonRow]) -> list[ComparisonRow]:
+    """``rows`` with ``extra["alarm"]`` set when the run ended collapsed (its last monitor row)."""
+    from ssl_core.monitors.alarms import collapse_note
+
+    note = collapse_note(Path(run_dir))
+    if note is not None:
+        for row in rows:
+            row.extra["alarm"] = note
+    return rows
 
 
 def _generic_rows(run: LoadedRun) -> list[ComparisonRow]:

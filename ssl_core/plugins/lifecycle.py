@@ -49,6 +49,8 @@ class DomainSpec:
             the same config plus its overrides (e.g. ``{"no-ssl": ("recipe_args.ssl=false",)}``);
             ``evaluate`` gets their modules as ``ctx.baselines[name]``.
         examples: lines for ``ssl-<domain> --help`` (what a user types).
+        alarm_advice: the domain's own knobs to try, per training alarm (``"collapse"``,
+            ``"stalled"``; see ``ssl_core.monitors.alarms``), appended to the generic advice.
     """
 
     recipe: str
@@ -59,6 +61,7 @@ class DomainSpec:
     quick: Sequence[str] = ()
     baselines: Mapping[str, Sequence[str]] = field(default_factory=dict)
     examples: str = ""
+    alarm_advice: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "options", tuple(self.options))
@@ -67,6 +70,12 @@ class DomainSpec:
         for name in self.baselines:
             if not name or "/" in name or name in {"checkpoints", "plots"}:
                 raise ValueError(f"DomainSpec.baselines: {name!r} is not a usable folder name")
+        object.__setattr__(self, "alarm_advice", dict(self.alarm_advice))
+        unknown = set(self.alarm_advice) - {"collapse", "stalled"}
+        if unknown:
+            raise ValueError(
+                f"DomainSpec.alarm_advice: unknown alarm(s) {sorted(unknown)} (collapse, stalled)"
+            )
 
     def qualified(self, qualify: Callable[[str], str]) -> DomainSpec:
         """A copy whose ``"module:attr"`` references went through ``qualify`` (made absolute)."""
