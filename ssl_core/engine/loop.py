@@ -13,7 +13,6 @@ periodic atomic checkpoints. See ``docs/engine.md``.
 
 from __future__ import annotations
 
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,41 +20,21 @@ from typing import Any
 
 import torch
 from torch import Tensor
-from torch.utils.data import Dataset
 
 from ssl_core import distributed as dist
-from ssl_core.config import config_hash
-from ssl_core.engine.accumulation import check_accumulation, forward_backward, forward_loss
+from ssl_core.engine.accumulation import forward_backward
 from ssl_core.engine.batches import batch_stream
-from ssl_core.engine.checkpoint import (
-    atomic_symlink,
-    checkpoint_path,
-    latest_checkpoint,
-    prune_checkpoints,
-)
-from ssl_core.engine.ckpt_index import load_newest_intact, save_verified
-from ssl_core.engine.data_state import save_data_state
-from ssl_core.engine.metrics import MetricsWriter, StepTimer, to_floats
-from ssl_core.engine.monitoring import Monitors
-from ssl_core.engine.precision import apply_channels_last, resolve_precision, to_device
+from ssl_core.engine.metrics import StepTimer, to_floats
+from ssl_core.engine.precision import to_device
 from ssl_core.engine.progress import Progress
-from ssl_core.engine.rng import seed_everything, view_generator
-from ssl_core.engine.rundir import check_run_dir, discard_partial_run, prepare_run_dir, record_run
-from ssl_core.engine.sampler import GlobalBatchSampler
-from ssl_core.engine.setup import build_recipe, per_rank_batch, resolve_strategy, select_device, total_steps
-from ssl_core.engine.sharded import is_sharded, save_sharded
-from ssl_core.engine.state import Counters, collect_state, read_state, restore_state
+from ssl_core.engine.rundir import discard_partial_run
+from ssl_core.engine.session import RunSession
 from ssl_core.engine.step import (
-    NonFiniteTracker,
-    Schedules,
     apply_update,
-    check_finite_weights,
     ema_step,
-    supports_deferred_guard,
 )
-from ssl_core.errors import CheckpointError, ConfigError
-from ssl_core.interfaces import Batch, Recipe, SSLModule, StepAware, StepOutput
-from ssl_core.optim import build_optimizer, set_lr_wd
+from ssl_core.interfaces import Batch, Recipe, SSLModule, StepOutput
+from ssl_core.optim import set_lr_wd
 from ssl_core.plugins.recipe_args import validate_recipe_args
 from ssl_core.schema import RunConfig
 from ssl_core.utils.rundirs import default_run_dir
@@ -74,133 +53,9 @@ class TrainResult:
     metrics: dict[str, float]
 
 
-class _Run:
-    """The live objects of one training run (kept together so the loop body stays short)."""
-
-    def __init__(
-        self, config: RunConfig, run_dir: Path, recipe: Recipe | None, *, resume: bool, force: bool
-    ) -> None:
-        tc = config.train
-        self.config, self.run_dir = config, run_dir
-        self.world, self.rank, self.main = dist.world_size(), dist.rank(), dist.is_main()
-        self.device = select_device(tc.device)
-        self.precision = resolve_precision(tc.precision, self.device)
-        self.strategy = resolve_strategy(tc.strategy, self.world)
-        per_rank_batch(config, self.world)
-        if recipe is None:
-            torch.manual_seed(tc.seed)  # identical initial weights on every rank
-        self.recipe = recipe if recipe is not None else build_recipe(config)
-        if self.recipe.train_data is None:
-            raise ConfigError(
-                config.recipe, "train_data", "the recipe has no training data (restored for evaluation only)"
-            )
-        self.train_data: Dataset[Any] = self.recipe.train_data
-        self.module: SSLModule = self.recipe.module
-        self.step_aware = [m for m in self.module.modules() if isinstance(m, StepAware)]
-        self.grad_cache = check_accumulation(self.module, tc.grad_accum, self.strategy)
-        if tc.channels_last:
-            apply_channels_last(self.module)
-        self.model = dist.wrap_model(self.module, self.strategy, self.device)
-        self.forward_fn: Any = torch.compile(forward_loss) if tc.compile else forward_loss
-        self.params = [p for p in self.module.parameters() if p.requires_grad]
-        self.optimizer = build_optimizer(self.module, config.optim)
-        self.scaler = self.precision.make_scaler()
-        self.sampler = GlobalBatchSampler(
-            len(self.train_data),  # type: ignore[arg-type]
-            tc.batch_size,
-            seed=tc.seed,
-            drop_last=tc.drop_last,
-            rank=self.rank,
-            world_size=self.world,
-        )
-        self.total = total_steps(config, self.sampler)
-        self.schedules = Schedules(config, self.total)
-        self.hash = config_hash(config)
-        seed_everything(tc.seed, self.rank)
-        self.generator = view_generator(tc.seed, self.rank, self.device)
-        self.monitors = (
-            Monitors(self.recipe.label_key, tc.monitor_every, config.recipe) if self.main else None
-        )
-        self.counters = Counters()
-        resume_step = self._resume(force) if resume else None
-        self.deferred = supports_deferred_guard(self.optimizer, self.scaler, self.module)
-        self.tracker = NonFiniteTracker(
-            tc.max_nonfinite, self.counters.nonfinite_total, self.counters.nonfinite_in_a_row
-        )
-        self.env_thread = None
-        check_run_dir(run_dir, resume=resume, force=force)
-        dist.barrier()
-        if self.main:
-            prepare_run_dir(run_dir, resume=resume)
-            if not resume:
-                save_data_state(run_dir, self.recipe)
-            self.env_thread = record_run(
-                run_dir,
-                config,
-                world_size=self.world,
-                device=self.device,
-                seed=tc.seed,
-                global_batch=tc.batch_size,
-            )
-        dist.barrier()
-        self.writer = (
-            MetricsWriter(run_dir, resume_step=resume_step, tensorboard=tc.tensorboard) if self.main else None
-        )
-
-    def _resume(self, force: bool) -> int:
-        latest = latest_checkpoint(self.run_dir)
-        if is_sharded(latest):  # an FSDP2 run: the DCP directory, resharded to this world
-            state, path = read_state(latest, self.module, self.optimizer), latest
-        else:  # the newest intact single file (size + sha256 in the index), with a warning
-            state, path, skipped = load_newest_intact(self.run_dir)
-            if skipped and self.main:
-                print(
-                    f"warning: resuming from {path} (step {state['step']}): {'; '.join(skipped)}",
-                    file=sys.stderr,
-                )
-        if state["config_hash"] != self.hash and not force:
-            raise CheckpointError(
-                f"{path}: written by a different configuration (hash {state['config_hash'][:12]} != "
-                f"{self.hash[:12]}); resume with the original config, or pass force=True / --force"
-            )
-        self.counters = restore_state(
-            state,
-            module=self.module,
-            optimizer=self.optimizer,
-            scaler=self.scaler,
-            sampler=self.sampler,
-            generator=self.generator,
-            strategy=self.strategy,
-        )
-        if self.monitors is not None and state.get("probe"):
-            self.monitors.load_probe(state["probe"])
-        return self.counters.step
-
-    def checkpoint(self) -> None:
-        check_finite_weights(self.module, self.counters.step, self.run_dir)
-        state = collect_state(
-            module=self.module,
-            optimizer=self.optimizer,
-            scaler=self.scaler,
-            sampler=self.sampler,
-            generator=self.generator,
-            counters=self.counters,
-            config_hash=self.hash,
-            strategy=self.strategy,
-            probe=self.monitors.probe if self.monitors is not None else None,
-        )
-        if self.strategy == "fsdp2":  # every rank writes its shards (collective)
-            step_path = checkpoint_path(self.run_dir, self.counters.step, sharded=True)
-            save_sharded(state, step_path)
-            if self.main:
-                atomic_symlink(step_path, checkpoint_path(self.run_dir, "last", sharded=True))
-                prune_checkpoints(self.run_dir, self.config.train.keep_checkpoints, sharded=True)
-        elif self.main:
-            save_verified(state, self.run_dir, self.counters.step, self.config.train.keep_checkpoints)
-        dist.barrier()
-
-
-def _row(run: _Run, out_metrics: dict[str, Tensor], loss: Tensor, extra: dict[str, float]) -> dict[str, Any]:
+def _row(
+    run: RunSession, out_metrics: dict[str, Tensor], loss: Tensor, extra: dict[str, float]
+) -> dict[str, Any]:
     step = run.counters.step
     vals = run.schedules.at(step - 1)
     row: dict[str, Any] = {
@@ -217,7 +72,7 @@ def _row(run: _Run, out_metrics: dict[str, Tensor], loss: Tensor, extra: dict[st
     return row
 
 
-def _step(run: _Run, batch: Batch) -> StepOutput:
+def _step(run: RunSession, batch: Batch) -> StepOutput:
     """One optimizer step on this rank's ``batch`` (schedules -> forward/backward -> update -> EMA)."""
     tc, step = run.config.train, run.counters.step
     vals = run.schedules.at(step)
@@ -252,7 +107,7 @@ def _step(run: _Run, batch: Batch) -> StepOutput:
     return out
 
 
-def _loop(run: _Run, stop_at: int | None) -> dict[str, float]:
+def _loop(run: RunSession, stop_at: int | None) -> dict[str, float]:
     tc, c = run.config.train, run.counters
     end = min(run.total, stop_at) if stop_at is not None else run.total
     timer, last_row, pending = StepTimer(), {}, {}
@@ -365,7 +220,7 @@ def _train(
     force: bool,
     stop_at: int | None,
 ) -> TrainResult:
-    run = _Run(config, path, recipe, resume=resume, force=force)
+    run = RunSession(config, path, recipe, resume=resume, force=force)
     try:
         if run.writer is not None:
             run.writer.log(

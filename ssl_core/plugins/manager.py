@@ -5,11 +5,8 @@ Loading follows kedro/npe2 rather than bare pluggy: each entry point is filtered
 failure is recorded as a :class:`PluginLoadError` and the plugin is skipped, unless
 ``SSL_CORE_STRICT_PLUGINS=1`` makes it fatal.
 
-Environment variables:
-    ``SSL_CORE_STRICT_PLUGINS=1``: any plugin error raises :class:`ssl_core.errors.PluginError`.
-    ``SSL_CORE_LOAD_PLUGINS=a,b``: load only these entry points / distributions (empty: none).
-    ``SSL_CORE_DISABLE_PLUGINS=a``: never import these.
-    ``SSL_CORE_TRACE_PLUGINS=1``: print every hook call to stderr.
+The ``SSL_CORE_*`` switches (which plugins load, strict mode, tracing) are in
+:mod:`ssl_core.plugins.selection`.
 The core plugin (:mod:`ssl_core.builtin`) is registered directly and is always present.
 """
 
@@ -19,7 +16,7 @@ import os
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from importlib import metadata
 from typing import Any
 
@@ -28,9 +25,11 @@ import pluggy
 from ssl_core import builtin, hooks
 from ssl_core._version import __version__
 from ssl_core.errors import PluginError
-from ssl_core.plugins.compat import core_requirement_problem, normalize_name
+from ssl_core.plugins.compat import core_requirement_problem
 from ssl_core.plugins.lifecycle import DomainSpec
 from ssl_core.plugins.manifest import COMPONENT_KINDS, PluginManifest
+from ssl_core.plugins.records import PluginInfo, PluginLoadError
+from ssl_core.plugins.selection import STRICT_ENV, TRACE_ENV, check_env_names, env_flag, selected
 from ssl_core.registry import Registries
 
 __all__ = [
@@ -41,66 +40,6 @@ __all__ = [
     "get_registries",
     "reset_plugin_manager",
 ]
-
-STRICT_ENV = "SSL_CORE_STRICT_PLUGINS"
-LOAD_ENV = "SSL_CORE_LOAD_PLUGINS"
-DISABLE_ENV = "SSL_CORE_DISABLE_PLUGINS"
-TRACE_ENV = "SSL_CORE_TRACE_PLUGINS"
-
-
-@dataclass(frozen=True)
-class PluginLoadError:
-    """A plugin that was reported and skipped: its entry point, distribution, version and the error."""
-
-    entry_point: str
-    distribution: str
-    version: str
-    error: str
-
-    def __str__(self) -> str:
-        return f"plugin {self.entry_point} ({self.distribution} {self.version}): {self.error}"
-
-
-@dataclass(frozen=True)
-class PluginInfo:
-    """A loaded plugin: its manifest plus where it came from."""
-
-    name: str
-    distribution: str
-    version: str
-    manifest: PluginManifest | None
-    module: str
-
-    @property
-    def domain(self) -> str:
-        """The manifest's domain (empty for an ad-hoc plugin without a manifest)."""
-        return self.manifest.domain if self.manifest else ""
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready description (what ``ssl plugins --json`` prints)."""
-        m = self.manifest
-        return {
-            "name": self.name,
-            "distribution": self.distribution,
-            "version": self.version,
-            "domain": self.domain,
-            "display_name": m.title if m else self.name,
-            "description": m.description if m else "",
-            "api_version": m.api_version if m else hooks.HOOK_API_VERSION,
-            "components": {k: list(v) for k, v in m.provides.items()} if m else {},
-            "cli": m.cli if m else None,
-            "module": self.module,
-        }
-
-
-def _env_flag(environ: Mapping[str, str], key: str) -> bool:
-    return environ.get(key, "").strip().lower() in {"1", "true", "yes", "on"}
-
-
-def _env_names(environ: Mapping[str, str], key: str) -> set[str] | None:
-    if key not in environ:
-        return None
-    return {normalize_name(n) for n in environ[key].split(",") if n.strip()}
 
 
 class SSLPluginManager:
@@ -120,14 +59,14 @@ class SSLPluginManager:
         self._infos: dict[str, PluginInfo] = {}
         self._registries: Registries | None = None
         self._loaded = False
-        if _env_flag(self.environ, TRACE_ENV):
+        if env_flag(self.environ, TRACE_ENV):
             self.pm.trace.root.setwriter(sys.stderr.write)
             self.pm.enable_tracing()
 
     @property
     def strict(self) -> bool:
         """Whether plugin errors are fatal (``SSL_CORE_STRICT_PLUGINS=1``)."""
-        return _env_flag(self.environ, STRICT_ENV)
+        return env_flag(self.environ, STRICT_ENV)
 
     # -- loading -------------------------------------------------------------------------------
     def load(self) -> SSLPluginManager:
@@ -136,7 +75,7 @@ class SSLPluginManager:
             return self
         eps = sorted(metadata.entry_points(group=hooks.ENTRY_POINT_GROUP), key=lambda e: e.name)
         if self.autoload:
-            self._check_env_names(eps)
+            check_env_names(self.environ, eps)
         self._loaded = True
         self.register(builtin, "core", distribution="ssl-core", version=__version__)
         if self.autoload:
@@ -144,36 +83,12 @@ class SSLPluginManager:
                 self.load_entry_point(ep)
         return self
 
-    def _check_env_names(self, eps: list[metadata.EntryPoint]) -> None:
-        """Refuse a name in ``SSL_CORE_LOAD_PLUGINS`` / ``_DISABLE_PLUGINS`` that no plugin has.
-
-        Raises:
-            PluginError: naming the variable, the unknown names and the installed ones.
-        """
-        known = {"core", "ssl-core"}
-        for ep in eps:
-            dist = getattr(ep, "dist", None)
-            known |= {normalize_name(ep.name), normalize_name(dist.metadata["Name"] if dist else ep.name)}
-        for key in (LOAD_ENV, DISABLE_ENV):
-            unknown = sorted((_env_names(self.environ, key) or set()) - known)
-            if unknown:
-                raise PluginError(
-                    f"{key}: unknown plugin name(s) {', '.join(unknown)}; installed: {', '.join(sorted(known))}"
-                )
-
-    def _selected(self, ep: metadata.EntryPoint, dist_name: str) -> bool:
-        names = {normalize_name(ep.name), normalize_name(dist_name)}
-        only, disabled = _env_names(self.environ, LOAD_ENV), _env_names(self.environ, DISABLE_ENV)
-        if only is not None and not names & only:
-            return False
-        return not (disabled and names & disabled)
-
     def load_entry_point(self, ep: metadata.EntryPoint) -> PluginInfo | None:
         """Check, import and register one entry point; errors are recorded (or raised if strict)."""
         dist = getattr(ep, "dist", None)
         dist_name = dist.metadata["Name"] if dist is not None else "<unknown>"
         version = dist.version if dist is not None else ""
-        if not self._selected(ep, dist_name):
+        if not selected(self.environ, ep, dist_name):
             return None
         label = f"{ep.name} = {ep.value}"
         try:

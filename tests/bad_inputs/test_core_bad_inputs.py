@@ -236,7 +236,7 @@ FAULTS = [
     BadInput("fault-non-finite-training-exits-1", (*TRAIN, "--set", "optim.lr=1e30"), 1,
              "the model's weights became non-finite (NaN/Inf) by step 3", files=C),
     BadInput("fault-permission-error", TRAIN, 1, "Permission denied: /locked", files=C,
-             fault=lambda: mock.patch("ssl_core.engine.loop.save_data_state",
+             fault=lambda: mock.patch("ssl_core.engine.session.save_data_state",
                                       side_effect=PermissionError(errno.EACCES, "Permission denied", "/locked"))),
 ]  # fmt: skip
 

@@ -63,16 +63,16 @@ def test_real_adult_copy_deleted_then_evaluate_and_embed(tmp_path, registered):
 # A child process that SIGKILLs itself right after the engine wrote the checkpoint of step KILL_AT.
 CHILD = """
 import os, signal, sys
-from ssl_core.engine import loop
+from ssl_core.engine import session
 
-original = loop._Run.checkpoint
+original = session.RunSession.checkpoint
 
 def checkpoint(self):
     original(self)
     if self.counters.step == int(os.environ["KILL_AT"]):
         os.kill(os.getpid(), signal.SIGKILL)
 
-loop._Run.checkpoint = checkpoint
+session.RunSession.checkpoint = checkpoint
 from ssl_plugin_tabular.cli import main
 main(sys.argv[1:])
 """
