@@ -53,9 +53,9 @@ def tabular() -> tuple[Recipe, dict[str, Any], int]:
 
 
 def traffic() -> tuple[Recipe, dict[str, Any], int]:
+    from _traffic_config import OFFICIAL_ARGS, recipe_args  # the CPU bench's sizes (bench/traffic_stssdl.py)
     from ssl_plugin_traffic.config import run_config
     from ssl_plugin_traffic.recipes import STSSDL_RECIPE
-    from traffic_stssdl import OFFICIAL_ARGS, recipe_args  # bench/traffic_stssdl.py: the CPU bench's sizes
 
     _data("traffic")
     args = recipe_args("Los-loop", {**OFFICIAL_ARGS, "recompute": False})

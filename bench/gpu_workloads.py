@@ -28,159 +28,22 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import torch
-from torch import Tensor, nn
-from torch.utils.flop_counter import FlopCounterMode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _models import MAEViT, ResNet18, SpeechTransformer  # noqa: E402
+from _gpu_modules import FULL, MODULES, SMOKE, make_data  # noqa: E402
+from _gpu_timing import TimedData, count_flops, matmul_ceiling  # noqa: E402
 
-from ssl_core.data import TensorDictDataset  # noqa: E402
 from ssl_core.engine import train  # noqa: E402
 from ssl_core.engine.precision import apply_channels_last  # noqa: E402
-from ssl_core.interfaces import Batch, Recipe, SSLModule, StepOutput  # noqa: E402
-from ssl_core.objectives import MaskedReconstructionLoss, NTXentLoss  # noqa: E402
+from ssl_core.interfaces import Recipe  # noqa: E402
 from ssl_core.schema import OptimConfig, RunConfig, ScheduleConfig, TrainConfig  # noqa: E402
 from ssl_core.utils.bench import markdown_table, print_table  # noqa: E402
 
-FULL = {
-    "simclr": dict(batch=512, img=32, width=64, hidden=2048, out=128),
-    "mae": dict(
-        batch=256, img=224, patch=16, dim=384, depth=12, heads=6, dec_dim=512, dec_depth=8, dec_heads=16
-    ),
-    "speech": dict(batch=32, frames=1000, n_mels=80, dim=768, layers=3, heads=12, ffn=3072),
-}
-SMOKE = {
-    "simclr": dict(batch=8, img=16, width=8, hidden=32, out=16),
-    "mae": dict(batch=4, img=32, patch=8, dim=32, depth=1, heads=2, dec_dim=32, dec_depth=1, dec_heads=2),
-    "speech": dict(batch=4, frames=50, n_mels=16, dim=32, layers=1, heads=2, ffn=64),
-}
 REF_VARIANT = {"fp32": "fp32", "bf16": "bf16_cl", "bf16_compile": "bf16_cl_compile"}
-
-
-def _rand(shape: tuple[int, ...], device: torch.device, generator: torch.Generator | None) -> Tensor:
-    """Uniform noise from the engine's view generator (unseeded under torch.compile, like the reference)."""
-    if generator is None or torch.compiler.is_compiling():
-        return torch.rand(shape, device=device)
-    return torch.rand(shape, device=device, generator=generator)
-
-
-class SimCLR(SSLModule):
-    """SimCLR (Chen et al., 2020): ResNet-18 + 2-layer projector, NT-Xent (tau 0.2) over two views."""
-
-    batch_coupled = True
-
-    def __init__(self, width: int, hidden: int, out: int, **_: Any) -> None:
-        super().__init__()
-        self.backbone = ResNet18(width)
-        d = self.backbone.output_dim
-        self.proj = nn.Sequential(
-            nn.Linear(d, hidden), nn.BatchNorm1d(hidden), nn.ReLU(), nn.Linear(hidden, out)
-        )
-        self.objective = NTXentLoss(temperature=0.2)
-
-    def forward(self, batch: Batch, generator: torch.Generator | None = None) -> StepOutput:
-        h1, h2 = self.backbone(batch["x1"]), self.backbone(batch["x2"])
-        out = self.objective(self.proj(h1), self.proj(h2))
-        return StepOutput(out.loss, out.metrics, h1.detach())
-
-
-class MAE(SSLModule):
-    """MAE (He et al., 2022): 75 % random patch masking, MSE on normalised pixels of masked patches."""
-
-    def __init__(self, ratio: float = 0.75, **sizes: Any) -> None:
-        super().__init__()
-        keys = ("img", "patch", "dim", "depth", "heads", "dec_dim", "dec_depth", "dec_heads")
-        self.vit = MAEViT(**{k: sizes[k] for k in keys})
-        self.keep = int(self.vit.num_patches * (1 - ratio))
-        self.objective = MaskedReconstructionLoss(loss="mse", norm_targets=True)
-
-    def forward(self, batch: Batch, generator: torch.Generator | None = None) -> StepOutput:
-        imgs = batch["x"]
-        noise = _rand((imgs.shape[0], self.vit.num_patches), imgs.device, generator)
-        ids_restore = noise.argsort(1).argsort(1)
-        ids_keep = noise.argsort(1)[:, : self.keep]
-        pred, latent = self.vit(imgs, ids_keep, ids_restore)
-        mask = ids_restore >= self.keep
-        out = self.objective(pred.float(), self.vit.patchify(imgs).float(), mask)
-        return StepOutput(out.loss, out.metrics, latent.mean(1).detach())
-
-
-class SpeechMAM(SSLModule):
-    """TERA-like masked acoustic model (Liu et al., 2021): 15 % of frames zeroed, L1 on them."""
-
-    def __init__(self, n_mels: int, dim: int, layers: int, heads: int, ffn: int, **_: Any) -> None:
-        super().__init__()
-        self.net = SpeechTransformer(n_mels, dim, layers, heads, ffn)
-        self.objective = MaskedReconstructionLoss(loss="l1")
-
-    def forward(self, batch: Batch, generator: torch.Generator | None = None) -> StepOutput:
-        mel = batch["x"]
-        mask = _rand(tuple(mel.shape[:2]), mel.device, generator) < 0.15
-        pred, hidden = self.net(mel.masked_fill(mask[..., None], 0.0))
-        out = self.objective(pred.float(), mel.float(), mask)
-        return StepOutput(out.loss, out.metrics, hidden.mean(1).detach())
-
-
-def make_data(name: str, s: dict[str, Any], device: torch.device) -> dict[str, Tensor]:
-    """One batch of random inputs on ``device`` (the reference also reuses one random batch)."""
-    b = s["batch"]
-    if name == "simclr":
-        return {k: torch.randn(b, 3, s["img"], s["img"], device=device) for k in ("x1", "x2")}
-    if name == "mae":
-        return {"x": torch.randn(b, 3, s["img"], s["img"], device=device)}
-    return {"x": torch.randn(b, s["frames"], s["n_mels"], device=device)}
-
-
-MODULES: dict[str, Callable[..., SSLModule]] = {"simclr": SimCLR, "mae": MAE, "speech": SpeechMAM}
-
-
-class TimedData(TensorDictDataset):
-    """Device-resident batches; stamps the (synchronised) time when batch ``i`` in ``marks`` is fetched."""
-
-    def __init__(self, tensors: dict[str, Tensor], marks: set[int]) -> None:
-        super().__init__(tensors, source="<bench>")
-        self.marks, self.calls = marks, 0
-        self.times: list[float] = []
-        self.device = next(iter(tensors.values())).device
-
-    def __getitems__(self, indices: Any) -> Batch:  # type: ignore[override]
-        if self.calls in self.marks:
-            if self.device.type == "cuda":
-                torch.cuda.synchronize()
-            self.times.append(time.perf_counter())
-        self.calls += 1
-        idx = torch.as_tensor(indices, dtype=torch.long).to(self.device, non_blocking=True)
-        return {k: v.index_select(0, idx) for k, v in self.tensors.items()}
-
-
-def matmul_ceiling(device: torch.device, n: int = 8192) -> float:
-    """Measured FLOP/s of an ``n^3`` matmul (bf16 on CUDA, fp32 on CPU)."""
-    dtype = torch.bfloat16 if device.type == "cuda" else torch.float32
-    a, b = torch.randn(n, n, device=device, dtype=dtype), torch.randn(n, n, device=device, dtype=dtype)
-    for _ in range(3):
-        a @ b
-    sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
-    sync()
-    t0 = time.perf_counter()
-    for _ in range(10):
-        a @ b
-    sync()
-    return 2 * n**3 * 10 / (time.perf_counter() - t0)
-
-
-def count_flops(module: SSLModule, batch: Batch, bf16: bool, device: torch.device) -> int:
-    """FLOPs of one forward + backward of ``module`` on ``batch``."""
-    with FlopCounterMode(display=False) as fc:
-        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
-            loss = module(batch).loss
-        loss.backward()
-    module.zero_grad(set_to_none=True)
-    return int(fc.get_total_flops())
 
 
 def run_ours(

@@ -35,15 +35,20 @@ import argparse
 import copy
 import json
 import os
+import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
-from ssl_plugin_speech.config import DEFAULT_HELDOUT, STRONG_ADVERSARY
-from ssl_plugin_speech.corpus import load_corpus
-from ssl_plugin_speech.evaluate import (
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _speech_vc_arms import arm_args, arms_of  # noqa: E402
+from _speech_vc_report import report  # noqa: E402
+from ssl_plugin_speech.config import DEFAULT_HELDOUT  # noqa: E402
+from ssl_plugin_speech.corpus import load_corpus  # noqa: E402
+from ssl_plugin_speech.evaluate import (  # noqa: E402
     content_fn,
     conversion_metrics,
     logmel_fn,
@@ -51,8 +56,8 @@ from ssl_plugin_speech.evaluate import (
     tera_fn,
     train_speaker_encoder,
 )
-from ssl_plugin_speech.features import LogMel, librosa_logmel
-from ssl_plugin_speech.probes import (
+from ssl_plugin_speech.features import LogMel, librosa_logmel  # noqa: E402
+from ssl_plugin_speech.probes import (  # noqa: E402
     frame_features,
     frame_speaker_scores,
     parallel_subset,
@@ -60,9 +65,8 @@ from ssl_plugin_speech.probes import (
     speaker_probe,
 )
 
-from ssl_core.config import load_run_config
-from ssl_core.engine import train
-from ssl_core.utils.bench import markdown_table, peak_rss_mb
+from ssl_core.config import load_run_config  # noqa: E402
+from ssl_core.engine import train  # noqa: E402
 
 TARGET = "p225"
 
@@ -108,28 +112,6 @@ def timed_train(config: Any, run_dir: Path) -> tuple[Any, float]:
     start = time.perf_counter()
     result = train(config, run_dir, force=True)
     return result, time.perf_counter() - start
-
-
-ARMS = ("plain", "binary", "plain_in", "binary_in", "strong_in", "strongctx_in")
-"""VC variants: {no speaker adversary, the paper's binary adversary} x {plain, instance-normalised} content,
-and the stronger binary adversary with instance-normalised content (per-frame or 21-frame discriminator)."""
-
-
-def arms_of(a: argparse.Namespace) -> tuple[str, ...]:
-    return (*ARMS, "pseudo_in") if a.pseudo_k > 0 else ARMS
-
-
-def arm_args(arm: str, a: argparse.Namespace) -> dict[str, Any]:
-    args: dict[str, Any] = {"instance_norm": arm.endswith("_in"), "lambda_spk": 0.0}
-    if arm.startswith("binary"):
-        args["lambda_spk"] = a.binary_lambda
-    if arm.startswith("strong"):
-        args.update(STRONG_ADVERSARY)  # the embedded default's adversary
-    if arm.startswith("strongctx"):
-        args["disc_kernel"] = 5  # 5 layers of kernel 5: 21 frames of context
-    if arm.startswith("pseudo"):
-        args.update(lambda_spk=a.pseudo_lambda, pseudo_speakers=a.pseudo_k)
-    return args
 
 
 def one_seed(data: Path, out: Path, seed: int, a: argparse.Namespace) -> dict[str, Any]:
@@ -200,101 +182,6 @@ def feature_speed(data: Path, repeats: int = 2) -> dict[str, float]:
                 logmel(w)
         out["torch"] = repeats * len(utts) / (time.perf_counter() - start)
     return out
-
-
-def ms(values: list[float]) -> str:
-    return f"{np.mean(values):.3f} +- {np.std(values):.3f}"
-
-
-def report(results: list[dict[str, Any]], speed: dict[str, float], a: argparse.Namespace) -> str:
-    col = lambda k: ms([r[k] for r in results])  # noqa: E731
-    names = {
-        "plain": "no adversary",
-        "binary": "binary adversary (paper)",
-        "plain_in": "no adversary + IN",
-        "binary_in": "binary adversary + IN",
-        "strong_in": "strong binary adversary + IN",
-        "strongctx_in": "strong binary adversary, 21-frame discriminator + IN",
-        "pseudo_in": f"pseudo-speaker (k={a.pseudo_k}) + IN",
-    }
-
-    def arms(prefix: str) -> dict[str, str]:
-        return {names[arm]: col(f"{prefix}/{arm}") for arm in arms_of(a)}
-
-    rows = [
-        {
-            "measure": "speaker-ID, mean+std pooled linear probe (chance 0.25)",
-            **arms("spk"),
-            "reference": f"TERA features {col('spk/tera')}",
-        },
-        {
-            "measure": "speaker-ID, frame-level linear probe, per utterance (chance 0.25)",
-            **arms("spkf"),
-            "reference": f"TERA features {col('spkf/tera')}",
-        },
-        {
-            "measure": "speaker-ID, frame-level linear probe, per frame (chance 0.25)",
-            **arms("spkff"),
-            "reference": f"TERA features {col('spkff/tera')}",
-        },
-        {
-            "measure": "speaker-ID, frame-level MLP probe, per utterance (chance 0.25)",
-            **arms("spkm"),
-            "reference": f"TERA features {col('spkm/tera')}",
-        },
-        {
-            "measure": "speaker-ID, frame-level MLP probe, per frame (chance 0.25)",
-            **arms("spkmf"),
-            "reference": f"TERA features {col('spkmf/tera')}",
-        },
-        {
-            "measure": "target vs rest, MLP probe, per frame, balanced (chance 0.5)",
-            **arms("spkmt"),
-            "reference": f"TERA features {col('spkmt/tera')}",
-        },
-        {
-            "measure": "content probe: sentence id, held-out speaker (acc)",
-            **arms("sent"),
-            "reference": f"TERA features {col('sent/tera')}",
-        },
-        {
-            "measure": "MCD to target's parallel utterance (dB; lower better)",
-            **arms("mcd"),
-            "reference": f"unconverted source {col('mcd/source')}",
-        },
-        {"measure": "spk-emb cosine, converted vs target", **arms("cos_tgt"), "reference": ""},
-        {"measure": "spk-emb cosine, converted vs source speaker", **arms("cos_src"), "reference": ""},
-    ]
-    few = [
-        {
-            "features": "TERA (pretrained), feature layer, windowed",
-            "sentence id acc, 1 training speaker": col("few/tera"),
-        },
-        {
-            "features": "TERA (pretrained), last layer, whole utterance (old)",
-            "sentence id acc, 1 training speaker": col("few/tera_old"),
-        },
-        {"features": "raw log-mel (CMVN)", "sentence id acc, 1 training speaker": col("few/logmel")},
-        {
-            "features": "TERA random init (same layer, windowed)",
-            "sentence id acc, 1 training speaker": col("few/random"),
-        },
-    ]
-    speed_rows = [
-        {"figure": "TERA training samples/s", "value": col("sps/tera")},
-        {"figure": "VC training samples/s (frozen TERA)", "value": col("sps/vc")},
-        {"figure": "TERA wall s per epoch", "value": col("epoch_s/tera")},
-        {"figure": "VC wall s per epoch", "value": col("epoch_s/vc")},
-        {"figure": "log-mel utterances/s, librosa (float64)", "value": f"{speed['librosa']:.1f}"},
-        {"figure": "log-mel utterances/s, torch LogMel", "value": f"{speed['torch']:.1f}"},
-        {"figure": "peak RSS MB", "value": f"{peak_rss_mb():.0f}"},
-    ]
-    head = (
-        f"seeds {a.seeds}, TERA {a.tera_steps} steps lr {a.tera_lr}, VC {a.vc_steps} steps lr {a.vc_lr}, "
-        f"batch {a.batch}, threads {torch.get_num_threads()}, binary lambda {a.binary_lambda}, "
-        f"strong adversary {STRONG_ADVERSARY}, pseudo lambda {a.pseudo_lambda} k {a.pseudo_k}"
-    )
-    return "\n\n".join([head, markdown_table(rows), markdown_table(few), markdown_table(speed_rows)])
 
 
 def main() -> None:

@@ -1,0 +1,208 @@
+"""The speed section of ``bench/traffic_stssdl.py``: one-thread ceiling, fresh-process timings, profile.
+
+Each configuration runs in a fresh process of ``bench/traffic_stssdl.py --worker``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from _traffic_config import OFFICIAL_ARGS, PEERS, recipe_args, train_config
+
+SCRIPT = str(Path(__file__).resolve().with_name("traffic_stssdl.py"))
+"""The bench script whose ``--worker`` flag runs :func:`speed_worker` in a fresh process."""
+
+
+def speed_worker(mode: str, steps: int, recompute: bool, precision: str = "fp32") -> dict[str, Any]:
+    """One configuration in this (fresh) process: time ``steps`` timed steps after one warm-up."""
+    import torch
+
+    torch.set_num_threads(1)
+    from ssl_core.engine import train
+    from ssl_core.plugins import get_registries
+
+    config = train_config(
+        recipe_args("Los-loop", {**OFFICIAL_ARGS, "recompute": recompute}),
+        epochs=None,
+        steps=steps + 1,
+        seed=0,
+    )
+    config.train.precision = precision  # type: ignore[assignment]
+    if mode == "engine":
+        with tempfile.TemporaryDirectory() as tmp:
+            recipe = get_registries().recipes.build(config.recipe, **config.recipe_args)
+            t0, c0 = time.perf_counter(), time.process_time()
+            train(config, Path(tmp) / "run", recipe=recipe)
+            wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+            rows = [
+                json.loads(line) for line in (Path(tmp) / "run" / "metrics.jsonl").read_text().splitlines()
+            ]
+        step_ms = [r["compute_ms"] for r in rows if "compute_ms" in r][1:]
+        per_step = sum(step_ms) / len(step_ms) / 1000 if step_ms else wall / (steps + 1)
+    else:
+        recipe = get_registries().recipes.build(config.recipe, **config.recipe_args)
+        module, data = recipe.module, recipe.train_data
+        opt = torch.optim.Adam(module.parameters(), lr=0.01, eps=1e-3)
+        gen = torch.Generator().manual_seed(0)
+        times, t0, c0 = [], time.perf_counter(), time.process_time()
+        for step in range(steps + 1):
+            s = time.perf_counter()
+            batch = data.__getitems__(list(range(step * 64, step * 64 + 64)))  # type: ignore[attr-defined]
+            loss = module(batch, gen).loss
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(module.parameters(), 5.0)
+            opt.step()
+            times.append(time.perf_counter() - s)
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+        per_step = sum(times[1:]) / steps
+    params = sum(p.numel() for p in recipe.module.parameters())
+    return {
+        "mode": mode,
+        "recompute": recompute,
+        "precision": precision,
+        "params": params,
+        "s/step (wall)": per_step,
+        "samples/s (wall)": 64 / per_step,
+        "samples/s (cpu)": 64 * (steps + 1) / cpu,
+        "peak RSS MB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+SPEED_CONFIGS = (  # mode, recompute, precision
+    ("engine", True, "fp32"),
+    ("plain", True, "fp32"),
+    ("engine", False, "fp32"),
+    ("engine", True, "bf16"),
+    ("engine", False, "bf16"),
+)
+
+
+def run_speed(steps: int, repeats: int) -> list[dict[str, Any]]:
+    """Each configuration ``repeats`` times, alternating, each in a fresh process: median [min, max]."""
+    import numpy as np
+
+    runs: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    for _ in range(repeats):
+        for mode, recompute, precision in SPEED_CONFIGS:
+            cmd = [
+                sys.executable,
+                SCRIPT,
+                "--worker",
+                mode,
+                "--steps",
+                str(steps),
+                "--precision",
+                precision,
+            ]
+            cmd += ["--recompute"] if recompute else []
+            env = {**os.environ, "OMP_NUM_THREADS": "1"}
+            proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+            if proc.returncode != 0:
+                raise RuntimeError(proc.stderr[-2000:])
+            row = json.loads(proc.stdout.strip().splitlines()[-1])
+            print("SPEED " + json.dumps(row), flush=True)
+            runs.setdefault((mode, recompute, precision), []).append(row)
+    rows = []
+    for (mode, recompute, precision), found in runs.items():
+        row: dict[str, Any] = {
+            "mode": mode,
+            "recompute": recompute,
+            "precision": precision,
+            "runs": len(found),
+        }
+        row["params"] = found[0]["params"]
+        for key in ("s/step (wall)", "samples/s (wall)", "samples/s (cpu)", "peak RSS MB"):
+            v = np.array([r[key] for r in found])
+            row[key] = f"{np.median(v):.2f} [{v.min():.2f}, {v.max():.2f}]"
+        cpu = float(np.median([r["samples/s (cpu)"] for r in found]))
+        row["x official samples/s (cpu)"] = cpu / PEERS["train samples/s"]
+        row["RSS / official"] = float(np.median([r["peak RSS MB"] for r in found])) / PEERS["peak RSS MB"]
+        rows.append(row)
+    return rows
+
+
+def step_gflop(n: int = 207, b: int = 64, t: int = 12, h: int = 128, d: int = 64, k: int = 3) -> float:
+    """Forward GFLOP of one ST-SSDL batch at the official size (GEMMs and dense propagations only).
+
+    Encoder: current + anchor windows (2B), gate and update weights ``H x k*3H`` per node and step.
+    Decoder: width ``H + d``; Clenshaw propagation over the per-sample graph (``2 (k-1)`` products of
+    ``N x N`` with the gate's ``2 H_d`` and the update's ``H_d`` columns). The factored input adds none.
+    """
+    hd = h + d
+    encoder = 2 * (2 * b * n) * h * (k * 3 * h) * t
+    decoder = (2 * b * n * hd * (k * 3 * hd) + 2 * (k - 1) * b * n * n * 3 * hd) * t
+    return (encoder + decoder) / 1e9
+
+
+def gemm_ceiling() -> list[dict[str, Any]]:
+    """Measured one-thread rate of the model's dominant products, fp32 and bf16: the throughput ceiling."""
+    import torch
+
+    torch.set_num_threads(1)
+    shapes = ((2 * 64 * 207, 128, 384 * 2), (64 * 207, 192, 576 * 2))  # encoder gate, decoder gate
+    rows = []
+    for precision, dtype in (("fp32", torch.float32), ("bf16", torch.bfloat16)):
+        rates = []
+        for m, kk, nn in shapes:
+            a, w = torch.randn(m, kk, dtype=dtype), torch.randn(kk, nn, dtype=dtype)
+            a @ w
+            t0 = time.process_time()
+            for _ in range(5):
+                a @ w
+            rates.append(5 * 2 * m * kk * nn / (time.process_time() - t0) / 1e9)
+        g = torch.softmax(torch.randn(64, 207, 207), -1).to(dtype)
+        x = torch.randn(64, 207, 384, dtype=dtype)
+        torch.bmm(g, x)
+        t0 = time.process_time()
+        for _ in range(5):
+            torch.bmm(g, x)
+        rates.append(5 * 2 * 64 * 207 * 207 * 384 / (time.process_time() - t0) / 1e9)
+        best = max(rates)
+        train = 3 * step_gflop()  # forward + backward (2x), no recomputation
+        rows.append(
+            {
+                "precision": precision,
+                "GFLOP/s enc gate, dec gate, graph bmm": ", ".join(f"{r:.0f}" for r in rates),
+                "train GFLOP/step": round(train),
+                "ceiling samples/s (cpu)": 64 / (train / best),
+                "ceiling x official": 64 / (train / best) / PEERS["train samples/s"],
+            }
+        )
+    return rows
+
+
+def profile_step(precision: str, recompute: bool) -> None:
+    """``torch.profiler`` table of one forward + backward at the official size (after a warm-up step)."""
+    import torch
+    from torch.profiler import ProfilerActivity, profile
+
+    from ssl_core.plugins import get_registries
+
+    torch.set_num_threads(1)
+    config = train_config(
+        recipe_args("Los-loop", {**OFFICIAL_ARGS, "recompute": recompute}), epochs=None, steps=1, seed=0
+    )
+    recipe = get_registries().recipes.build(config.recipe, **config.recipe_args)
+    module, batch = recipe.module, recipe.train_data.__getitems__(list(range(64)))  # type: ignore[attr-defined]
+    gen = torch.Generator().manual_seed(0)
+
+    def step(label: str) -> None:
+        t0 = time.process_time()
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision == "bf16"):
+            loss = module(batch, gen).loss
+        loss.backward()
+        print(f"{label} step: {time.process_time() - t0:.2f} s CPU", flush=True)
+
+    step("warm-up")
+    with profile(activities=[ProfilerActivity.CPU]) as prof:
+        step("profiled")
+    print(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=20))
