@@ -10,6 +10,7 @@ __all__ = [
     "DataError",
     "PluginError",
     "SSLCoreError",
+    "warn_data",
 ]
 
 
@@ -42,3 +43,14 @@ class PluginError(SSLCoreError):
 
 class CheckpointError(SSLCoreError):
     """A checkpoint is missing, corrupt, or belongs to a different configuration."""
+
+
+def warn_data(file: object, field: str, reason: str) -> None:
+    """One ``warning: <file>: <field>: <reason>`` line on stderr: degenerate but usable input.
+
+    The counterpart of :class:`DataError` for data that can still be used (a constant column, a
+    graph with only self-loops); plugins call it so every domain warns in the same words.
+    """
+    import sys
+
+    print(f"warning: {file}: {field}: {reason}", file=sys.stderr)

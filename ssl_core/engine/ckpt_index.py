@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,14 @@ from ssl_core.engine.checkpoint import (
 from ssl_core.errors import CheckpointError
 from ssl_core.utils.atomic import atomic_writer
 
-__all__ = ["INDEX", "load_newest_intact", "load_verified", "read_index", "save_verified"]
+__all__ = [
+    "newest_intact_state",
+    "INDEX",
+    "load_newest_intact",
+    "load_verified",
+    "read_index",
+    "save_verified",
+]
 
 INDEX = "index.json"
 
@@ -129,3 +137,14 @@ def load_newest_intact(
     if not skipped:
         raise CheckpointError(f"{where}: checkpoint not found (no last.pt or step_<N>.pt)")
     raise CheckpointError(f"{where}: no intact checkpoint to load ({'; '.join(skipped)})")
+
+
+def newest_intact_state(run_dir: Path, verb: str, *, warn: bool = True) -> tuple[dict[str, Any], Path]:
+    """:func:`load_newest_intact`, saying on stderr which files were skipped and why (when ``warn``).
+
+    ``verb`` names what the caller does (``"resuming from"``, ``"loading"``).
+    """
+    state, path, skipped = load_newest_intact(run_dir)
+    if skipped and warn:
+        print(f"warning: {verb} {path} (step {state['step']}): {'; '.join(skipped)}", file=sys.stderr)
+    return state, path

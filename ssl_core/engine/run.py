@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,7 +10,7 @@ import torch
 
 from ssl_core.config import load_run_config
 from ssl_core.engine.checkpoint import checkpoint_path, latest_checkpoint
-from ssl_core.engine.ckpt_index import load_newest_intact, load_verified
+from ssl_core.engine.ckpt_index import load_verified, newest_intact_state
 from ssl_core.engine.data_state import load_data_state
 from ssl_core.engine.setup import build_recipe
 from ssl_core.engine.sharded import is_sharded
@@ -92,7 +91,4 @@ def _single_file_state(run_dir: Path, checkpoint: str | int) -> dict[str, Any]:
     """``last``: the newest intact checkpoint (a warning names what was skipped); else step N, verified."""
     if checkpoint != "last":
         return load_verified(checkpoint_path(run_dir, checkpoint))
-    state, path, skipped = load_newest_intact(run_dir)
-    if skipped:
-        print(f"warning: loading {path} (step {state['step']}): {'; '.join(skipped)}", file=sys.stderr)
-    return state
+    return newest_intact_state(run_dir, "loading")[0]

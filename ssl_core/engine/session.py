@@ -8,7 +8,6 @@ writes new ones (:meth:`RunSession.checkpoint`); the step order itself lives in
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ from ssl_core import distributed as dist
 from ssl_core.config import config_hash
 from ssl_core.engine.accumulation import check_accumulation, forward_loss
 from ssl_core.engine.checkpoint import atomic_symlink, checkpoint_path, latest_checkpoint, prune_checkpoints
-from ssl_core.engine.ckpt_index import load_newest_intact, save_verified
+from ssl_core.engine.ckpt_index import newest_intact_state, save_verified
 from ssl_core.engine.data_state import save_data_state
 from ssl_core.engine.metrics import MetricsWriter
 from ssl_core.engine.monitoring import Monitors
@@ -117,12 +116,7 @@ class RunSession:
         if is_sharded(latest):  # an FSDP2 run: the DCP directory, resharded to this world
             state, path = read_state(latest, self.module, self.optimizer), latest
         else:  # the newest intact single file (size + sha256 in the index), with a warning
-            state, path, skipped = load_newest_intact(self.run_dir)
-            if skipped and self.main:
-                print(
-                    f"warning: resuming from {path} (step {state['step']}): {'; '.join(skipped)}",
-                    file=sys.stderr,
-                )
+            state, path = newest_intact_state(self.run_dir, "resuming from", warn=self.main)
         if state["config_hash"] != self.hash and not force:
             raise CheckpointError(
                 f"{path}: written by a different configuration (hash {state['config_hash'][:12]} != "

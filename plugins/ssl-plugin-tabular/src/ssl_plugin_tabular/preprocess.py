@@ -16,7 +16,6 @@ kept in the run's ``data.pt`` (``torch.load(weights_only=True)``) and restored e
 
 from __future__ import annotations
 
-import sys
 import warnings
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -25,16 +24,11 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from ssl_core.errors import DataError
+from ssl_core.errors import DataError, warn_data
 from ssl_plugin_tabular.schema import RawTable, TableSchema
 
 UNSEEN = "<unseen>"
 MISSING = "<missing>"
-
-
-def warn_data(source: str, column: str, reason: str) -> None:
-    """One ``warning: <file>: <column>: <reason>`` line on stderr (degenerate but usable data)."""
-    print(f"warning: {source}: {column}: {reason}", file=sys.stderr)
 
 
 @dataclass

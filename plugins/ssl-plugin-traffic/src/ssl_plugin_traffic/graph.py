@@ -15,14 +15,13 @@ ST-SSDL code (Graph WaveNet's ``sym_adj``): ``D^-1/2 A^T D^-1/2`` with ``D`` the
 from __future__ import annotations
 
 import csv
-import sys
 import warnings
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from ssl_core.errors import DataError
+from ssl_core.errors import DataError, warn_data
 
 __all__ = ["load_graph", "gaussian_kernel", "sym_adj", "sparse_support", "check_graph"]
 
@@ -98,10 +97,10 @@ def check_graph(adj: np.ndarray, source: str, num_nodes: int | None = None) -> n
             source, "adjacency", "every weight is 0: a graph without edges (the graph model needs some)"
         )
     if adj.shape[0] > 1 and not np.any(adj[~np.eye(adj.shape[0], dtype=bool)]):
-        print(
-            f"warning: {source}: adjacency: no edges between sensors (only self-loops); "
-            "the graph convolutions see each sensor alone",
-            file=sys.stderr,
+        warn_data(
+            source,
+            "adjacency",
+            "no edges between sensors (only self-loops); the graph convolutions see each sensor alone",
         )
     return adj.astype(np.float32)
 
