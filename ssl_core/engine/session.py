@@ -122,30 +122,29 @@ class RunSession:
                 f"{path}: written by a different configuration (hash {state['config_hash'][:12]} != "
                 f"{self.hash[:12]}); resume with the original config, or pass force=True / --force"
             )
-        self.counters = restore_state(
-            state,
-            module=self.module,
-            optimizer=self.optimizer,
-            scaler=self.scaler,
-            sampler=self.sampler,
-            generator=self.generator,
-            strategy=self.strategy,
-        )
+        self.counters = restore_state(state, **self._stateful())
         if self.monitors is not None and state.get("probe"):
             self.monitors.load_probe(state["probe"])
         return self.counters.step
 
+    def _stateful(self) -> dict[str, Any]:
+        """What a checkpoint saves and a resume restores, by the names ``collect_state`` and
+        ``restore_state`` take."""
+        return {
+            "module": self.module,
+            "optimizer": self.optimizer,
+            "scaler": self.scaler,
+            "sampler": self.sampler,
+            "generator": self.generator,
+            "strategy": self.strategy,
+        }
+
     def checkpoint(self) -> None:
         check_finite_weights(self.module, self.counters.step, self.run_dir)
         state = collect_state(
-            module=self.module,
-            optimizer=self.optimizer,
-            scaler=self.scaler,
-            sampler=self.sampler,
-            generator=self.generator,
+            **self._stateful(),
             counters=self.counters,
             config_hash=self.hash,
-            strategy=self.strategy,
             probe=self.monitors.probe if self.monitors is not None else None,
         )
         if self.strategy == "fsdp2":  # every rank writes its shards (collective)
