@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from ssl_core.cli.errors import CONTEXT_SETTINGS
+from ssl_core.cli.loudness import add_loudness
 
 
 def run_demos(
@@ -18,12 +19,13 @@ def run_demos(
     """Each plugin's demo under ``root/<domain>``; returns (results, failures, seconds per domain)."""
     from ssl_core.lifecycle import run_demo
     from ssl_core.plugins.manager import get_plugin_manager
+    from ssl_core.utils.verbosity import info
 
     domains = [d for d in sorted(get_plugin_manager().domain_specs()) if domain in (None, d)]
     results, failures, seconds = [], [], {}
     for name in domains:
         start = time.perf_counter()
-        click.echo(f"== {name} ({'quick' if quick else 'full'}) ...", err=True)
+        info(f"== {name} ({'quick' if quick else 'full'}) ...")
         try:
             results.append(run_demo(name, root / name, quick=quick))
         except Exception as exc:  # one failing plugin must not hide the others' tables
@@ -65,3 +67,6 @@ def demo(quick: bool, domain: str | None, root: Path | None) -> None:
         for name, error in failures:
             click.echo(f"demo {name} FAILED: {error}", err=True)
         raise click.ClickException(f"{len(failures)} of {len(seconds)} demos failed")
+
+
+add_loudness(demo)  # -q / -v on the command too (ssl_core.cli.loudness)

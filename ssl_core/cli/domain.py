@@ -25,6 +25,7 @@ from typing import Any
 import click
 
 from ssl_core.cli.errors import CONTEXT_SETTINGS, FriendlyGroup, check_device
+from ssl_core.cli.loudness import add_loudness
 from ssl_core.lifecycle.options import PretrainOptions, args_options
 from ssl_core.utils.rundirs import default_run_dir
 
@@ -78,14 +79,15 @@ def _pretrain_command(domain: str, args_cls: type | None, names: Sequence[str]) 
         given = {k.removeprefix("arg__"): kwargs.pop(k) for k in list(kwargs) if k.startswith("arg__")}
         args = {k: v for k, v in given.items() if v is not None}  # unset options: the config decides
         kwargs["sets"] = tuple(kwargs.pop("sets"))
-        run(domain, PretrainOptions(**kwargs, args=args), echo=click.echo)
+        result = run(domain, PretrainOptions(**kwargs, args=args))
+        click.echo(f"run directory: {result.run_dir}")
 
     pretrain.__doc__ = f"Pretrain on DATA (default: the embedded default of {domain}); also trains the plugin's baseline runs."
     command: Any = pretrain
     plugin_options = args_options(args_cls, names) if args_cls is not None else []
     for option in reversed([*_shared_options(), *plugin_options]):
         command = option(command)
-    return click.command(name="pretrain", context_settings=CONTEXT_SETTINGS)(command)
+    return add_loudness(click.command(name="pretrain", context_settings=CONTEXT_SETTINGS)(command))
 
 
 def _evaluate_command(domain: str) -> click.Command:
@@ -104,7 +106,7 @@ def _evaluate_command(domain: str) -> click.Command:
 
         click.echo(format_rows(evaluate_run(run_dir, domain=domain, device=device, quick=quick, seeds=seeds)))
 
-    return evaluate
+    return add_loudness(evaluate)
 
 
 def _embed_command(domain: str) -> click.Command:
@@ -124,7 +126,7 @@ def _embed_command(domain: str) -> click.Command:
         save_npy(array, output)
         click.echo(f"wrote {output} {tuple(array.shape)}")
 
-    return embed
+    return add_loudness(embed)
 
 
 def _demo_command(domain: str) -> click.Command:
@@ -135,11 +137,12 @@ def _demo_command(domain: str) -> click.Command:
     def demo(quick: bool, run_dir: Path | None) -> None:
         """Pretrain the embedded default with its baselines, then print the evaluation table."""
         from ssl_core.lifecycle import run_demo
+        from ssl_core.utils.verbosity import info
 
-        result = run_demo(domain, run_dir or default_run_dir(domain), quick=quick, echo=click.echo)
+        result = run_demo(domain, run_dir or default_run_dir(domain), quick=quick, echo=info)
         click.echo(result.format())
 
-    return demo
+    return add_loudness(demo)
 
 
 def domain_group(domain: str, help: str | None = None) -> click.Group:

@@ -26,6 +26,7 @@ from typing import Any
 
 import click
 
+from ssl_core.cli.loudness import add_loudness, fresh_level
 from ssl_core.errors import ConfigError, PluginError, SSLCoreError
 
 __all__ = [
@@ -148,6 +149,12 @@ class FriendlyGroup(click.Group):
         super().__init__(*args, **kwargs)
         if not any(p.name == "debug" for p in self.params):
             self.params.append(debug_option())
+        add_loudness(self)
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """Each top-level invocation starts at the default verbosity (``-q`` / ``-v`` change it)."""
+        with fresh_level():
+            return super().main(*args, **kwargs)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

@@ -11,6 +11,7 @@ import yaml
 
 from ssl_core.cli.domain import default_run_dir, format_rows
 from ssl_core.cli.errors import CONTEXT_SETTINGS, check_device
+from ssl_core.cli.loudness import add_loudness
 from ssl_core.errors import PluginError
 
 _RUN_DIR = click.Path(exists=True, file_okay=False, path_type=Path)
@@ -161,3 +162,7 @@ def plot(run_dir: Path) -> None:
         raise click.ClickException(str(exc)) from exc
     for path in paths:
         click.echo(f"wrote {path}")
+
+
+for _command in (train, evaluate):  # -q / -v on the commands too (ssl_core.cli.loudness)
+    add_loudness(_command)

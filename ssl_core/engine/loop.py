@@ -29,6 +29,7 @@ from ssl_core.engine.precision import to_device
 from ssl_core.engine.progress import Progress
 from ssl_core.engine.rundir import discard_partial_run
 from ssl_core.engine.session import RunSession
+from ssl_core.engine.small_data import BatchAdaptation, SmallData
 from ssl_core.engine.step import (
     apply_update,
     ema_step,
@@ -37,6 +38,7 @@ from ssl_core.interfaces import Batch, Recipe, SSLModule, StepOutput
 from ssl_core.optim import set_lr_wd
 from ssl_core.plugins.recipe_args import validate_recipe_args
 from ssl_core.schema import RunConfig
+from ssl_core.utils import verbosity
 from ssl_core.utils.rundirs import default_run_dir
 
 __all__ = ["TrainResult", "train"]
@@ -51,6 +53,8 @@ class TrainResult:
     module: SSLModule
     recipe: Recipe
     metrics: dict[str, float]
+    adaptation: BatchAdaptation | None = None
+    """What the small-data rule applied (``None``: nothing)."""
 
 
 def _row(
@@ -111,7 +115,14 @@ def _loop(run: RunSession, stop_at: int | None) -> dict[str, float]:
     tc, c = run.config.train, run.counters
     end = min(run.total, stop_at) if stop_at is not None else run.total
     timer, last_row, pending = StepTimer(), {}, {}
-    progress = Progress(run.total, c.step, enabled=tc.progress and run.main)
+    shown = verbosity.level()
+    progress = Progress(
+        run.total,
+        c.step,
+        enabled=tc.progress and run.main and shown >= verbosity.NORMAL,
+        desc=verbosity.current_phase() or run.config.recipe,
+        every_log=shown >= verbosity.VERBOSE,
+    )
     batches = batch_stream(
         run.train_data,
         run.sampler,
@@ -144,7 +155,7 @@ def _loop(run: RunSession, stop_at: int | None) -> dict[str, float]:
                 if run.writer is not None:
                     run.writer.write(last_row)
                 progress.update(
-                    c.step, {k: v for k, v in last_row.items() if k in ("loss", "lr", "samples_per_s")}
+                    c.step, {k: v for k, v in last_row.items() if k in ("loss", "lr")}
                 )
             else:
                 progress.update(c.step)
@@ -165,6 +176,7 @@ def train(
     force: bool = False,
     recipe: Recipe | None = None,
     stop_at: int | None = None,
+    small_data: SmallData = "off",
 ) -> TrainResult:
     """Train ``config.recipe`` (or ``recipe``) and write a run directory.
 
@@ -179,6 +191,9 @@ def train(
             (:func:`ssl_core.plugins.recipe_args.validate_recipe_args`), so ``config.yaml`` holds the
             resolved arguments that :func:`ssl_core.engine.load_run` rebuilds the recipe from.
         stop_at: end early at this global step, after writing a checkpoint (for resume tests).
+        small_data: apply the small-data rule (:mod:`ssl_core.engine.small_data`) to a fresh run
+            whose ``train.batch_size`` the user did not choose: ``"batch"`` (steps chosen by the
+            user) or ``"batch+steps"``; the result's ``adaptation`` says what was applied.
 
     Under torchrun this call creates the process group when none exists and destroys it before
     returning (:func:`ssl_core.distributed.destroy`); a group the caller made is left alone.
@@ -199,7 +214,9 @@ def train(
     if config.train.num_threads:
         torch.set_num_threads(config.train.num_threads)
     try:
-        result = _train(config, path, recipe, resume=resume, force=force, stop_at=stop_at)
+        result = _train(
+            config, path, recipe, resume=resume, force=force, stop_at=stop_at, small_data=small_data
+        )
     except BaseException:
         if not resume and dist.is_main():  # nothing partial: no run directory without a checkpoint
             discard_partial_run(path, existed=existed)
@@ -219,9 +236,13 @@ def _train(
     resume: bool,
     force: bool,
     stop_at: int | None,
+    small_data: SmallData = "off",
 ) -> TrainResult:
-    run = RunSession(config, path, recipe, resume=resume, force=force)
+    run = RunSession(config, path, recipe, resume=resume, force=force, small_data=small_data)
     try:
+        if run.writer is not None and run.adaptation is not None:
+            run.writer.log(run.adaptation.line())
+            verbosity.info(run.adaptation.line())
         if run.writer is not None:
             run.writer.log(
                 f"{'resume' if resume else 'start'} at step {run.counters.step}/{run.total}: recipe={config.recipe} "
@@ -240,5 +261,10 @@ def _train(
         if run.env_thread is not None:
             run.env_thread.join()
     return TrainResult(
-        run_dir=path, step=run.counters.step, module=run.module, recipe=run.recipe, metrics=metrics
+        run_dir=path,
+        step=run.counters.step,
+        module=run.module,
+        recipe=run.recipe,
+        metrics=metrics,
+        adaptation=run.adaptation,
     )

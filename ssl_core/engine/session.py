@@ -28,6 +28,7 @@ from ssl_core.engine.rundir import check_run_dir, prepare_run_dir, record_run
 from ssl_core.engine.sampler import GlobalBatchSampler
 from ssl_core.engine.setup import build_recipe, per_rank_batch, resolve_strategy, select_device, total_steps
 from ssl_core.engine.sharded import is_sharded, save_sharded
+from ssl_core.engine.small_data import BatchAdaptation, SmallData, adapt_config
 from ssl_core.engine.state import Counters, collect_state, read_state, restore_state
 from ssl_core.engine.step import NonFiniteTracker, Schedules, check_finite_weights, supports_deferred_guard
 from ssl_core.errors import CheckpointError, ConfigError
@@ -42,7 +43,14 @@ class RunSession:
     """The live objects of one training run (kept together so the loop body stays short)."""
 
     def __init__(
-        self, config: RunConfig, run_dir: Path, recipe: Recipe | None, *, resume: bool, force: bool
+        self,
+        config: RunConfig,
+        run_dir: Path,
+        recipe: Recipe | None,
+        *,
+        resume: bool,
+        force: bool,
+        small_data: SmallData = "off",
     ) -> None:
         tc = config.train
         self.config, self.run_dir = config, run_dir
@@ -69,6 +77,15 @@ class RunSession:
         self.params = [p for p in self.module.parameters() if p.requires_grad]
         self.optimizer = build_optimizer(self.module, config.optim)
         self.scaler = self.precision.make_scaler()
+        self.adaptation: BatchAdaptation | None = None
+        if small_data != "off" and not resume:  # the small-data rule (ssl_core.engine.small_data)
+            config, self.adaptation = adapt_config(
+                config,
+                len(self.train_data),  # type: ignore[arg-type]
+                self.world,
+                fixed_steps=small_data == "batch",
+            )
+            self.config, tc = config, config.train
         self.sampler = GlobalBatchSampler(
             len(self.train_data),  # type: ignore[arg-type]
             tc.batch_size,

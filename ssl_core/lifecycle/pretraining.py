@@ -8,7 +8,9 @@ The steps, in order:
 3. ``--steps/--seed/--device`` and the ``--set`` overrides, validated with the schema and the
    recipe's args dataclass;
 4. the engine trains the main run into the run directory, then every baseline run the plugin
-   declares (``DomainSpec.baselines``) into ``RUN_DIR/<name>`` with its overrides added;
+   declares (``DomainSpec.baselines``) into ``RUN_DIR/<name>`` with its overrides added; a batch
+   the user did not choose that exceeds the training set follows the small-data rule
+   (:mod:`ssl_core.engine.small_data`, :func:`small_data_mode`), one line says what it applied;
 5. ``--resume RUN_DIR`` instead reads ``RUN_DIR/config.yaml`` and continues the main run and the
    baseline runs from their last checkpoints (a baseline not started yet starts fresh).
 """
@@ -24,13 +26,15 @@ from typing import TYPE_CHECKING, Any
 
 from ssl_core.errors import ConfigError
 from ssl_core.lifecycle.options import PretrainOptions
+from ssl_core.utils import verbosity
 from ssl_core.utils.rundirs import default_run_dir
 
 if TYPE_CHECKING:
+    from ssl_core.engine.small_data import SmallData
     from ssl_core.plugins.lifecycle import DomainSpec
     from ssl_core.schema import RunConfig
 
-__all__ = ["PretrainResult", "pretrain", "pretrain_config"]
+__all__ = ["PretrainResult", "pretrain", "pretrain_config", "small_data_mode"]
 
 
 @dataclass
@@ -124,8 +128,10 @@ def _baseline_config(config: RunConfig, overrides: Sequence[str]) -> RunConfig:
     return apply_overrides(config, overrides)
 
 
-def pretrain(domain: str, opts: PretrainOptions, *, echo: Any = print) -> PretrainResult:
-    """Train the main run and the plugin's baseline runs; ``echo`` receives the progress lines."""
+def pretrain(domain: str, opts: PretrainOptions, *, echo: Any = verbosity.info) -> PretrainResult:
+    """Train the main run and the plugin's baseline runs; ``echo`` receives the information lines
+    (stderr unless quiet by default). Each run is a progress phase: ``<domain> pretrain``,
+    ``<domain> baseline <name>``."""
     from ssl_core.engine import train
     from ssl_core.engine.checkpoint import has_checkpoint
 
@@ -141,7 +147,9 @@ def pretrain(domain: str, opts: PretrainOptions, *, echo: Any = print) -> Pretra
             raise SystemExit(code)
         return PretrainResult(run_dir, {})
     steps: dict[str, int] = {}
-    result = train(config, run_dir, resume=resume, force=opts.force)
+    small: SmallData = "off" if resume else small_data_mode(opts)
+    with verbosity.phase(f"{domain} pretrain"):
+        result = train(config, run_dir, resume=resume, force=opts.force, small_data=small)
     steps["main"] = result.step
     echo(f"finished step {result.step}: {_metrics(result.metrics)}")
     for name, overrides in spec.baselines.items():
@@ -153,10 +161,33 @@ def pretrain(domain: str, opts: PretrainOptions, *, echo: Any = print) -> Pretra
             if again
             else _baseline_config(config, overrides)
         )
-        steps[name] = train(base, sub, resume=again, force=opts.force or (resume and not again)).step
-    echo(f"run directory: {run_dir}")
+        force = opts.force or (resume and not again)
+        with verbosity.phase(f"{domain} baseline {name}"):
+            run = train(base, sub, resume=again, force=force, small_data="off" if again else small)
+        steps[name] = run.step
     return PretrainResult(run_dir, steps)
 
 
+def _set_keys(opts: PretrainOptions) -> set[str]:
+    return {text.split("=", 1)[0].strip() for text in opts.sets}
+
+
+def small_data_mode(opts: PretrainOptions) -> SmallData:
+    """How the small-data rule applies to a fresh ``pretrain``: off when the user chose
+    ``train.batch_size`` (``--set``), the batch only when they chose the steps (``--steps`` or
+    ``--set train.steps=``), else the batch and the steps (:mod:`ssl_core.engine.small_data`)."""
+    keys = _set_keys(opts)
+    if "train.batch_size" in keys:
+        return "off"
+    return "batch" if opts.steps is not None or "train.steps" in keys else "batch+steps"
+
+
+SUMMARY_KEYS = ("loss", "monitor/rankme", "monitor/std")
+"""The metrics of the ``finished step`` line (every metric with ``-v``; raised alarms always)."""
+
+
 def _metrics(metrics: dict[str, Any]) -> str:
-    return ", ".join(f"{k}={v:.4g}" for k, v in sorted(metrics.items()) if isinstance(v, (int, float)))
+    numbers = {k: v for k, v in sorted(metrics.items()) if isinstance(v, (int, float))}
+    if verbosity.level() < verbosity.VERBOSE:
+        numbers = {k: v for k, v in numbers.items() if k in SUMMARY_KEYS or (k.startswith("alarm/") and v)}
+    return ", ".join(f"{k}={v:.4g}" for k, v in numbers.items())

@@ -7,7 +7,7 @@ plugin; a command of another plugin on it is a one-line error naming both.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -48,6 +48,14 @@ class EvalContext:
     baselines: dict[str, SSLModule] = field(default_factory=dict)
     quick: bool = False
     seeds: int | None = None
+
+    def timed(self, seeds: Iterable[int]) -> Iterator[int]:
+        """``seeds``, printing the expected duration after the first when the rest is long
+        (:func:`ssl_core.evaluation.timing.timed`): wrap the loop over evaluation seeds with it."""
+        from ssl_core.evaluation.timing import timed
+
+        domain = self.config.recipe.split("/", 1)[0]
+        return timed(seeds, label=f"{domain} evaluate")
 
     def random_init(self, seed: int = 0) -> SSLModule:
         """The same architecture with fresh weights (seeded): the random-init encoder baseline."""

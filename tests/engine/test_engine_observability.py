@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import io
 import json
 from pathlib import Path
 
@@ -14,28 +13,7 @@ from _engine_toy import config, recipe
 from ssl_core.engine import train
 from ssl_core.engine.metrics import MetricsWriter, StepTimer
 from ssl_core.engine.precision import resolve_precision, to_device
-from ssl_core.engine.progress import Progress
 from ssl_core.errors import ConfigError
-
-
-def test_plain_progress_lines_when_not_a_tty() -> None:
-    out = io.StringIO()
-    progress = Progress(10, enabled=True, stream=out)
-    progress.update(1)
-    progress.update(2, {"loss": 1.5, "lr": 0.001})
-    progress.close()
-    assert out.getvalue() == "step 2/10 loss=1.5 lr=0.001\n"
-    silent = io.StringIO()
-    Progress(10, enabled=False, stream=silent).update(2, {"loss": 1.0})
-    assert silent.getvalue() == ""
-
-
-def test_tqdm_bar_on_request() -> None:
-    out = io.StringIO()
-    progress = Progress(4, enabled=True, stream=out, bar=True)
-    progress.update(2, {"loss": 0.5})
-    progress.close()
-    assert "2/4" in out.getvalue()
 
 
 def test_metrics_writer_truncates_rows_past_the_resumed_step(tmp_path: Path) -> None:

@@ -52,8 +52,9 @@ def test_encoder_shapes_positions_and_subset():
     enc = TJEPAEncoder(3, [4, 2], dim=8, depth=2, heads=2, ffn_dim=16, n_cls=1).eval()
     batch = _batch()
     full = enc(batch)
-    assert full["tokens"].shape == (5, 6, 8) and full["pooled"].shape == (5, 8)
+    assert full["tokens"].shape == (5, 6, 8) and full["pooled"].shape == (5, 48)
     assert enc.flat(batch).shape == (5, enc.flat_dim) == (5, 48)
+    torch.testing.assert_close(full["pooled"], enc.flat(batch))  # the monitors see the representation
     torch.testing.assert_close(enc.positions, sinusoidal_positions(6, 8, 100.0))
     idx = torch.tensor([[0, 2, 5]] * 5)
     sub = enc({**batch, "context_idx": idx})["tokens"]
@@ -76,3 +77,18 @@ def test_gradients_reach_all_parameters():
     enc.flat(_batch()).pow(2).sum().backward()
     missing = [n for n, p in enc.named_parameters() if p.grad is None or not p.grad.abs().sum() > 0]
     assert missing == []
+
+
+def test_token_init_std_is_unit_scale_on_small_tables_only():
+    from ssl_plugin_tabular.config import SMALL_TABLE_ROWS, TJEPAArgs
+    from ssl_plugin_tabular.method import token_init_std
+
+    assert token_init_std(TJEPAArgs(), SMALL_TABLE_ROWS - 1) == 1.0
+    assert token_init_std(TJEPAArgs(), SMALL_TABLE_ROWS) == 0.02  # T-JEPA's value on large tables
+    assert token_init_std(TJEPAArgs(token_std=0.3), 10) == 0.3
+    torch.manual_seed(0)
+    tok = FeatureTokenizer(50, [400], dim=64, init_std=1.0)
+    assert 0.8 < float(tok.num_weight.detach().std()) < 0.95  # N(0, 1) cut at +-2: std 0.88
+    assert float(FeatureTokenizer(50, [400], dim=64).num_weight.detach().std()) < 0.025
+    with pytest.raises(ValueError, match="token_std"):
+        TJEPAArgs(token_std=0.0)

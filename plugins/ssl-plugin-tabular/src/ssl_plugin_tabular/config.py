@@ -15,6 +15,10 @@ from typing import Any
 from ssl_core.schema import FieldValueError
 
 TASKS = ("auto", "classification", "regression")
+SMALL_TABLE_ROWS = 1024
+"""Below this many training rows the default token initialisation is unit-scale (``token_std``)."""
+SMALL_TABLE_TOKEN_STD = 1.0
+"""The default ``token_std`` on small tables (measured on a 200-row Adult subset: docs/benchmarks.md)."""
 
 
 @dataclass
@@ -25,6 +29,9 @@ class TJEPAArgs:
         data: CSV file, Adult folder, rtdl folder, or ``None`` for the embedded Adult copy.
         split_seed, val_fraction, test_fraction: the seeded split of a single CSV (Adult: val only).
         dim, depth, heads, ffn_dim, dropout, n_cls: encoder.
+        token_std: std of the initial token weights; ``None``: T-JEPA's 0.02 on tables of at least
+            ``SMALL_TABLE_ROWS`` training rows, ``SMALL_TABLE_TOKEN_STD`` below (see
+            ``method.token_init_std``).
         pred_dim, pred_depth, pred_heads: predictor.
         ctx_range, tgt_range, num_targets: mask sampling.
         eval_seeds, probe_epochs, probe_lr, probe_hidden: downstream evaluation.
@@ -51,6 +58,7 @@ class TJEPAArgs:
     ffn_dim: int = 64
     dropout: float = 0.0
     n_cls: int = 1
+    token_std: float | None = None
     pred_dim: int = 16
     pred_depth: int = 16
     pred_heads: int = 4
@@ -81,6 +89,8 @@ class TJEPAArgs:
             raise FieldValueError("test_fraction", "val_fraction + test_fraction must be < 1")
         if not (math.isfinite(self.probe_lr) and self.probe_lr > 0):
             raise FieldValueError("probe_lr", f"must be a finite number > 0, got {self.probe_lr}")
+        if self.token_std is not None and not (math.isfinite(self.token_std) and self.token_std > 0):
+            raise FieldValueError("token_std", f"must be a finite number > 0 or null, got {self.token_std}")
         if self.eval_max_train is not None and self.eval_max_train < 1:
             raise ValueError(f"eval_max_train must be >= 1 or null, got {self.eval_max_train}")
 

@@ -44,12 +44,15 @@ class FeatureTokenizer(nn.Module):
         cardinalities: embedding rows per categorical feature (index 0 = unseen category).
         dim: token width ``H``.
         n_cls: number of [REG] tokens prepended.
+        init_std: std of the truncated-normal initial token weights (T-JEPA: 0.02).
     """
 
     cat_offsets: Tensor
     cat_sizes: Tensor
 
-    def __init__(self, n_num: int, cardinalities: Sequence[int], dim: int, n_cls: int = 1) -> None:
+    def __init__(
+        self, n_num: int, cardinalities: Sequence[int], dim: int, n_cls: int = 1, init_std: float = INIT_STD
+    ) -> None:
         super().__init__()
         if n_num + len(cardinalities) == 0:
             raise ValueError("FeatureTokenizer needs at least one feature")
@@ -71,7 +74,7 @@ class FeatureTokenizer(nn.Module):
         )
         self.reg_weight = nn.Parameter(torch.empty(n_cls, dim))
         for p in (self.num_weight, self.cat_embed.weight, self.reg_weight):
-            nn.init.trunc_normal_(p, std=INIT_STD)
+            nn.init.trunc_normal_(p, std=init_std)  # cut at +-2 (absolute)
 
     @property
     def n_tokens(self) -> int:
@@ -102,10 +105,11 @@ class TJEPAEncoder(Encoder):
         ffn_dim: feed-forward width (64 in the paper).
         dropout: dropout inside the transformer and the output stack.
         n_cls: number of [REG] tokens.
+        token_std: std of the initial token weights (:class:`FeatureTokenizer`).
 
     ``forward(batch)`` reads ``x_num`` ``(B, n_num)`` and ``x_cat`` ``(B, n_cat)``; with
     ``batch["context_idx"]`` ``(B, k)`` only those token positions are encoded (the context encoder sees
-    the context tokens only). Output: ``tokens`` ``(B, k, H)`` and ``pooled`` (their mean, ``(B, H)``).
+    the context tokens only). Output: ``tokens`` ``(B, k, H)`` and ``pooled`` (flattened, ``(B, k H)``).
     :meth:`flat` gives the paper's downstream representation, the flattened ``(n_cls + D) * H`` output.
     """
 
@@ -120,9 +124,10 @@ class TJEPAEncoder(Encoder):
         ffn_dim: int = 64,
         dropout: float = 0.0,
         n_cls: int = 1,
+        token_std: float = INIT_STD,
     ) -> None:
         super().__init__()
-        self.tokenizer = FeatureTokenizer(n_num, cardinalities, dim, n_cls)
+        self.tokenizer = FeatureTokenizer(n_num, cardinalities, dim, n_cls, token_std)
         layer = nn.TransformerEncoderLayer(
             dim, heads, ffn_dim, dropout, activation="relu", batch_first=True, norm_first=False
         )
@@ -160,7 +165,10 @@ class TJEPAEncoder(Encoder):
 
     def forward(self, batch: Mapping[str, Tensor]) -> dict[str, Tensor]:
         tokens = self.encode_tokens(batch["x_num"], batch["x_cat"], batch.get(CONTEXT_KEY))
-        return {TOKENS: tokens, POOLED: tokens.mean(dim=1)}
+        # POOLED is what the engine's monitors see: the downstream representation (all tokens
+        # flattened, as ``flat``). A token mean is near-constant even at initialisation (post-LN
+        # tokens share their per-position offsets), so it read as collapsed on every run.
+        return {TOKENS: tokens, POOLED: tokens.flatten(1)}
 
     def flat(self, batch: Mapping[str, Tensor]) -> Tensor:
         """The paper's downstream features: all ``n_cls + D`` output tokens flattened, ``(B, (n_cls + D) H)``."""

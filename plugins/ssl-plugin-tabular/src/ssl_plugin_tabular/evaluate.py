@@ -9,7 +9,7 @@ plugin's one evaluation (``ssl eval RUN``, ``ssl-tabular evaluate RUN`` and ``ss
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -183,7 +183,7 @@ def compare(
     embed: Callable[[dict[str, Tensor]], Tensor],
     prepared: PreparedTable,
     *,
-    seeds: Sequence[int] = (0, 1, 2),
+    seeds: Iterable[int] = (0, 1, 2),
     settings: ProbeSettings | None = None,
     max_train: int | None = None,
     device: str | torch.device = "cpu",
@@ -237,6 +237,6 @@ def evaluate(module: SSLModule, data: PreparedTable, ctx: EvalContext) -> list[C
         max_train = min(max_train or QUICK_MAX_TRAIN, QUICK_MAX_TRAIN)
     settings = ProbeSettings(epochs=epochs, lr=args.probe_lr, hidden=args.probe_hidden,
                              select_epochs=select_epochs(epochs, every))  # fmt: skip
-    seeds = range(ctx.seeds or (1 if ctx.quick else args.eval_seeds))
+    seeds = ctx.timed(range(ctx.seeds or (1 if ctx.quick else args.eval_seeds)))  # prints the ETA when long
     module.eval()
     return compare(module.embed, data, seeds=seeds, settings=settings, max_train=max_train, device=ctx.device)

@@ -20,9 +20,9 @@ from ssl_core.interfaces import Batch
 from ssl_core.methods import JEPAMethod
 from ssl_core.objectives import JEPAPredictor
 from ssl_core.views import ContextTargetMasks
-from ssl_plugin_tabular.config import TJEPAArgs
+from ssl_plugin_tabular.config import SMALL_TABLE_ROWS, SMALL_TABLE_TOKEN_STD, TJEPAArgs
 from ssl_plugin_tabular.data import PreparedTable
-from ssl_plugin_tabular.encoders import POSITION_BASE, TJEPAEncoder, trunc_normal_init_
+from ssl_plugin_tabular.encoders import INIT_STD, POSITION_BASE, TJEPAEncoder, trunc_normal_init_
 from ssl_plugin_tabular.views import tjepa_masks
 
 
@@ -69,11 +69,13 @@ def build_tjepa(
     ctx_range: tuple[float, float] = (0.136, 0.368),
     tgt_range: tuple[float, float] = (0.156, 0.622),
     num_targets: int = 4,
+    token_std: float = INIT_STD,
 ) -> TJEPA:
     """A T-JEPA module; defaults are the paper's launch scripts (16 x 64 encoder, 16 x 16 predictor, 1 [REG])."""
     encoder = TJEPAEncoder(
-        n_num, cardinalities, dim=dim, depth=depth, heads=heads, ffn_dim=ffn_dim, dropout=dropout, n_cls=n_cls
-    )
+        n_num, cardinalities, dim=dim, depth=depth, heads=heads, ffn_dim=ffn_dim, dropout=dropout, n_cls=n_cls,
+        token_std=token_std,
+    )  # fmt: skip
     predictor = JEPAPredictor(
         dim,
         pred_dim,
@@ -94,6 +96,21 @@ def build_tjepa(
     return TJEPA(encoder, predictor, masks)
 
 
+def token_init_std(args: TJEPAArgs, n_train: int) -> float:
+    """``args.token_std``, or by default T-JEPA's 0.02 on tables of at least ``SMALL_TABLE_ROWS``
+    training rows and ``SMALL_TABLE_TOKEN_STD`` below.
+
+    With 0.02 the sinusoidal position codes (norm ~4) dwarf the value part of every token, so each
+    row starts as (almost) the same point; on a few hundred rows training never moves it away (RankMe
+    of the flat representation ~1.6, per-token spread / norm ~1e-3 from the first step to the last,
+    the collapse alarm firing throughout). Unit-scale tokens start input-dependent and stay so
+    (``docs/benchmarks.md``, "Small tables"). Large tables keep the paper's value and its figures.
+    """
+    if args.token_std is not None:
+        return args.token_std
+    return SMALL_TABLE_TOKEN_STD if n_train < SMALL_TABLE_ROWS else INIT_STD
+
+
 def build_module(args: TJEPAArgs, data: PreparedTable) -> TJEPA:
     """The recipe's module phase: T-JEPA sized by ``args`` over the fitted table's feature columns."""
     prep = data.prep
@@ -102,5 +119,5 @@ def build_module(args: TJEPAArgs, data: PreparedTable) -> TJEPA:
         dim=args.dim, depth=args.depth, heads=args.heads, ffn_dim=args.ffn_dim, dropout=args.dropout,
         n_cls=args.n_cls, pred_dim=args.pred_dim, pred_depth=args.pred_depth, pred_heads=args.pred_heads,
         ctx_range=(args.ctx_range[0], args.ctx_range[1]), tgt_range=(args.tgt_range[0], args.tgt_range[1]),
-        num_targets=args.num_targets,
+        num_targets=args.num_targets, token_std=token_init_std(args, len(data.splits["train"])),
     )  # fmt: skip

@@ -235,3 +235,19 @@ def split_rows(n: int, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarr
     perm = np.random.default_rng(seed).permutation(n)
     n_out = int(round(n * fraction))
     return np.sort(perm[n_out:]), np.sort(perm[:n_out])
+
+
+def write_adult_subset(path: str | Path, rows: int = 200, stride: int = 163) -> Path:
+    """A small real table: every ``stride``-th row of the embedded ``adult.data`` (the first ``rows``),
+    as a CSV with a header (6 numeric, 8 categorical columns and the string label ``income``).
+
+    The small-data checks (``bench/tabular_small.py``, the small-table tests) pretrain on it.
+    """
+    import gzip
+
+    source = resources.files("ssl_plugin_tabular") / "data_files" / "adult.data.gz"
+    lines = [line for line in gzip.decompress(source.read_bytes()).decode().splitlines() if line.strip()]
+    body = [",".join(cell.strip() for cell in line.split(",")) for line in lines[::stride][:rows]]
+    path = Path(path)
+    path.write_text(",".join(ADULT_COLUMNS) + "\n" + "\n".join(body) + "\n")
+    return path
