@@ -154,6 +154,10 @@ def pretrain(domain: str, opts: PretrainOptions, *, echo: Any = print) -> Pretra
             else _baseline_config(config, overrides)
         )
         steps[name] = train(base, sub, resume=again, force=opts.force or (resume and not again)).step
+    if opts.report and os.environ.get("RANK", "0") == "0":  # under torchrun: rank 0 only
+        from ssl_core.report import write_report
+
+        echo(f"report: {write_report(run_dir)}")
     echo(f"run directory: {run_dir}")
     return PretrainResult(run_dir, steps)
 
