@@ -73,14 +73,13 @@ class _Checker(HTMLParser):
         self.in_style = False
         if tag in VOID_ELEMENTS:
             return
-        if not self.stack:
+        if all(t != tag for t, _ in self.stack):
             self.problems.append(f"{self._where()}: </{tag}> closes nothing")
         elif self.stack[-1][0] != tag:
             open_tag, line = self.stack[-1]
             self.problems.append(f"{self._where()}: </{tag}> closes <{open_tag}> opened on line {line}")
-            if any(t == tag for t, _ in self.stack):
-                while self.stack and self.stack.pop()[0] != tag:
-                    pass
+            while self.stack and self.stack.pop()[0] != tag:
+                pass
         else:
             self.stack.pop()
 
