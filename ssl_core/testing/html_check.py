@@ -15,10 +15,25 @@ from html.parser import HTMLParser
 
 __all__ = ["VOID_ELEMENTS", "html_problems"]
 
-VOID_ELEMENTS = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+VOID_ELEMENTS = frozenset(
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "param",
+        "source",
+        "track",
+        "wbr",
+    ]
+)
 """Elements without an end tag (HTML5)."""
-_OPTIONAL_END = frozenset({"p", "li", "td", "th", "tr", "thead", "tbody", "option"})
-"""Elements whose end tag HTML allows to be omitted; the checker still asks for it (stricter)."""
 _REF_ATTRS = {"src", "href", "xlink:href", "srcset", "poster", "data", "action"}
 _CSS_URL = re.compile(r"url\(\s*['\"]?(?!data:|#)([^'\")]+)|@import", re.IGNORECASE)
 

@@ -38,9 +38,9 @@ def _numeric(rows: list[dict]) -> dict[str, dict[int, float]]:
     out: dict[str, dict[int, float]] = {}
     for row in rows:
         for key, value in row.items():
-            if key != "step" and isinstance(value, int | float) and not isinstance(value, bool):
-                if math.isfinite(value):
-                    out.setdefault(key, {})[row["step"]] = float(value)
+            numeric = isinstance(value, int | float) and not isinstance(value, bool)
+            if key != "step" and numeric and math.isfinite(value):
+                out.setdefault(key, {})[row["step"]] = float(value)
     return out
 
 
