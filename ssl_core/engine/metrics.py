@@ -138,8 +138,12 @@ class MetricsWriter:
         for tracker in self.trackers:
             tracker.log_params(flat_params(data), text)
 
-    def finish(self, module: nn.Module) -> None:
-        """Send ``config.yaml``, ``environment.json`` and the final weights to the trackers."""
+    def finish(self, module: nn.Module | None) -> None:
+        """Send ``config.yaml``, ``environment.json`` and the final weights to the trackers.
+
+        ``module`` None (an FSDP2 run, whose weights are sharded across ranks): no weights artifact;
+        the run's checkpoint directory holds them.
+        """
         if not self.trackers:
             return
         import tempfile
@@ -148,7 +152,8 @@ class MetricsWriter:
 
         with tempfile.TemporaryDirectory(prefix="ssl-core-weights-") as tmp:
             weights = Path(tmp) / "weights.pt"
-            torch.save(module.state_dict(), weights)
+            if module is not None:
+                torch.save(module.state_dict(), weights)
             files = [(self.run_dir / n, "run") for n in ("config.yaml", "environment.json")]
             for path, folder in [*files, (weights, "model")]:
                 if path.is_file():
