@@ -36,7 +36,7 @@ install: $(STAMP)
 
 $(STAMP): pyproject.toml constraints.txt $(PLUGIN_PYPROJECTS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q $(PIP_ARGS) -c constraints.txt -e ".[dev,plot,progress]" $(addprefix -e ,$(PLUGIN_DIRS))
+	$(BIN)/python -m pip install -q $(PIP_ARGS) -c constraints.txt -e ".[dev,plot,progress,trackers]" $(addprefix -e ,$(PLUGIN_DIRS))
 	touch $@
 
 demo: install

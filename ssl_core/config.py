@@ -42,7 +42,16 @@ __all__ = [
     "to_plain",
 ]
 
-HASH_IGNORED = ("train.steps", "train.epochs", "train.progress", "train.log_every", "train.num_threads")
+HASH_IGNORED = (
+    "train.steps",
+    "train.epochs",
+    "train.progress",
+    "train.log_every",
+    "train.num_threads",
+    "train.loggers",
+    "train.mlflow_uri",
+    "train.mlflow_experiment",
+)
 
 
 def config_to_dict(cfg: RunConfig) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from typing import Any, Literal
 __all__ = [
     "DEVICE_NAMES",
     "EMAConfig",
+    "LOGGERS",
     "FieldValueError",
     "OptimConfig",
     "RunConfig",
@@ -39,6 +40,8 @@ SCHEDULE_NAMES = ("constant", "warmup_cosine", "multistep", "infinite")
 DEVICE_NAMES = "auto, cpu, cuda, cuda:N, mps"
 """The device names ``train.device`` and every ``--device`` option accept."""
 _DEVICE = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
+LOGGERS = ("jsonl", "tensorboard", "mlflow")
+"""What ``train.loggers`` may list (``metrics.jsonl`` is always written; see ``ssl_core.engine.trackers``)."""
 
 
 class FieldValueError(ValueError):
@@ -165,6 +168,9 @@ class TrainConfig:
     keep_checkpoints: int = 2
     progress: bool = True
     tensorboard: bool = False
+    loggers: list[str] = field(default_factory=lambda: ["jsonl"])
+    mlflow_uri: str | None = None
+    mlflow_experiment: str = "ssl-core"
 
     def __post_init__(self) -> None:
         _at_least(self, 1, "steps", "epochs", "batch_size", "grad_accum", "max_nonfinite", "num_threads")
@@ -176,6 +182,24 @@ class TrainConfig:
         problem = device_problem(self.device)
         if problem:
             raise FieldValueError("device", problem)
+        _check_loggers(self)
+
+
+def _check_loggers(tc: TrainConfig) -> None:
+    """``train.loggers`` names known trackers once each; the MLflow keys go with the ``mlflow`` logger."""
+    for i, name in enumerate(tc.loggers):
+        if name not in LOGGERS:
+            raise FieldValueError(
+                f"loggers[{i}]", f"unknown logger {name!r}; expected one of {', '.join(LOGGERS)}"
+            )
+        if name in tc.loggers[:i]:
+            raise FieldValueError(f"loggers[{i}]", f"{name!r} is listed twice")
+    if tc.mlflow_uri is not None and "mlflow" not in tc.loggers:
+        raise FieldValueError("mlflow_uri", "is set but train.loggers does not list 'mlflow'")
+    if tc.mlflow_uri is not None and not tc.mlflow_uri.strip():
+        raise FieldValueError("mlflow_uri", "is empty; leave it unset for the run directory's local store")
+    if not tc.mlflow_experiment.strip():
+        raise FieldValueError("mlflow_experiment", "must be a non-empty experiment name")
 
 
 @dataclass

@@ -117,6 +117,35 @@ def embed_input(path: Path, run: Any) -> dict[str, Tensor]:
     return {"x": torch.from_numpy(x).float() - run.recipe.data.mean}
 
 
+def _tiny_png() -> bytes:
+    """A valid 1x1 PNG (red pixel), built by hand: the report inlines PNG figures as data URIs."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
+        + chunk(b"IEND", b"")
+    )
+
+
+def report_figures(run_dir: Path, run: Any) -> list[Any]:
+    """The toy domain's own report figures (``DomainSpec.report_figures``): an SVG chart and a PNG."""
+    from ssl_core.report import ReportFigure, line_chart
+
+    mean = run.recipe.data.mean.tolist()
+    svg = line_chart("input means", {"mean": (list(range(len(mean))), mean)}, xlabel="feature")
+    return [
+        ReportFigure("toy <means>", svg=svg, caption="feature means of the training half (x < 1 & y)"),
+        ReportFigure("toy png", png=_tiny_png()),
+    ]
+
+
 RECIPE = RecipeBuilder("toy/default", ToyArgs, build_data, build_module, restore_data)
 
 
@@ -148,6 +177,7 @@ TABLE = PluginTable(
         quick=("train.steps=2",),
         baselines={"no-ssl": ("recipe_args.ssl=false",)},
         examples="ssl-toy pretrain --width 4",
+        report_figures=f"{__name__}:report_figures",
     ),
     components=[
         Component("encoders", "enc", f"{__name__}:ToyEncoder", "toy encoder"),

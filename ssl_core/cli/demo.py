@@ -62,7 +62,7 @@ def demo(quick: bool, domain: str | None, root: Path | None) -> None:
     ]
     click.echo(format_rows(rows))
     click.echo("\n" + "\n".join(f"{name}: {s:.1f} s" for name, s in seconds.items()))
-    click.echo(f"run directories under {root}")
+    click.echo(f"run directories under {root} (each with its report.html)")
     if failures:
         for name, error in failures:
             click.echo(f"demo {name} FAILED: {error}", err=True)

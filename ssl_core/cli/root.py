@@ -22,6 +22,7 @@ BUILTIN_COMMANDS: dict[str, tuple[str, str]] = {
     "train": ("ssl_core.cli.run:train", "Train a recipe from a YAML config."),
     "eval": ("ssl_core.cli.run:evaluate", "Evaluate a run: SSL versus the same model without SSL."),
     "plot": ("ssl_core.cli.run:plot", "Plot the metrics of a run."),
+    "report": ("ssl_core.cli.report:report", "Write a run's self-contained report.html."),
     "demo": ("ssl_core.cli.demo:demo", "Run every installed plugin's embedded demo; print one table."),
     "new-plugin": ("ssl_core.cli.scaffold:new_plugin", "Create a new plugin from the template."),
 }

@@ -251,6 +251,9 @@ def _train(
         metrics = _loop(run, stop_at)
         if run.writer is not None:
             run.writer.log(f"stopped at step {run.counters.step}: {metrics}")
+            if run.env_thread is not None:  # environment.json complete before the trackers copy it
+                run.env_thread.join()
+            run.writer.finish(run.module if run.strategy != "fsdp2" else None)  # FSDP2: sharded weights
     except BaseException as exc:
         if run.writer is not None:
             run.writer.log(f"error at step {run.counters.step}: {type(exc).__name__}: {exc}")

@@ -1,10 +1,11 @@
-"""Metrics of a run: ``metrics.jsonl`` (one JSON object per logged step), ``log.txt``, optional TensorBoard.
+"""Metrics of a run: ``metrics.jsonl`` (one JSON object per logged step), ``log.txt``, optional trackers.
 
 Each row holds ``step``, ``epoch``, every loss and metric of the step, ``lr``, ``wd``,
 ``ema_momentum`` (when there is a teacher), ``samples_per_s``, ``data_ms`` (waiting for the batch)
 and ``compute_ms`` (forward, backward and optimizer), averaged since the previous row, plus the count
 of non-finite steps skipped so far. Rows are appended and flushed, so a crashed run keeps its curve;
-on resume, rows beyond the resumed step are dropped first.
+on resume, rows beyond the resumed step are dropped first. Every row also goes to the experiment
+trackers of ``train.loggers`` (TensorBoard, MLflow: :mod:`ssl_core.engine.trackers`).
 """
 
 from __future__ import annotations
@@ -14,11 +15,16 @@ import json
 import math
 from collections.abc import Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from torch import Tensor
 
 from ssl_core.utils.atomic import atomic_writer
+
+if TYPE_CHECKING:
+    from torch import nn
+
+    from ssl_core.engine.trackers import Tracker
 
 __all__ = ["MetricsWriter", "StepTimer", "to_floats"]
 
@@ -85,10 +91,14 @@ class MetricsWriter:
     Args:
         run_dir: the run directory.
         resume_step: the step training resumes from (``None`` for a fresh run, truncating old files).
-        tensorboard: also write TensorBoard scalars to ``run_dir/tb`` (needs the ``tensorboard`` extra).
+        trackers: experiment trackers that receive every row too
+            (:func:`ssl_core.engine.trackers.open_trackers`).
     """
 
-    def __init__(self, run_dir: Path, *, resume_step: int | None = None, tensorboard: bool = False) -> None:
+    def __init__(
+        self, run_dir: Path, *, resume_step: int | None = None, trackers: list[Tracker] | None = None
+    ) -> None:
+        self.run_dir = Path(run_dir)
         self.path = Path(run_dir) / "metrics.jsonl"
         self.log_path = Path(run_dir) / "log.txt"
         if resume_step is None:
@@ -98,25 +108,57 @@ class MetricsWriter:
             mode = "a"
         self._jsonl: IO[str] = self.path.open(mode, encoding="utf-8")
         self._log: IO[str] = self.log_path.open(mode, encoding="utf-8")
-        self._tb: Any = None
-        if tensorboard:
-            try:
-                from torch.utils.tensorboard import SummaryWriter
-            except ImportError as exc:
-                raise ImportError(
-                    "train.tensorboard=true needs the optional extra: pip install 'ssl-core[tensorboard]'"
-                ) from exc
-            self._tb = SummaryWriter(log_dir=str(Path(run_dir) / "tb"))
+        self.trackers: list[Tracker] = list(trackers or [])
 
     def write(self, row: dict[str, Any]) -> None:
         """Append one row (must contain ``step``)."""
         clean = {k: _clean(v) if isinstance(v, float) else v for k, v in row.items()}
         self._jsonl.write(json.dumps(clean, sort_keys=False) + "\n")
         self._jsonl.flush()
-        if self._tb is not None:
-            for key, value in row.items():
-                if key != "step" and isinstance(value, int | float):
-                    self._tb.add_scalar(key, value, row["step"])
+        if self.trackers:
+            values = {
+                k: float(v)
+                for k, v in row.items()
+                if k != "step" and isinstance(v, int | float) and not isinstance(v, bool)
+            }
+            for tracker in self.trackers:
+                tracker.log_metrics(values, int(row["step"]))
+
+    def log_config(self, config: Any) -> None:
+        """Send the resolved config (a ``RunConfig``) to the trackers as parameters and YAML text."""
+        if not self.trackers:
+            return
+        import yaml
+
+        from ssl_core.config import config_to_dict
+        from ssl_core.engine.trackers import flat_params
+
+        data = config_to_dict(config)
+        text = yaml.safe_dump(data, sort_keys=False)
+        for tracker in self.trackers:
+            tracker.log_params(flat_params(data), text)
+
+    def finish(self, module: nn.Module | None) -> None:
+        """Send ``config.yaml``, ``environment.json`` and the final weights to the trackers.
+
+        ``module`` None (an FSDP2 run, whose weights are sharded across ranks): no weights artifact;
+        the run's checkpoint directory holds them.
+        """
+        if not self.trackers:
+            return
+        import tempfile
+
+        import torch
+
+        with tempfile.TemporaryDirectory(prefix="ssl-core-weights-") as tmp:
+            weights = Path(tmp) / "weights.pt"
+            if module is not None:
+                torch.save(module.state_dict(), weights)
+            files = [(self.run_dir / n, "run") for n in ("config.yaml", "environment.json")]
+            for path, folder in [*files, (weights, "model")]:
+                if path.is_file():
+                    for tracker in self.trackers:
+                        tracker.log_artifact(path, folder)
 
     def log(self, message: str) -> None:
         """Append a timestamped line to ``log.txt``."""
@@ -128,5 +170,5 @@ class MetricsWriter:
         """Flush and close every file."""
         self._jsonl.close()
         self._log.close()
-        if self._tb is not None:
-            self._tb.close()
+        for tracker in self.trackers:
+            tracker.close()

@@ -31,6 +31,7 @@ from ssl_core.engine.sharded import is_sharded, save_sharded
 from ssl_core.engine.small_data import BatchAdaptation, SmallData, adapt_config
 from ssl_core.engine.state import Counters, collect_state, read_state, restore_state
 from ssl_core.engine.step import NonFiniteTracker, Schedules, check_finite_weights, supports_deferred_guard
+from ssl_core.engine.trackers import check_trackers, open_trackers
 from ssl_core.errors import CheckpointError, ConfigError
 from ssl_core.interfaces import Recipe, SSLModule, StepAware
 from ssl_core.optim import build_optimizer
@@ -59,6 +60,7 @@ class RunSession:
         self.precision = resolve_precision(tc.precision, self.device)
         self.strategy = resolve_strategy(tc.strategy, self.world)
         per_rank_batch(config, self.world)
+        check_trackers(tc)  # every rank, before any work: a missing extra is a one-line error
         if recipe is None:
             torch.manual_seed(tc.seed)  # identical initial weights on every rank
         self.recipe = recipe if recipe is not None else build_recipe(config)
@@ -125,8 +127,14 @@ class RunSession:
             )
         dist.barrier()
         self.writer = (
-            MetricsWriter(run_dir, resume_step=resume_step, tensorboard=tc.tensorboard) if self.main else None
+            MetricsWriter(
+                run_dir, resume_step=resume_step, trackers=open_trackers(run_dir, tc, resume_step=resume_step)
+            )
+            if self.main
+            else None
         )
+        if self.writer is not None:
+            self.writer.log_config(config)
 
     def _resume(self, force: bool) -> int:
         latest = latest_checkpoint(self.run_dir)

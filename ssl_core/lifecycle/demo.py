@@ -26,12 +26,15 @@ def demo_options(domain: str, run_dir: Path, *, quick: bool) -> PretrainOptions:
 
     spec = get_plugin_manager().domain_spec(domain)
     sets = (*DEMO_OVERRIDES, *(spec.quick if quick else ()))
-    return PretrainOptions(run_dir=run_dir, force=True, sets=sets)
+    return PretrainOptions(run_dir=run_dir, force=True, sets=sets, report=False)
 
 
 def run_demo(domain: str, run_dir: Path, *, quick: bool = False, echo: object = None) -> DemoResult:
-    """Pretrain ``domain``'s embedded default into ``run_dir`` and evaluate it."""
+    """Pretrain ``domain``'s embedded default into ``run_dir``, evaluate it, write its ``report.html``."""
+    from ssl_core.report import write_report
+
     quiet = echo if callable(echo) else (lambda _line: None)
     pretrain(domain, demo_options(domain, run_dir, quick=quick), echo=quiet)
     rows = evaluate_run(run_dir, domain=domain, quick=quick)
+    quiet(f"report: {write_report(run_dir)}")
     return DemoResult(domain=domain, rows=rows, run_dir=run_dir)

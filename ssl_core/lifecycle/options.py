@@ -45,6 +45,7 @@ class PretrainOptions:
         nproc_per_node: processes on this machine (> 1 relaunches through torchrun).
         sets: ``--set KEY=VALUE`` overrides, in order (applied last).
         args: the plugin's own options (``recipe_args`` fields) that were given.
+        report: write ``RUN_DIR/report.html`` when training ends (``ssl_core.report``).
     """
 
     data: Path | None = None
@@ -57,6 +58,7 @@ class PretrainOptions:
     nproc_per_node: int = 1
     sets: tuple[str, ...] = ()
     args: dict[str, Any] = field(default_factory=dict)
+    report: bool = True
 
     def overrides(self) -> list[str]:
         """``--steps/--seed/--device`` as ``train.*`` overrides, followed by the ``--set`` ones."""

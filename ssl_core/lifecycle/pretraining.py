@@ -165,6 +165,10 @@ def pretrain(domain: str, opts: PretrainOptions, *, echo: Any = verbosity.info) 
         with verbosity.phase(f"{domain} baseline {name}"):
             run = train(base, sub, resume=again, force=force, small_data="off" if again else small)
         steps[name] = run.step
+    if opts.report and os.environ.get("RANK", "0") == "0":  # under torchrun: rank 0 only
+        from ssl_core.report import write_report
+
+        echo(f"report: {write_report(run_dir)}")
     return PretrainResult(run_dir, steps)
 
 

@@ -133,18 +133,35 @@ def evaluate_run(
 
     When the run's ``metrics.jsonl`` ends (its last monitor row) with an active collapse alarm,
     every row gets ``extra["alarm"]`` (shown in the table's footnotes) naming the step and RankMe.
+    The rows are written to ``RUN_DIR/evaluation.json`` and sent to the run's trackers
+    (:mod:`ssl_core.engine.trackers.evaluation`); an existing ``report.html`` is rewritten with them.
     """
     from ssl_core.plugins.refs import resolve_object
 
     run = load_owned_run(run_dir, domain=domain, device=device)
     spec = _spec_for(run)
     if spec is None:
-        return _with_alarm_note(run_dir, _generic_rows(run))
-    ctx = EvalContext(
-        Path(run_dir), run.config, torch.device(device), _baselines(run_dir, spec, device), quick, seeds
-    )
-    evaluate: Callable[..., list[ComparisonRow]] = resolve_object(spec.evaluate)
-    return _with_alarm_note(run_dir, list(evaluate(run.module, run.recipe.data, ctx)))
+        rows = _with_alarm_note(run_dir, _generic_rows(run))
+    else:
+        ctx = EvalContext(
+            Path(run_dir), run.config, torch.device(device), _baselines(run_dir, spec, device), quick, seeds
+        )
+        evaluate: Callable[..., list[ComparisonRow]] = resolve_object(spec.evaluate)
+        rows = _with_alarm_note(run_dir, list(evaluate(run.module, run.recipe.data, ctx)))
+    _record(Path(run_dir), run, rows, quick=quick, seeds=seeds)
+    return rows
+
+
+def _record(
+    run_dir: Path, run: LoadedRun, rows: list[ComparisonRow], *, quick: bool, seeds: int | None
+) -> None:
+    """``evaluation.json`` and the run's trackers get the rows; an existing ``report.html`` is redrawn."""
+    from ssl_core.engine.trackers.evaluation import record_evaluation
+    from ssl_core.report import REPORT_FILE, write_report
+
+    record_evaluation(run_dir, run.config, rows, step=run.step, quick=quick, seeds=seeds)
+    if (run_dir / REPORT_FILE).is_file():
+        write_report(run_dir)
 
 
 def _with_alarm_note(run_dir: Path, rows: list[ComparisonRow]) -> list[ComparisonRow]:

@@ -51,6 +51,9 @@ class DomainSpec:
         examples: lines for ``ssl-<domain> --help`` (what a user types).
         alarm_advice: the domain's own knobs to try, per training alarm (``"collapse"``,
             ``"stalled"``; see ``ssl_core.monitors.alarms``), appended to the generic advice.
+        report_figures: ``"module:attr"`` of ``figures(run_dir, loaded_run) -> list[ReportFigure]``:
+            the domain's own figures in ``report.html`` (a forecast against ground truth, a
+            spectrogram ...), after the core's generic ones (see :mod:`ssl_core.report`).
     """
 
     recipe: str
@@ -62,6 +65,7 @@ class DomainSpec:
     baselines: Mapping[str, Sequence[str]] = field(default_factory=dict)
     examples: str = ""
     alarm_advice: Mapping[str, str] = field(default_factory=dict)
+    report_figures: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "options", tuple(self.options))
@@ -80,4 +84,7 @@ class DomainSpec:
     def qualified(self, qualify: Callable[[str], str]) -> DomainSpec:
         """A copy whose ``"module:attr"`` references went through ``qualify`` (made absolute)."""
         embed = qualify(self.embed_input) if self.embed_input else None
-        return dataclasses.replace(self, evaluate=qualify(self.evaluate), embed_input=embed)
+        figures = qualify(self.report_figures) if self.report_figures else None
+        return dataclasses.replace(
+            self, evaluate=qualify(self.evaluate), embed_input=embed, report_figures=figures
+        )

@@ -9,6 +9,7 @@
   the "2 ranks equal 1 process on the global batch" check for batch-coupled objectives.
 * :mod:`ssl_core.testing.bad_inputs`: ``BadInput`` / ``run_bad_input``, the bad-input corpus kit.
 * :mod:`ssl_core.testing.configs`: ``tiny_run_config`` / ``tiny_train`` for short CPU runs.
+* :mod:`ssl_core.testing.html_check`: ``html_problems``, a well-formedness and offline check of HTML.
 
 Import them from here (``from ssl_core.testing import check_encoder``): the names load lazily.
 
@@ -27,6 +28,7 @@ _LAZY = by_module(
         "ssl_core.testing.contracts": ("check_encoder", "check_objective", "check_view_generator"),
         "ssl_core.testing.data": ("shared_data_dir",),
         "ssl_core.testing.distributed_checks": ("check_matches_global_batch",),
+        "ssl_core.testing.html_check": ("html_problems",),
         "ssl_core.testing.pytest_plugin": ("SSLCliRunner", "isolated_plugin_manager"),
         "ssl_core.testing.world": ("free_port", "run_world"),
     }

@@ -133,6 +133,9 @@ SET_VALUES = [
     _set("optim.betas=[0.9]", "optim.betas: expected 2 items"),
     _set("optim.eps=0", "optim.eps: must be a finite number > 0.0"),
     _set("optim.momentum=2", "optim.momentum: must be a finite number >= 0.0 and <= 1.0"),
+    _set("train.loggers=[jsonl,wandb]", "train.loggers[1]: unknown logger 'wandb'; expected one of jsonl"),
+    _set("train.loggers=[mlflow,mlflow]", "train.loggers[1]: 'mlflow' is listed twice"),
+    _set("train.mlflow_uri=file:/tmp/x", "train.mlflow_uri: is set but train.loggers does not list 'mlflow'"),
     _set("optim.name=rmsprop", "optim.name: expected one of 'adamw'"),
     _set("optim.schedule.name=poly", "optim.schedule.name: unknown schedule 'poly'"),
     _set("optim.schedule.warmup_steps=-1", "optim.schedule.warmup_steps: must be >= 0"),
@@ -223,6 +226,8 @@ RUN_DIRS = [
              "written by a different configuration", files=C, prepare=_trained),
     BadInput("resume-no-run", ("train", "--resume", "{tmp}"), 2, "config.yaml: <file>: file not found"),
     BadInput("plot-not-a-run-dir", ("plot", "{tmp}"), 1, "metrics.jsonl"),
+    BadInput("report-not-a-run-dir", ("report", "{tmp}"), 2, "not a run directory (config.yaml missing)"),
+    BadInput("report-missing-dir", ("report", "{tmp}/nope"), 2, "does not exist"),
 ]  # fmt: skip
 
 FAULTS = [
@@ -238,6 +243,9 @@ FAULTS = [
     BadInput("fault-permission-error", TRAIN, 1, "Permission denied: /locked", files=C,
              fault=lambda: mock.patch("ssl_core.engine.session.save_data_state",
                                       side_effect=PermissionError(errno.EACCES, "Permission denied", "/locked"))),
+    BadInput("fault-tracker-extra-missing", (*TRAIN, "--set", "train.loggers=[jsonl,mlflow]"), 2,
+             "'mlflow' needs the optional extra: pip install 'ssl-core[trackers]'", files=C,
+             fault=lambda: mock.patch.dict("ssl_core.engine.trackers._MODULES", {"mlflow": "ssl_core_not_installed"})),
 ]  # fmt: skip
 
 CASES = [*CONFIG_FILES, *SET_VALUES, *OPTIONS_AND_PLUGINS, *RUN_DIRS, *FAULTS]

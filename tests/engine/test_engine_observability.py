@@ -58,7 +58,7 @@ def test_precision_resolution_and_channels_last() -> None:
 
 def test_tensorboard_is_optional(tmp_path: Path) -> None:
     if importlib.util.find_spec("tensorboard") is None:
-        with pytest.raises(ImportError, match=r"ssl-core\[tensorboard\]"):
+        with pytest.raises(ConfigError, match=r"ssl-core\[trackers\]"):
             train(config(steps=1, tensorboard=True), tmp_path, recipe=recipe())
     else:
         train(config(steps=1, tensorboard=True), tmp_path, recipe=recipe())
