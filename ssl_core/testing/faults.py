@@ -293,7 +293,10 @@ def full_disk(pattern: str = "*", *, after: int = 64) -> Iterator[None]:
 
     def fdopen(fd: int, *args: Any, **kwargs: Any) -> Any:
         fh = real_fdopen(fd, *args, **kwargs)
-        return _FullDisk(fh, after) if fd in _doomed else fh
+        if fd not in _doomed:
+            return fh
+        _doomed.discard(fd)  # the number is free for the next file once this one is closed
+        return _FullDisk(fh, after)
 
     with (
         mock.patch.object(atomic, "_create_temp_file", create),
@@ -355,11 +358,15 @@ def read_only(folder: Path) -> Iterator[None]:
 
         return guarded
 
-    exists, missing = os.path.lexists, lambda path: not os.path.lexists(path)  # the kernel's order
+    exists, missing, always = (
+        os.path.lexists,
+        lambda path: not os.path.lexists(path),
+        lambda _: True,
+    )  # the kernel's order
     checks = {
         "mkdir": missing,
-        "rename": exists,
-        "replace": exists,
+        "rename": always,
+        "replace": always,
         "unlink": exists,
         "rmdir": exists,
         "remove": exists,
@@ -389,6 +396,7 @@ def cached_run(argv: Sequence[str], files: Mapping[str, str | bytes] = {}) -> Ca
             folder = Path(tempfile.mkdtemp(prefix="ssl-cached-run-"))
             atexit.register(shutil.rmtree, folder, True)
             for name, content in files.items():
+                (folder / name).parent.mkdir(parents=True, exist_ok=True)
                 (folder / name).write_bytes(content if isinstance(content, bytes) else content.encode())
             args = [a.replace("{tmp}", str(folder)) for a in argv]
             result = CliRunner().invoke(cli, [*args, "--run-dir", str(folder / "run")])
