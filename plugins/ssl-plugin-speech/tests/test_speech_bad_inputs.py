@@ -123,6 +123,22 @@ FAULTS = [
 ]  # fmt: skip
 CASES += FAULTS
 
+LONG = _wav(
+    values=np.sin(2 * np.pi * 150 * np.arange(16000 * 120) / 16000) * 8000
+)  # 2 minutes, 12,001 frames
+
+# resources estimated before work starts (issue 14): evaluation encodes each utterance whole
+RESOURCES = [
+    BadInput("speech-long-audio", ("speech", "pretrain", "--data", "{tmp}/c", "--run-dir", "{tmp}/run", "--steps", "1"),
+             1, "c: memory: this run needs about", files={**CORPUS, "c/ann/long.wav": LONG},
+             env={"SSL_CORE_MEMORY_LIMIT": "2G"}),
+    BadInput("speech-long-audio-names-the-file", ("speech", "pretrain", "--data", "{tmp}/c", "--run-dir", "{tmp}/run",
+             "--steps", "1"), 1, "12,001 frames (2.0 min) x 4 heads), 2.1 GB is available ($SSL_CORE_MEMORY_LIMIT); "
+             "lower the length of ann/long.wav (split it into utterances under 30 s)",
+             files={**CORPUS, "c/ann/long.wav": LONG}, env={"SSL_CORE_MEMORY_LIMIT": "2G"}),
+]  # fmt: skip
+CASES += RESOURCES
+
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_bad_input(case: BadInput, tmp_path: Path) -> None:

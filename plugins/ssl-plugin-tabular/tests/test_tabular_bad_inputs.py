@@ -100,6 +100,31 @@ FAULTS = [
 CASES += FAULTS
 
 
+def _wide(columns: int, rows: int = 24) -> str:
+    """A table of ``columns`` numeric features and a binary target ``y`` (few rows: small on disk)."""
+    head = ",".join(f"f{i}" for i in range(columns)) + ",y\n"
+    return head + "".join(
+        ",".join(str((r * 7 + c) % 10) for c in range(columns)) + f",{r % 2}\n" for r in range(rows)
+    )
+
+
+# resources estimated before work starts (issue 14): a 5,000-column table (23.6 GB and an OOM kill before)
+RESOURCES = [
+    BadInput("tabular-wide-5000-columns", ("tabular", "pretrain", "--data", "{tmp}/wide.csv", "--target", "y",
+             "--run-dir", "{tmp}/run", "--set", "train.batch_size=8"), 1,
+             "wide.csv: memory: this run needs about", files={"wide.csv": _wide(5000)},
+             env={"SSL_CORE_MEMORY_LIMIT": "4G"}),
+    BadInput("tabular-wide-names-the-knobs", ("tabular", "pretrain", "--data", "{tmp}/wide.csv", "--target", "y",
+             "--run-dir", "{tmp}/run", "--set", "train.batch_size=8"), 1,
+             "lower train.batch_size (8), recipe_args.depth", files={"wide.csv": _wide(1000)},
+             env={"SSL_CORE_MEMORY_LIMIT": "256M"}),
+    BadInput("tabular-memory-limit-not-a-size", ("tabular", "pretrain", "--data", "{tmp}/g.csv", "--target", "y",
+             "--run-dir", "{tmp}/run"), 1, "$SSL_CORE_MEMORY_LIMIT: 'lots' is not a size", files={"g.csv": GOOD},
+             env={"SSL_CORE_MEMORY_LIMIT": "lots"}),
+]  # fmt: skip
+CASES += RESOURCES
+
+
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_bad_input(case: BadInput, tmp_path: Path) -> None:
     run_bad_input(case, tmp_path)
