@@ -45,6 +45,10 @@ class CheckpointError(SSLCoreError):
     """A checkpoint is missing, corrupt, or belongs to a different configuration."""
 
 
+class ResourceError(SSLCoreError):
+    """A run that would not fit: its estimated peak memory exceeds what is available (exit code 1)."""
+
+
 def warn_data(file: object, field: str, reason: str) -> None:
     """One ``warning: <file>: <field>: <reason>`` line on stderr: degenerate but usable input.
 

@@ -288,6 +288,8 @@ class Recipe:
         data: the recipe's data object (:class:`RunData`) that evaluation, ``embed`` and the
             plugin's domain verbs read (fitted preprocessing, splits); its ``state_dict()`` is
             saved with the run.
+        estimate_memory: optional ``per_rank_batch -> ssl_core.resources.MemoryEstimate``: the peak
+            memory of one step, checked before the run directory is written.
     """
 
     name: str
@@ -297,3 +299,4 @@ class Recipe:
     label_key: str | None = None
     collate: Callable[[list[Batch]], Batch] | None = None
     data: Any = None
+    estimate_memory: Callable[[int], Any] | None = None

@@ -39,6 +39,9 @@ class RecipeBuilder(Generic[A, D]):
         restore_data: ``(args, state) -> data`` from a saved ``data.state_dict()`` (no file
             reading); ``None`` when the data holds nothing fitted (``build_data`` is then cheap
             and is called again).
+        estimate_memory: optional ``(args, data, module, per_rank_batch) -> MemoryEstimate``
+            (:mod:`ssl_core.resources`): the peak memory of one training step from the data's shape
+            and the model's size; the engine refuses a run that would not fit before writing anything.
     """
 
     name: str
@@ -46,6 +49,7 @@ class RecipeBuilder(Generic[A, D]):
     build_data: Callable[[A], D]
     build_module: Callable[[A, D], SSLModule]
     restore_data: Callable[[A, Mapping[str, Any]], D] | None = None
+    estimate_memory: Callable[[A, D, SSLModule, int], Any] | None = None
 
     def make_args(self, recipe_args: Mapping[str, Any]) -> A:
         """The args dataclass from ``recipe_args`` (its own ``__post_init__`` validates values)."""
@@ -53,14 +57,17 @@ class RecipeBuilder(Generic[A, D]):
 
     def recipe(self, args: A, data: D) -> Recipe:
         """The :class:`Recipe` of ``data`` with a freshly built module."""
+        module = self.build_module(args, data)
+        estimate = self.estimate_memory
         return Recipe(
             name=self.name,
-            module=self.build_module(args, data),
+            module=module,
             train_data=data.train,  # type: ignore[arg-type]
             eval_data=getattr(data, "eval", None),
             label_key=getattr(data, "label_key", None),
             collate=getattr(data, "collate", None),
             data=data,
+            estimate_memory=None if estimate is None else lambda batch: estimate(args, data, module, batch),
         )
 
     def __call__(self, **recipe_args: Any) -> Recipe:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ssl_core.errors import DataError
+from ssl_core.utils.atomic import atomic_writer
 
 GROUPS: dict[str, tuple[str, ...]] = {
     "loss": ("loss",),
@@ -110,7 +111,10 @@ def plot_run(run_dir: str | Path) -> list[Path]:
         fig.suptitle(f"{run_dir.name}: {name}")
         fig.tight_layout()
         path = out_dir / f"{name}.png"
-        fig.savefig(path, dpi=100)
-        plt.close(fig)
+        try:
+            with atomic_writer(path) as fh:  # a failure mid-write leaves the previous plot, not half a PNG
+                fig.savefig(fh, dpi=100, format="png")
+        finally:
+            plt.close(fig)
         written.append(path)
     return written

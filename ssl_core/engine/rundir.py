@@ -31,7 +31,7 @@ from ssl_core.config import dump_config
 from ssl_core.engine.provenance import distribution_provenance
 from ssl_core.errors import CheckpointError
 from ssl_core.schema import RunConfig
-from ssl_core.utils.atomic import atomic_writer
+from ssl_core.utils.atomic import atomic_writer, remove_stale_temporaries
 
 __all__ = [
     "RUN_FILES",
@@ -133,9 +133,11 @@ def check_run_dir(run_dir: Path, *, resume: bool, force: bool) -> None:
 
 def prepare_run_dir(run_dir: Path, *, resume: bool) -> None:
     """Create ``run_dir/checkpoints``; a fresh run deletes old checkpoints (rank 0 only, after
-    :func:`check_run_dir`)."""
+    :func:`check_run_dir`). Torn temporary files of a killed writer are removed either way."""
     ckpts = run_dir / "checkpoints"
     ckpts.mkdir(parents=True, exist_ok=True)
+    for folder in (run_dir, ckpts):
+        remove_stale_temporaries(folder)
     if not resume:
         for old in ckpts.glob("*.pt"):
             old.unlink()

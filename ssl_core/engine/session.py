@@ -35,6 +35,7 @@ from ssl_core.engine.trackers import check_trackers, open_trackers
 from ssl_core.errors import CheckpointError, ConfigError
 from ssl_core.interfaces import Recipe, SSLModule, StepAware
 from ssl_core.optim import build_optimizer
+from ssl_core.resources import check_memory
 from ssl_core.schema import RunConfig
 
 __all__ = ["RunSession"]
@@ -68,6 +69,9 @@ class RunSession:
             raise ConfigError(
                 config.recipe, "train_data", "the recipe has no training data (restored for evaluation only)"
             )
+        if self.recipe.estimate_memory is not None:  # before anything is written (issue 14)
+            micro = per_rank_batch(config, self.world) // tc.grad_accum
+            check_memory(self.recipe.estimate_memory(micro), self.device)
         self.train_data: Dataset[Any] = self.recipe.train_data
         self.module: SSLModule = self.recipe.module
         self.step_aware = [m for m in self.module.modules() if isinstance(m, StepAware)]

@@ -14,6 +14,7 @@ from unittest import mock
 import pytest
 
 from ssl_core.testing.bad_inputs import BadInput, run_bad_input
+from ssl_core.testing.faults import full_disk, read_only
 
 CONFIG = (
     "recipe: core/synthetic\n"
@@ -246,6 +247,19 @@ FAULTS = [
     BadInput("fault-tracker-extra-missing", (*TRAIN, "--set", "train.loggers=[jsonl,mlflow]"), 2,
              "'mlflow' needs the optional extra: pip install 'ssl-core[trackers]'", files=C,
              fault=lambda: mock.patch.dict("ssl_core.engine.trackers._MODULES", {"mlflow": "ssl_core_not_installed"})),
+    # a disk that fills up half-way through a write, and read-only folders (as root: mocked EACCES)
+    BadInput("fault-disk-full-mid-checkpoint", TRAIN, 1, "No space left on device: {tmp}/run/checkpoints/step_3.pt",
+             files=C, fault=lambda: full_disk("step_*.pt", after=1000)),
+    BadInput("fault-disk-full-mid-index", TRAIN, 1, "No space left on device: {tmp}/run/checkpoints/index.json",
+             files=C, fault=lambda: full_disk("index.json", after=10), may_create=("run",)),  # complete step_3.pt: resumable
+    BadInput("fault-read-only-run-dir", ("train", "{tmp}/c.yaml", "--run-dir", "{tmp}/ro"), 1,
+             "Permission denied: {tmp}/ro", files={**C, "ro/.keep": ""}, fault=lambda: read_only(Path("ro"))),
+    BadInput("fault-resume-read-only-run", ("train", "--resume", "{tmp}/run", "--set", "train.steps=6"), 1,
+             "Permission denied: {tmp}/run", files=C, prepare=_trained, fault=lambda: read_only(Path("run"))),
+    BadInput("fault-plot-disk-full", ("plot", "{tmp}/run"), 1, "No space left on device: {tmp}/run/plots/",
+             files=C, prepare=_trained, fault=lambda: full_disk("*.png"), may_create=("run/plots",)),
+    BadInput("fault-plot-read-only", ("plot", "{tmp}/run"), 1, "Permission denied: {tmp}/run/plots",
+             files=C, prepare=_trained, fault=lambda: read_only(Path("run"))),
 ]  # fmt: skip
 
 CASES = [*CONFIG_FILES, *SET_VALUES, *OPTIONS_AND_PLUGINS, *RUN_DIRS, *FAULTS]

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from ssl_core.testing import BadInput, core_run, run_bad_input
+from ssl_core.testing.faults import cached_run, full_disk, read_only
 
 
 def _wav(seconds: float = 1.0, rate: int = 16000, values: np.ndarray | None = None) -> bytes:
@@ -74,6 +75,69 @@ CASES = [
         ]
     ),
 ]  # fmt: skip
+
+
+def _voice(f0: float) -> bytes:
+    return _wav(values=np.sin(2 * np.pi * f0 * np.arange(16000) / 16000) * 8000)
+
+
+CORPUS = {
+    f"c/{spk}/{spk}_{k}.wav": _voice(f0 * (1 + k / 10))
+    for spk, f0 in (("ann", 120), ("bo", 210))
+    for k in range(2)
+}
+TINY = ("--set", "train.batch_size=2", "--set", "train.progress=false", "--set", "recipe_args.dim=16",
+        "--set", "recipe_args.layers=1", "--set", "recipe_args.heads=2", "--set", "recipe_args.ffn=16",
+        "--set", "recipe_args.segment_frames=16", "--set", "recipe_args.content_dim=4",
+        "--set", "recipe_args.content_hidden=8", "--set", "recipe_args.acoustic_hidden=8",
+        "--set", "recipe_args.disc_hidden=8")  # fmt: skip
+PRETRAIN = ("speech", "pretrain", "--data", "{tmp}/c", "--steps", "1", *TINY)
+TRAINED = cached_run(PRETRAIN, CORPUS)
+OUTPUTS = {
+    "embed": ("embed", "{tmp}/run", "{tmp}/a.wav", "-o"),
+    "frames": ("frames", "{tmp}/run", "{tmp}/a.wav", "-o"),
+    "convert": ("convert", "{tmp}/run", "--source", "{tmp}/a.wav", "-o"),
+}
+SUFFIX = {"embed": "npy", "frames": "npy", "convert": "wav"}
+
+# disk and permission faults (issue 14): a full disk mid-write and a read-only folder, for pretrain and
+# every verb that writes an output
+FAULTS = [
+    BadInput("speech-pretrain-disk-full", (*PRETRAIN, "--run-dir", "{tmp}/run"), 1,
+             "No space left on device: {tmp}/run/checkpoints/step_1.pt", files=CORPUS,
+             fault=lambda: full_disk("step_*.pt")),
+    BadInput("speech-pretrain-read-only-run-dir", (*PRETRAIN, "--run-dir", "{tmp}/ro"), 1,
+             "Permission denied: {tmp}/ro", files={**CORPUS, "ro/.keep": ""}, fault=lambda: read_only(Path("ro"))),
+    *(
+        BadInput(f"speech-{verb}-disk-full", ("speech", *argv, f"{{tmp}}/o.{SUFFIX[verb]}"), 1,
+                 f"No space left on device: {{tmp}}/o.{SUFFIX[verb]}", files={"a.wav": GOOD}, prepare=TRAINED,
+                 fault=lambda s=SUFFIX[verb]: full_disk(f"o.{s}"))
+        for verb, argv in OUTPUTS.items()
+    ),
+    *(
+        BadInput(f"speech-{verb}-read-only", ("speech", *argv, f"{{tmp}}/ro/o.{SUFFIX[verb]}"), 1,
+                 "Permission denied: {tmp}/ro", files={"a.wav": GOOD, "ro/.keep": ""}, prepare=TRAINED,
+                 fault=lambda: read_only(Path("ro")))
+        for verb, argv in OUTPUTS.items()
+    ),
+]  # fmt: skip
+CASES += FAULTS
+
+LONG = _wav(
+    values=np.sin(2 * np.pi * 150 * np.arange(16000 * 120) / 16000) * 8000
+)  # 2 minutes, 12,001 frames
+
+# resources estimated before work starts (issue 14): evaluation encodes each utterance whole
+RESOURCES = [
+    BadInput("speech-long-audio", ("speech", "pretrain", "--data", "{tmp}/c", "--run-dir", "{tmp}/run", "--steps", "1"),
+             1, "c: memory: this run needs about", files={**CORPUS, "c/ann/long.wav": LONG},
+             env={"SSL_CORE_MEMORY_LIMIT": "2G"}),
+    BadInput("speech-long-audio-names-the-file", ("speech", "pretrain", "--data", "{tmp}/c", "--run-dir", "{tmp}/run",
+             "--steps", "1"), 1, "12,001 frames (2.0 min) x 4 heads), 2.1 GB is available ($SSL_CORE_MEMORY_LIMIT); "
+             "lower the length of ann/long.wav (split it into utterances under 30 s)",
+             files={**CORPUS, "c/ann/long.wav": LONG}, env={"SSL_CORE_MEMORY_LIMIT": "2G"}),
+]  # fmt: skip
+CASES += RESOURCES
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)

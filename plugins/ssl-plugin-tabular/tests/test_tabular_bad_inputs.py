@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from ssl_core.testing import BadInput, core_run, run_bad_input
+from ssl_core.testing.faults import cached_run, full_disk, read_only
 
 GOOD = "a,b,c,y\n" + "".join(f"{i},{i % 7}.5,{'xyz'[i % 3]},{i % 2}\n" for i in range(40))
 
@@ -76,6 +77,52 @@ CASES = [
     _pretrain("one-class-text.csv", "a,y\n" + "".join(f"{i},yes\n" for i in range(30)), 1,
               "y: only one class ('yes')", "--task", "classification"),
 ]  # fmt: skip
+
+TINY = ("--set", "recipe_args.dim=8", "--set", "recipe_args.depth=1", "--set", "recipe_args.pred_depth=1",
+        "--set", "recipe_args.ffn_dim=8", "--set", "recipe_args.pred_dim=4", "--set", "train.progress=false",
+        "--set", "train.batch_size=8")  # fmt: skip
+PRETRAIN = ("tabular", "pretrain", "--data", "{tmp}/g.csv", "--target", "y", "--steps", "1", *TINY)
+TRAINED = cached_run(PRETRAIN, {"g.csv": GOOD})
+EMBED = ("tabular", "embed", "{tmp}/run", "{tmp}/g.csv", "-o")
+
+# disk and permission faults (issue 14): a full disk mid-write and a read-only folder, for pretrain and embed
+FAULTS = [
+    BadInput("tabular-pretrain-disk-full", (*PRETRAIN, "--run-dir", "{tmp}/run"), 1,
+             "No space left on device: {tmp}/run/checkpoints/step_1.pt", files={"g.csv": GOOD},
+             fault=lambda: full_disk("step_*.pt")),
+    BadInput("tabular-pretrain-read-only-run-dir", (*PRETRAIN, "--run-dir", "{tmp}/ro"), 1,
+             "Permission denied: {tmp}/ro", files={"g.csv": GOOD, "ro/.keep": ""}, fault=lambda: read_only(Path("ro"))),
+    BadInput("tabular-embed-disk-full", (*EMBED, "{tmp}/o.npy"), 1, "No space left on device: {tmp}/o.npy",
+             files={"g.csv": GOOD}, prepare=TRAINED, fault=lambda: full_disk("o.npy")),
+    BadInput("tabular-embed-read-only", (*EMBED, "{tmp}/ro/o.npy"), 1, "Permission denied: {tmp}/ro",
+             files={"g.csv": GOOD, "ro/.keep": ""}, prepare=TRAINED, fault=lambda: read_only(Path("ro"))),
+]  # fmt: skip
+CASES += FAULTS
+
+
+def _wide(columns: int, rows: int = 24) -> str:
+    """A table of ``columns`` numeric features and a binary target ``y`` (few rows: small on disk)."""
+    head = ",".join(f"f{i}" for i in range(columns)) + ",y\n"
+    return head + "".join(
+        ",".join(str((r * 7 + c) % 10) for c in range(columns)) + f",{r % 2}\n" for r in range(rows)
+    )
+
+
+# resources estimated before work starts (issue 14): a 5,000-column table (23.6 GB and an OOM kill before)
+RESOURCES = [
+    BadInput("tabular-wide-5000-columns", ("tabular", "pretrain", "--data", "{tmp}/wide.csv", "--target", "y",
+             "--run-dir", "{tmp}/run", "--set", "train.batch_size=8"), 1,
+             "wide.csv: memory: this run needs about", files={"wide.csv": _wide(5000)},
+             env={"SSL_CORE_MEMORY_LIMIT": "4G"}),
+    BadInput("tabular-wide-names-the-knobs", ("tabular", "pretrain", "--data", "{tmp}/wide.csv", "--target", "y",
+             "--run-dir", "{tmp}/run", "--set", "train.batch_size=8"), 1,
+             "lower train.batch_size (8), recipe_args.depth", files={"wide.csv": _wide(1000)},
+             env={"SSL_CORE_MEMORY_LIMIT": "256M"}),
+    BadInput("tabular-memory-limit-not-a-size", ("tabular", "pretrain", "--data", "{tmp}/g.csv", "--target", "y",
+             "--run-dir", "{tmp}/run"), 1, "$SSL_CORE_MEMORY_LIMIT: 'lots' is not a size", files={"g.csv": GOOD},
+             env={"SSL_CORE_MEMORY_LIMIT": "lots"}),
+]  # fmt: skip
+CASES += RESOURCES
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)

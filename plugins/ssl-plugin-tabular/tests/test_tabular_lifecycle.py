@@ -1,14 +1,12 @@
 """Runs outliving their data (a copy of real Adult, deleted after pretraining) and ``pretrain --resume``
-continuing a run killed mid-way to the bit-identical end of an uninterrupted run (CPU)."""
+continuing a run killed (-9) mid-epoch or while writing a checkpoint to the bit-identical end of an
+uninterrupted run (CPU; two kill points in every CI run, more in the ``slow``-marked test, which CI
+runs too: nothing deselects it)."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
@@ -17,6 +15,7 @@ import torch
 from conftest import make_csv, ssl_tabular, write_new_rows
 
 from ssl_core.testing.data import shared_data_dir
+from ssl_core.testing.faults import KillPoint, check_kill_resume
 from ssl_core.testing.pytest_plugin import isolated_plugin_manager
 
 TINY = ["recipe_args.dim=8", "recipe_args.depth=1", "recipe_args.pred_depth=1", "recipe_args.ffn_dim=8",
@@ -60,71 +59,34 @@ def test_real_adult_copy_deleted_then_evaluate_and_embed(tmp_path, registered):
     assert emb.shape == (2, (1 + 14) * 8) and np.isfinite(emb).all()
 
 
-# A child process that SIGKILLs itself right after the engine wrote the checkpoint of step KILL_AT.
-CHILD = """
-import os, signal, sys
-from ssl_core.engine import session
+def _kill_points(tmp_path: Path, kills: list[KillPoint]) -> None:
+    data = tmp_path / "table.csv"
+    data.write_text(make_csv(200))
+    argv = ["--data", str(data), "--target", "label", "--steps", "6", *SETS, "--set", "train.batch_size=16",
+            "--set", "train.ckpt_every=2", "--set", "train.monitor_every=2", "--set", "train.log_every=1"]  # fmt: skip
 
-original = session.RunSession.checkpoint
+    def resume(run: Path) -> tuple[int, str]:
+        result = ssl_tabular("pretrain", "--resume", str(run))
+        assert "finished step 6" in result.output, result.output
+        return result.exit_code, result.output
 
-def checkpoint(self):
-    original(self)
-    if self.counters.step == int(os.environ["KILL_AT"]):
-        os.kill(os.getpid(), signal.SIGKILL)
-
-session.RunSession.checkpoint = checkpoint
-from ssl_plugin_tabular.cli import main
-main(sys.argv[1:])
-"""
+    check_kill_resume("tabular", argv, kills, tmp_path, resume)
 
 
-def _pretrain_in_child(argv: list[str], kill_at: int) -> int:
-    """``ssl-tabular pretrain ARGV`` in a fresh process killed after step ``kill_at``; its exit code."""
-    env = {**os.environ, "KILL_AT": str(kill_at)}
-    done = subprocess.run([sys.executable, "-c", CHILD, "pretrain", *argv], env=env, capture_output=True,
-                          text=True, timeout=200)  # fmt: skip
-    assert done.returncode in (0, -9), done.stdout + done.stderr
-    return done.returncode
-
-
-def _assert_identical(a: Any, b: Any, where: str) -> None:
-    """Every tensor equal (``torch.equal``), every other value ``==``, through dicts and lists."""
-    if isinstance(a, torch.Tensor):
-        assert isinstance(b, torch.Tensor) and torch.equal(a, b), where
-    elif isinstance(a, dict):
-        assert isinstance(b, dict) and sorted(a, key=str) == sorted(b, key=str), where
-        for key in a:
-            _assert_identical(a[key], b[key], f"{where}.{key}")
-    elif isinstance(a, (list, tuple)):
-        assert type(a) is type(b) and len(a) == len(b), where
-        for i, (x, y) in enumerate(zip(a, b)):
-            _assert_identical(x, y, f"{where}[{i}]")
-    else:
-        assert a == b, f"{where}: {a!r} != {b!r}"
-
-
-def _last(run: Path) -> dict[str, Any]:
-    return torch.load(run / "checkpoints" / "last.pt", map_location="cpu", weights_only=True)
+@pytest.mark.timeout(240)
+def test_kill_mid_epoch_and_mid_checkpoint_then_resume_is_bit_identical(tmp_path, registered):
+    _kill_points(tmp_path, [KillPoint("step", 3), KillPoint("last-file", 4)])
+    # a finished run continues further when asked for more steps (the schedule's length is not hashed)
+    result = ssl_tabular("pretrain", "--resume", str(tmp_path / "killed-0"), "--steps", "8")
+    assert result.exit_code == 0, result.output
+    state = torch.load(
+        tmp_path / "killed-0" / "checkpoints" / "last.pt", map_location="cpu", weights_only=True
+    )
+    assert state["step"] == 8 and "finished step 8" in result.output
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(420)
-def test_resume_after_kill_is_bit_identical(tmp_path, registered):
-    data = tmp_path / "table.csv"
-    data.write_text(make_csv(200))
-    common = ["--data", str(data), "--target", "label", "--steps", "6", *SETS,
-              "--set", "train.batch_size=16", "--set", "train.ckpt_every=2", "--set", "train.monitor_every=2"]  # fmt: skip
-    a, b = tmp_path / "a", tmp_path / "b"
-    assert _pretrain_in_child([*common, "--run-dir", str(a)], kill_at=-1) == 0
-    assert _pretrain_in_child([*common, "--run-dir", str(b)], kill_at=2) == -9  # SIGKILL, mid-way
-    assert _last(b)["step"] == 2 and not (b / "checkpoints" / "step_4.pt").exists()
-    result = ssl_tabular("pretrain", "--resume", str(b))
-    assert result.exit_code == 0, result.output
-    end_a, end_b = _last(a), _last(b)
-    assert end_a["step"] == end_b["step"] == 6
-    for key in ("model", "optimizer", "probe", "rng", "sampler", "config_hash"):
-        _assert_identical(end_a[key], end_b[key], key)
-    # a finished run continues further when asked for more steps (the schedule's length is not hashed)
-    result = ssl_tabular("pretrain", "--resume", str(b), "--steps", "8")
-    assert result.exit_code == 0, result.output
-    assert _last(b)["step"] == 8 and "finished step 8" in result.output
+@pytest.mark.timeout(480)
+def test_more_kill_points_then_resume_is_bit_identical(tmp_path, registered):
+    _kill_points(tmp_path, [KillPoint("checkpoint", 2), KillPoint("step-file", 4), KillPoint("index", 6),
+                            KillPoint("step", 5)])  # fmt: skip

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from ssl_core.testing import BadInput, core_run, run_bad_input
+from ssl_core.testing.faults import cached_run, full_disk, read_only
 
 SERIES = "s0,s1,s2\n" + "".join(f"{50 + i % 5},{60 - i % 3},{55 + i % 4}\n" for i in range(300))
 ADJ = "1,1,0\n1,1,1\n0,1,1\n"
@@ -72,6 +73,42 @@ CASES = [
         ]
     ),
 ]  # fmt: skip
+
+
+TINY = ("--set", "train.batch_size=8", "--set", "train.progress=false", "--set", "recipe_args.rnn_units=4",
+        "--set", "recipe_args.prototype_num=2", "--set", "recipe_args.prototype_dim=2",
+        "--set", "recipe_args.d_node=2", "--set", "recipe_args.d_tod=2")  # fmt: skip
+PRETRAIN = ("traffic", "pretrain", "--data", "{tmp}/x.csv", "--graph", "{tmp}/a.csv", "--steps", "1", *TINY)
+TRAINED = cached_run(PRETRAIN, {"x.csv": SERIES, "a.csv": ADJ})
+OUTPUTS = {
+    "embed": ("embed", "{tmp}/run", "{tmp}/x.csv", "-o"),
+    "forecast": ("forecast", "{tmp}/run", "--input", "{tmp}/x.csv", "-o"),
+}
+SUFFIX = {"embed": "npy", "forecast": "npz"}
+
+# disk and permission faults (issue 14): a full disk mid-write and a read-only folder, for pretrain and
+# every verb that writes an output
+FAULTS = [
+    BadInput("traffic-pretrain-disk-full", (*PRETRAIN, "--run-dir", "{tmp}/run"), 1,
+             "No space left on device: {tmp}/run/checkpoints/step_1.pt", files={"x.csv": SERIES, "a.csv": ADJ},
+             fault=lambda: full_disk("step_*.pt")),
+    BadInput("traffic-pretrain-read-only-run-dir", (*PRETRAIN, "--run-dir", "{tmp}/ro"), 1,
+             "Permission denied: {tmp}/ro", files={"x.csv": SERIES, "a.csv": ADJ, "ro/.keep": ""},
+             fault=lambda: read_only(Path("ro"))),
+    *(
+        BadInput(f"traffic-{verb}-disk-full", ("traffic", *argv, f"{{tmp}}/o.{SUFFIX[verb]}"), 1,
+                 f"No space left on device: {{tmp}}/o.{SUFFIX[verb]}", files={"x.csv": SERIES}, prepare=TRAINED,
+                 fault=lambda s=SUFFIX[verb]: full_disk(f"o.{s}"))
+        for verb, argv in OUTPUTS.items()
+    ),
+    *(
+        BadInput(f"traffic-{verb}-read-only", ("traffic", *argv, f"{{tmp}}/ro/o.{SUFFIX[verb]}"), 1,
+                 "Permission denied: {tmp}/ro", files={"x.csv": SERIES, "ro/.keep": ""}, prepare=TRAINED,
+                 fault=lambda: read_only(Path("ro")))
+        for verb, argv in OUTPUTS.items()
+    ),
+]  # fmt: skip
+CASES += FAULTS
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)

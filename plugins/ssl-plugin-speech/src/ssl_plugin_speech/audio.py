@@ -11,6 +11,7 @@ than refused. Finally the waveform is scaled to an RMS level of -25 dB, as TERA 
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -165,10 +166,17 @@ def load_audio(
 
 
 def write_wav_atomic(path: str | Path, wave: np.ndarray, sample_rate: int = SAMPLE_RATE) -> Path:
-    """Write ``wave`` as 16-bit PCM WAV through a temporary file renamed into place."""
+    """Write ``wave`` as 16-bit PCM WAV through a temporary file renamed into place.
+
+    The WAV is encoded in memory first: soundfile turns a failed ``write`` of a file object into a bare
+    ``AssertionError``, so a full disk would not say so; written as bytes it is an ``OSError`` naming
+    ``path``.
+    """
     path = Path(path)
     peak = float(np.max(np.abs(wave))) if wave.size else 0.0
     scaled = wave / peak * 0.95 if peak > 0.95 else wave
+    encoded = io.BytesIO()
+    sf.write(encoded, scaled.astype(np.float32), sample_rate, subtype="PCM_16", format="WAV")
     with atomic_writer(path) as fh:
-        sf.write(fh, scaled.astype(np.float32), sample_rate, subtype="PCM_16", format="WAV")
+        fh.write(encoded.getvalue())
     return path

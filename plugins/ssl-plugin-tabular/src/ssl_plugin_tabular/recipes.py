@@ -14,11 +14,12 @@ from typing import Any
 from ssl_core.recipe_builder import RecipeBuilder
 from ssl_plugin_tabular.config import TJEPAArgs
 from ssl_plugin_tabular.data import build_data, restore_data
+from ssl_plugin_tabular.memory import estimate_memory
 from ssl_plugin_tabular.method import build_module
 
 RECIPE = "tabular/tjepa"
 
-tjepa_recipe = RecipeBuilder(RECIPE, TJEPAArgs, build_data, build_module, restore_data)
+tjepa_recipe = RecipeBuilder(RECIPE, TJEPAArgs, build_data, build_module, restore_data, estimate_memory)
 """``tabular/tjepa``: ``tjepa_recipe(**recipe_args)`` is the :class:`~ssl_core.interfaces.Recipe`
 (``recipe.data`` the :class:`~ssl_plugin_tabular.data.PreparedTable`)."""
 
