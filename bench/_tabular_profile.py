@@ -16,6 +16,7 @@ from typing import Any
 
 import torch
 from ssl_plugin_tabular.recipes import tjepa_recipe
+from torch.utils.flop_counter import FlopCounterMode
 
 from ssl_core.objectives.jepa_predictor import gather_tokens
 
@@ -43,14 +44,22 @@ def profile_steps(
     totals = dict.fromkeys(PARTS, 0.0)
     batches = _batches(recipe.train_data, batch, steps + 2, seed)
     times: dict[str, float] = {}
+    flops = dict.fromkeys(PARTS, 0)
+    count = [False]
 
     def timed(part: str, fn: Callable[[], Any]) -> Any:
-        t0 = time.perf_counter()
+        if count[0]:  # the first warm-up step: count matmul FLOPs instead of timing
+            with FlopCounterMode(display=False) as counter:
+                out = fn()
+            flops[part] = counter.get_total_flops()
+            return out
+        t0 = time.process_time()
         out = fn()
-        times[part] = time.perf_counter() - t0
+        times[part] = time.process_time() - t0
         return out
 
     for i, raw in enumerate(batches):
+        count[0] = i == 0
         view = timed("masks", lambda: module.masks(raw, gen)["masks"])  # noqa: B023
         ctx_idx, sets = view["context_idx"], view["target_idx"]
         ctx = timed("context encoder", lambda: module.context_encoder(view)["tokens"])  # noqa: B023
@@ -84,13 +93,47 @@ def profile_steps(
                 totals[part] += sec
     out = {part: sec / steps for part, sec in totals.items()}
     out["step"] = sum(out.values())
+    out.update({f"gflop {part}": n / 1e9 for part, n in flops.items()})
     return out
 
 
 def profile_rows(label: str, got: dict[str, float]) -> list[dict[str, Any]]:
-    """Table rows: each part's ms per step and share of the step."""
+    """Table rows: each part's CPU ms per step, share of the step, matmul GFLOP and achieved GFLOP/s."""
     step = got["step"]
-    rows = [{"code": label, "part": p, "ms/step": round(1e3 * got[p], 1), "share": f"{100 * got[p] / step:.1f}%"}
-            for p in PARTS]  # fmt: skip
-    rows.append({"code": label, "part": "step (sum)", "ms/step": round(1e3 * step, 1), "share": "100%"})
+    rows = []
+    for p in PARTS:
+        gf = got[f"gflop {p}"]
+        rows.append({"model": label, "part": p, "ms/step": round(1e3 * got[p], 1),
+                     "share": f"{100 * got[p] / step:.1f}%", "GFLOP (one step)": round(gf, 2),
+                     "GFLOP/s": round(gf / got[p], 1) if got[p] > 0 and gf else ""})  # fmt: skip
+    total = sum(got[f"gflop {p}"] for p in PARTS)
+    rows.append({"model": label, "part": "step (sum)", "ms/step": round(1e3 * step, 1), "share": "100%",
+                 "GFLOP (one step)": round(total, 2), "GFLOP/s": round(total / step, 1)})  # fmt: skip
+    return rows
+
+
+def gemm_rates() -> list[dict[str, Any]]:
+    """One-thread fp32 rate of the step's dominant matrix products (the predictor's skinny FFN and
+    attention projections at width 16, the encoder's at width 64): the throughput ceiling per part."""
+    shapes = {"predictor FFN up (20480x16 @ 16x256)": (20480, 16, 256),
+              "predictor FFN down (20480x256 @ 256x16)": (20480, 256, 16),
+              "predictor qkv (20480x16 @ 16x48)": (20480, 16, 48),
+              "encoder qkv (7680x64 @ 64x192)": (7680, 64, 192),
+              "square reference (1024x1024 @ 1024x1024)": (1024, 1024, 1024)}  # fmt: skip
+    rows = []
+    for name, (m, k, n) in shapes.items():
+        a, w = torch.randn(m, k), torch.randn(k, n)
+        a @ w
+        reps = max(3, int(2e9 / (2 * m * k * n)))
+        t0 = time.process_time()
+        for _ in range(reps):
+            a @ w
+        rows.append(
+            {
+                "product": name,
+                "GFLOP/s (1 thread, CPU time)": round(
+                    reps * 2 * m * k * n / (time.process_time() - t0) / 1e9, 1
+                ),
+            }
+        )
     return rows

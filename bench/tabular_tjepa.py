@@ -33,7 +33,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _tabular_compare import compare  # noqa: E402
-from _tabular_profile import profile_rows, profile_steps  # noqa: E402
+from _tabular_profile import gemm_rates, profile_rows, profile_steps  # noqa: E402
 from _tabular_setup import MODELS, OFFICIAL, PAPER, data_path, pretrain  # noqa: E402
 from ssl_plugin_tabular.evaluate import DownstreamFeatures, ProbeSettings, embed_table, select_epochs  # noqa: E402
 
@@ -239,11 +239,10 @@ def main() -> None:
         for label in ("official", "pred-ffn64"):
             got = profile_steps(data_path(root, "adult"), MODELS[label], a.profile_steps)
             rows += profile_rows(label, got)
-        log["profile"] = rows
-        print_table(
-            rows,
-            f"profile: share of a T-JEPA step (Adult, batch 512, fp32, 1 thread, load {os.getloadavg()[0]:.1f})",
-        )
+        log["profile"], log["gemm"] = rows, gemm_rates()
+        print_table(rows, f"profile: share of a T-JEPA step (Adult, batch 512, fp32, 1 thread, CPU time, load "
+                    f"{os.getloadavg()[0]:.1f}; GFLOP: matmuls of the first warm-up batch, FlopCounterMode)")  # fmt: skip
+        print_table(log["gemm"], "ceiling: one-thread fp32 rate of the step's products")
     if "compare" in sections:
         if a.base_tree is None:
             raise SystemExit("compare needs --base-tree (a checkout of the old code)")

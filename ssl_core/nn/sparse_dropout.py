@@ -61,37 +61,39 @@ class _SparseDropout(torch.autograd.Function):
         return out, None
 
 
-class _ReluDropout(torch.autograd.Function):
-    """``dropout(relu(x))`` in place on ``x``; saves only the output: ``d out / d x = s 1[out > 0]``."""
+class _ReluMask(torch.autograd.Function):
+    """``relu(x)`` with the dropped elements zeroed, in place on ``x``, *unscaled*.
+
+    Saves only the output: ``d out / d x = 1[out > 0]`` (zero where ReLU or dropout zeroed it).
+    """
 
     @staticmethod
     def forward(ctx: Any, x: Tensor, p: float) -> Tensor:
-        scale = 1.0 / (1.0 - p)
-        out = x.relu_().mul_(scale)
-        if p > 0.0:
-            out.view(-1).index_fill_(0, dropped_positions(out.numel(), p, out.device), 0.0)
+        out = x.relu_()
+        out.view(-1).index_fill_(0, dropped_positions(out.numel(), p, out.device), 0.0)
         ctx.mark_dirty(x)
         ctx.save_for_backward(out)
-        ctx.scale = scale
         return out
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None]:
         (out,) = ctx.saved_tensors
-        return torch.ops.aten.threshold_backward(grad, out, 0.0).mul_(ctx.scale), None
+        return torch.ops.aten.threshold_backward(grad, out, 0.0), None
 
 
-def relu_dropout_(x: Tensor, p: float, training: bool = True) -> Tensor:
-    """``dropout(relu(x), p)`` in distribution, computed in place on a contiguous ``x`` nothing else reads.
+def relu_dropout_(x: Tensor, p: float, training: bool = True) -> tuple[Tensor, float]:
+    """``(m, s)`` with ``m * s = dropout(relu(x), p)`` in distribution, in place on a contiguous ``x``.
 
-    One pass and one saved tensor instead of ReLU's and dropout's (the output is zero exactly where
-    ReLU or dropout zeroed it, which is all the backward needs).
+    ``x`` must be a tensor nothing else reads (e.g. a linear layer's fresh output). The dropout scale
+    ``s = 1 / (1 - p)`` is returned rather than applied, so the caller can fold it into the next
+    (small) weight matrix instead of a pass over the large activation: ``linear(m, s W) = linear(m s, W)``.
+    One pass and one saved tensor instead of ReLU's and dropout's.
     """
     if not training or p == 0.0:
-        return x.relu_()
+        return x.relu_(), 1.0
     if p > SPARSE_MAX_P or not x.is_contiguous():
-        return F.dropout(x.relu_(), p, training)
-    return _ReluDropout.apply(x, p)  # type: ignore[no-any-return]
+        return F.dropout(x.relu_(), p, training), 1.0
+    return _ReluMask.apply(x, p), 1.0 / (1.0 - p)
 
 
 def sparse_dropout(x: Tensor, p: float, training: bool = True) -> Tensor:

@@ -75,15 +75,17 @@ def encoder_layer(layer: nn.TransformerEncoderLayer, x: Tensor) -> Tensor:
 
     Dropout draws only the dropped positions (:func:`ssl_core.nn.sparse_dropout.sparse_dropout`, the
     same distribution as ``nn.Dropout``); a ReLU and the dropout after it run as one in-place pass on
-    the first linear's output (which nothing else reads).
+    the first linear's output (which nothing else reads), with the dropout scale folded into the second
+    linear's weight.
     """
 
     def feed_forward(h: Tensor) -> Tensor:
         hidden = layer.linear1(h)
         if layer.activation is F.relu and isinstance(layer.dropout, nn.Dropout):
-            hidden = relu_dropout_(hidden, layer.dropout.p, layer.dropout.training)
-        else:
-            hidden = _drop(layer.dropout, layer.activation(hidden))
+            hidden, scale = relu_dropout_(hidden, layer.dropout.p, layer.dropout.training)
+            weight = layer.linear2.weight if scale == 1.0 else layer.linear2.weight * scale
+            return _drop(layer.dropout2, F.linear(hidden, weight, layer.linear2.bias))
+        hidden = _drop(layer.dropout, layer.activation(hidden))
         return _drop(layer.dropout2, layer.linear2(hidden))
 
     if layer.norm_first:
