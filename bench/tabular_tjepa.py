@@ -32,6 +32,8 @@ from typing import Any
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _tabular_compare import compare  # noqa: E402
+from _tabular_profile import gemm_rates, profile_rows, profile_steps  # noqa: E402
 from _tabular_setup import MODELS, OFFICIAL, PAPER, data_path, pretrain  # noqa: E402
 from ssl_plugin_tabular.evaluate import DownstreamFeatures, ProbeSettings, embed_table, select_epochs  # noqa: E402
 
@@ -114,50 +116,50 @@ VARIANTS = {
 }
 
 
-def speed_child(root: Path, name: str, steps: int, threads: int, variant: str) -> dict[str, float]:
-    """One fresh process: steps/s and peak RSS of ``steps`` paper-size steps under ``variant``."""
+def speed_child(
+    root: Path, name: str, steps: int, threads: int, variant: str, model: str
+) -> dict[str, float]:
+    """One fresh process: steps/s and peak RSS of ``steps`` steps of ``model`` under ``variant``."""
     cmd = [sys.executable, __file__, "--speed-child", data_path(root, name), "--speed-steps", str(steps),
-           "--threads", str(threads), "--variants", variant]  # fmt: skip
+           "--threads", str(threads), "--variants", variant, "--model", model]  # fmt: skip
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     return json.loads(next(line for line in out.splitlines() if line.startswith("SPEED "))[6:])
 
 
-def speed(
-    root: Path,
-    names: list[str],
-    steps: int,
-    threads: int,
-    variants: list[str],
-    repeats: int,
-    log: dict[str, Any],
-) -> list[dict[str, Any]]:
-    """Section 3: steps/s and peak RSS of the paper-size model on CPU, each run in a fresh process.
+def speed(root: Path, names: list[str], steps: int, threads: int, variants: list[str], repeats: int,
+          log: dict[str, Any], models: list[str]) -> list[dict[str, Any]]:  # fmt: skip
+    """Section 3: steps/s and peak RSS on CPU, each run in a fresh process.
 
-    The variants (precision / ``torch.compile``) alternate within each repeat so that machine load
-    hits them alike; each cell is the median over repeats with the range.
+    The variants (precision / ``torch.compile``) and model sizes alternate within each repeat so that
+    machine load hits them alike; each cell is the median over repeats with the range. ``x official``
+    divides by peers.md's idle-core figure of the official code at the same model size, so it is only
+    meaningful on an idle machine (``compare`` gives the load-proof ratio).
     """
-    got: dict[tuple[str, str], list[dict[str, float]]] = {}
+    got: dict[tuple[str, str, str], list[dict[str, float]]] = {}
     for rep in range(repeats):
         for name in names:
-            for variant in variants:
-                one = speed_child(root, name, steps, threads, variant)
-                got.setdefault((name, variant), []).append(one)
-                log.setdefault("speed_runs", []).append(
-                    {"repeat": rep, "dataset": name, "variant": variant, **one}
-                )
-                print(f"[speed {rep} {name} {variant}] {one}", flush=True)
-                flush(log)
+            for model in models:
+                for variant in variants:
+                    one = speed_child(root, name, steps, threads, variant, model)
+                    got.setdefault((name, model, variant), []).append(one)
+                    log.setdefault("speed_runs", []).append(
+                        {"repeat": rep, "dataset": name, "model": model, "variant": variant, **one}
+                    )
+                    print(f"[speed {rep} {name} {model} {variant}] {one}", flush=True)
+                    flush(log)
     rows = []
-    for (name, variant), runs in got.items():
+    for (name, model, variant), runs in got.items():
         rates = [r["steps_per_s"] for r in runs]
         rss = max(r["peak_rss_mb"] for r in runs) / 1024
-        off = OFFICIAL[name]
+        off = OFFICIAL.get(name, {}).get(model)
         rows.append({
-            "dataset": name, "variant": variant, "threads": threads, "runs": len(runs),
+            "dataset": name, "model": model, "variant": variant, "threads": threads, "runs": len(runs),
             "steps/s median": round(median(rates), 2), "range": f"{min(rates):.2f}-{max(rates):.2f}",
-            "steps/s (official)": off["steps_per_s"], "speed-up": round(median(rates) / off["steps_per_s"], 1),
+            "steps/s official (idle)": off["steps_per_s"] if off else "n/a",
+            "x official": round(median(rates) / off["steps_per_s"], 2) if off else "n/a",
             "first-interval s": round(median(r["first_s"] for r in runs), 1),
-            "peak RSS GiB": round(rss, 2), "peak GiB (official)": off["peak_gib"], "memory ratio": round(rss / off["peak_gib"], 3),
+            "peak RSS GiB": round(rss, 2), "memory ratio": round(rss / off["peak_gib"], 3) if off else "n/a",
+            "load1": round(os.getloadavg()[0], 1),
         })  # fmt: skip
     log["speed"] = rows
     flush(log)
@@ -193,8 +195,17 @@ def main() -> None:
     ap.add_argument("--probe-lr", type=float, default=3e-3)
     ap.add_argument("--probe-select-every", type=int, default=10, help="early stopping on val: candidate epochs "
                     "every N up to --probe-epochs (0: fixed --probe-epochs)")  # fmt: skip
-    ap.add_argument("--sections", default="speed,protocol,collapse")
-    ap.add_argument("--model", choices=sorted(MODELS), default="paper", help="protocol/collapse model size")
+    ap.add_argument("--sections", default="speed,protocol,collapse", help="any of profile, compare, speed, "
+                    "protocol, collapse")  # fmt: skip
+    ap.add_argument("--base-tree", type=Path, default=None, help="compare: a checkout of the old code")
+    ap.add_argument("--compare-steps", type=int, default=8)
+    ap.add_argument("--compare-rounds", type=int, default=3)
+    ap.add_argument("--profile-steps", type=int, default=4)
+    ap.add_argument("--model", choices=sorted(MODELS), default="official", help="protocol/collapse model size "
+                    "(official: the launch configuration exactly; pred-ffn64: its predictor FFN 64)")  # fmt: skip
+    ap.add_argument(
+        "--speed-models", default="official,pred-ffn64", help="speed: model sizes, comma-separated"
+    )
     ap.add_argument("--json", type=Path, default=None)
     ap.add_argument("--speed-child", default=None, help=argparse.SUPPRESS)
     a = ap.parse_args()
@@ -203,7 +214,8 @@ def main() -> None:
         precision, compile_step = VARIANTS[a.variants]
         with tempfile.TemporaryDirectory() as tmp:
             _, timing = pretrain(a.speed_child, seed=0, epochs=0.0, device="cpu", run_dir=Path(tmp) / "run",
-                                 precision=precision, compile_step=compile_step, fixed_steps=a.speed_steps)  # fmt: skip
+                                 precision=precision, compile_step=compile_step, fixed_steps=a.speed_steps,
+                                 model=MODELS[a.model])  # fmt: skip
         print("SPEED " + json.dumps({**timing, "peak_rss_mb": peak_rss_mb()}), flush=True)
         return
     torch.set_num_threads(a.threads)
@@ -221,12 +233,39 @@ def main() -> None:
         lr=a.probe_lr,
         select_epochs=select_epochs(a.probe_epochs, a.probe_select_every),
     )
+    log["load_avg_start"] = os.getloadavg()
+    if "profile" in sections:
+        rows = []
+        for label in ("official", "pred-ffn64"):
+            got = profile_steps(data_path(root, "adult"), MODELS[label], a.profile_steps)
+            rows += profile_rows(label, got)
+        log["profile"], log["gemm"] = rows, gemm_rates()
+        print_table(rows, f"profile: share of a T-JEPA step (Adult, batch 512, fp32, 1 thread, CPU time, load "
+                    f"{os.getloadavg()[0]:.1f}; GFLOP: matmuls of the first warm-up batch, FlopCounterMode)")  # fmt: skip
+        print_table(log["gemm"], "ceiling: one-thread fp32 rate of the step's products")
+    if "compare" in sections:
+        if a.base_tree is None:
+            raise SystemExit("compare needs --base-tree (a checkout of the old code)")
+        rows = compare(a.base_tree.resolve(), Path(__file__).resolve().parents[1], data_path(root, "adult"),
+                       a.compare_steps, a.compare_rounds, log, flush)  # fmt: skip
+        print_table(rows, "old vs new code, side by side (Adult, batch 512, fp32, 1 thread each; x official = "
+                    "x old bench64 here * old bench64 / official in peers.md)")  # fmt: skip
+    flush(log)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         if "speed" in sections:
             print_table(
-                speed(root, names, a.speed_steps, a.threads, a.variants.split(","), a.repeats, log),
-                f"speed: paper-size model, batch 512, CPU, {a.threads} thread(s)",
+                speed(
+                    root,
+                    names,
+                    a.speed_steps,
+                    a.threads,
+                    a.variants.split(","),
+                    a.repeats,
+                    log,
+                    a.speed_models.split(","),
+                ),
+                f"speed: batch 512, CPU, {a.threads} thread(s)",
             )
         if "protocol" in sections:
             rows = protocol(root, names, seeds, a.epochs, a.device, probe, work, log, MODELS[a.model])

@@ -18,6 +18,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from ssl_core.nn.sparse_dropout import relu_dropout_, sparse_dropout
+
 
 class _SoftmaxLast(torch.autograd.Function):
     """Softmax over the last dim from elementwise ops; saves only its output, like ``torch.softmax``."""
@@ -58,22 +60,38 @@ def self_attention(x: Tensor, attn: nn.MultiheadAttention) -> Tensor:
     qkv = qkv.view(batch, length, 3, heads, head_dim).permute(2, 0, 3, 1, 4)
     q, k, v = qkv.unbind(0)  # (B, h, L, d) each
     weights = softmax_last(torch.matmul(q * (1.0 / math.sqrt(head_dim)), k.transpose(-1, -2)))
-    if attn.training and attn.dropout > 0:
-        weights = F.dropout(weights, attn.dropout)
+    weights = sparse_dropout(weights, attn.dropout, attn.training)
     out = torch.matmul(weights, v).transpose(1, 2).reshape(batch, length, width)
     return attn.out_proj(out)
 
 
+def _drop(module: nn.Module, x: Tensor) -> Tensor:
+    """An ``nn.Dropout`` module's effect through :func:`sparse_dropout` (same distribution)."""
+    return sparse_dropout(x, module.p, module.training) if isinstance(module, nn.Dropout) else module(x)
+
+
 def encoder_layer(layer: nn.TransformerEncoderLayer, x: Tensor) -> Tensor:
-    """``layer(x)`` (no masks) for a batch-first ``nn.TransformerEncoderLayer``, via :func:`self_attention`."""
+    """``layer(x)`` (no masks) for a batch-first ``nn.TransformerEncoderLayer``, via :func:`self_attention`.
+
+    Dropout draws only the dropped positions (:func:`ssl_core.nn.sparse_dropout.sparse_dropout`, the
+    same distribution as ``nn.Dropout``); a ReLU and the dropout after it run as one in-place pass on
+    the first linear's output (which nothing else reads), with the dropout scale folded into the second
+    linear's weight.
+    """
 
     def feed_forward(h: Tensor) -> Tensor:
-        return layer.dropout2(layer.linear2(layer.dropout(layer.activation(layer.linear1(h)))))
+        hidden = layer.linear1(h)
+        if layer.activation is F.relu and isinstance(layer.dropout, nn.Dropout):
+            hidden, scale = relu_dropout_(hidden, layer.dropout.p, layer.dropout.training)
+            weight = layer.linear2.weight if scale == 1.0 else layer.linear2.weight * scale
+            return _drop(layer.dropout2, F.linear(hidden, weight, layer.linear2.bias))
+        hidden = _drop(layer.dropout, layer.activation(hidden))
+        return _drop(layer.dropout2, layer.linear2(hidden))
 
     if layer.norm_first:
-        x = x + layer.dropout1(self_attention(layer.norm1(x), layer.self_attn))
+        x = x + _drop(layer.dropout1, self_attention(layer.norm1(x), layer.self_attn))
         return x + feed_forward(layer.norm2(x))
-    x = layer.norm1(x + layer.dropout1(self_attention(x, layer.self_attn)))
+    x = layer.norm1(x + _drop(layer.dropout1, self_attention(x, layer.self_attn)))
     return layer.norm2(x + feed_forward(x))
 
 

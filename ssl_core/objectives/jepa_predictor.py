@@ -36,6 +36,10 @@ class JEPAPredictor(nn.Module):
         mlp_ratio: feed-forward width / ``Hp``.
         dropout: dropout inside the transformer.
         pos_base: base of the sin-cos positions.
+        ffn_dim: feed-forward width; overrides ``mlp_ratio`` when given (the official T-JEPA
+            predictor: 256 at ``Hp = 16``).
+        activation: feed-forward activation, ``"gelu"`` (I-JEPA) or ``"relu"`` (official T-JEPA).
+        norm_first: pre-norm layers (I-JEPA) or post-norm (``False``, official T-JEPA).
 
     Raises:
         ValueError: on non-positive sizes or ``predictor_dim`` not divisible by ``num_heads``.
@@ -53,6 +57,10 @@ class JEPAPredictor(nn.Module):
         mlp_ratio: float = 4.0,
         dropout: float = 0.0,
         pos_base: float = 10000.0,
+        *,
+        ffn_dim: int | None = None,
+        activation: str = "gelu",
+        norm_first: bool = True,
     ) -> None:
         super().__init__()
         if min(embed_dim, predictor_dim, num_positions, depth, num_heads) < 1:
@@ -73,11 +81,11 @@ class JEPAPredictor(nn.Module):
         layer = nn.TransformerEncoderLayer(
             predictor_dim,
             num_heads,
-            dim_feedforward=max(1, int(predictor_dim * mlp_ratio)),
+            dim_feedforward=ffn_dim if ffn_dim is not None else max(1, int(predictor_dim * mlp_ratio)),
             dropout=dropout,
-            activation="gelu",
+            activation=activation,
             batch_first=True,
-            norm_first=True,
+            norm_first=norm_first,
         )
         self.blocks = FastTransformerEncoder(layer, depth)
         self.norm = nn.LayerNorm(predictor_dim)

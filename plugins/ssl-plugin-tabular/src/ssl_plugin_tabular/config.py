@@ -1,7 +1,9 @@
 """The arguments of the ``tabular/tjepa`` recipe and the embedded default config (no torch import).
 
-Defaults are the paper's launch-script model (Thimonier et al., ICLR 2025: 16 x 64 encoder, 2 heads,
-FFN 64, 16 x 16 predictor with 4 heads, one [REG] token, 4 target sets, Jannis mask shares). Every
+Defaults are the paper's launch-script sizes (Thimonier et al., ICLR 2025: 16 x 64 encoder, 2 heads,
+FFN 64, 16 x 16 predictor with 4 heads, one [REG] token, 4 target sets, Jannis mask shares) except the
+predictor's feed-forward block (here FFN 64, GELU, pre-norm, no dropout; the official code: FFN 256,
+ReLU, post-norm, dropout 0.0019): :data:`OFFICIAL_LAUNCH_ARGS` is the launch script exactly. Every
 field is a ``recipe_args`` key; those in ``DomainSpec.options`` (``plugin.py``) are also
 ``ssl-tabular pretrain`` options, with the help text and choices given here once.
 """
@@ -32,7 +34,10 @@ class TJEPAArgs:
         token_std: std of the initial token weights; ``None``: T-JEPA's 0.02 on tables of at least
             ``SMALL_TABLE_ROWS`` training rows, ``SMALL_TABLE_TOKEN_STD`` below (see
             ``method.token_init_std``).
-        pred_dim, pred_depth, pred_heads: predictor.
+        pred_dim, pred_depth, pred_heads, pred_ffn_dim, pred_activation, pred_norm_first, pred_dropout:
+            predictor (``pred_dropout`` ``None``: the encoder's ``dropout``). The defaults keep the
+            I-JEPA-style predictor (FFN ``4 * pred_dim``, GELU, pre-norm); :data:`OFFICIAL_LAUNCH_ARGS`
+            holds the official launch script's values (FFN 256, ReLU, post-norm).
         ctx_range, tgt_range, num_targets: mask sampling.
         eval_seeds, probe_epochs, probe_lr, probe_hidden: downstream evaluation.
         eval_max_train: downstream MLPs train on the first ``eval_max_train`` training rows (all
@@ -62,6 +67,10 @@ class TJEPAArgs:
     pred_dim: int = 16
     pred_depth: int = 16
     pred_heads: int = 4
+    pred_ffn_dim: int = 64
+    pred_activation: str = field(default="gelu", metadata={"choices": ("gelu", "relu")})
+    pred_norm_first: bool = True
+    pred_dropout: float | None = None
     ctx_range: list[float] = field(default_factory=lambda: [0.136, 0.368])
     tgt_range: list[float] = field(default_factory=lambda: [0.156, 0.622])
     num_targets: int = 4
@@ -78,12 +87,24 @@ class TJEPAArgs:
         for name in ("ctx_range", "tgt_range"):
             if len(getattr(self, name)) != 2:
                 raise ValueError(f"{name} must be [low, high], got {getattr(self, name)}")
-        sizes = ("dim", "depth", "heads", "ffn_dim", "n_cls", "pred_dim", "pred_depth", "pred_heads")
+        if self.pred_activation not in ("gelu", "relu"):
+            raise FieldValueError("pred_activation", f"must be gelu or relu, got {self.pred_activation!r}")
+        sizes = (
+            "dim",
+            "depth",
+            "heads",
+            "ffn_dim",
+            "n_cls",
+            "pred_dim",
+            "pred_depth",
+            "pred_heads",
+            "pred_ffn_dim",
+        )
         for name in (*sizes, "num_targets", "probe_hidden", "eval_seeds", "probe_epochs"):
             if getattr(self, name) < 1:
                 raise FieldValueError(name, f"must be >= 1, got {getattr(self, name)}")
-        for name in ("dropout", "val_fraction", "test_fraction"):
-            if not 0.0 <= getattr(self, name) < 1.0:
+        for name in ("dropout", "pred_dropout", "val_fraction", "test_fraction"):
+            if getattr(self, name) is not None and not 0.0 <= getattr(self, name) < 1.0:
                 raise FieldValueError(name, f"must be >= 0 and < 1, got {getattr(self, name)}")
         if self.val_fraction + self.test_fraction >= 1.0:
             raise FieldValueError("test_fraction", "val_fraction + test_fraction must be < 1")
@@ -94,6 +115,16 @@ class TJEPAArgs:
         if self.eval_max_train is not None and self.eval_max_train < 1:
             raise ValueError(f"eval_max_train must be >= 1 or null, got {self.eval_max_train}")
 
+
+#: The official launch script's model and mask values (``jose-melo/t-jepa`` ``scripts/launch_tjepa.sh``
+#: with the ``src/configs.py`` defaults it leaves unset: predictor FFN 256, ReLU, post-norm layers).
+OFFICIAL_LAUNCH_ARGS: dict[str, object] = {
+    "dim": 64, "depth": 16, "heads": 2, "ffn_dim": 64, "dropout": 0.0018542257314766695, "n_cls": 1,
+    "pred_dim": 16, "pred_depth": 16, "pred_heads": 4, "pred_ffn_dim": 256, "pred_activation": "relu",
+    "pred_norm_first": False, "pred_dropout": 0.0019307456645321797,
+    "ctx_range": [0.13628349247854785, 0.36819012681604135],
+    "tgt_range": [0.1556321308543076, 0.6222278244105446], "num_targets": 4,
+}  # fmt: skip
 
 #: The embedded default: a smaller model and schedule than the paper so it trains in about 2 minutes
 #: on a 2-core CPU (the bench uses the paper's 16 x 64 model).

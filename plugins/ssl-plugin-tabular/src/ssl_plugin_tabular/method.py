@@ -66,12 +66,16 @@ def build_tjepa(
     pred_dim: int = 16,
     pred_depth: int = 16,
     pred_heads: int = 4,
+    pred_ffn_dim: int = 64,
+    pred_activation: str = "gelu",
+    pred_norm_first: bool = True,
+    pred_dropout: float | None = None,
     ctx_range: tuple[float, float] = (0.136, 0.368),
     tgt_range: tuple[float, float] = (0.156, 0.622),
     num_targets: int = 4,
     token_std: float = INIT_STD,
 ) -> TJEPA:
-    """A T-JEPA module; defaults are the paper's launch scripts (16 x 64 encoder, 16 x 16 predictor, 1 [REG])."""
+    """A T-JEPA module: 16 x 64 encoder, 16 x 16 predictor, 1 [REG] (FFN / activation / norm: see TJEPAArgs)."""
     encoder = TJEPAEncoder(
         n_num, cardinalities, dim=dim, depth=depth, heads=heads, ffn_dim=ffn_dim, dropout=dropout, n_cls=n_cls,
         token_std=token_std,
@@ -82,8 +86,11 @@ def build_tjepa(
         encoder.n_tokens,
         depth=pred_depth,
         num_heads=pred_heads,
-        dropout=dropout,
+        dropout=dropout if pred_dropout is None else pred_dropout,
         pos_base=POSITION_BASE,
+        ffn_dim=pred_ffn_dim,
+        activation=pred_activation,
+        norm_first=pred_norm_first,
     )
     trunc_normal_init_(predictor)
     masks = tjepa_masks(
@@ -118,6 +125,8 @@ def build_module(args: TJEPAArgs, data: PreparedTable) -> TJEPA:
         len(prep.schema.numeric), prep.cardinalities,
         dim=args.dim, depth=args.depth, heads=args.heads, ffn_dim=args.ffn_dim, dropout=args.dropout,
         n_cls=args.n_cls, pred_dim=args.pred_dim, pred_depth=args.pred_depth, pred_heads=args.pred_heads,
+        pred_ffn_dim=args.pred_ffn_dim, pred_activation=args.pred_activation,
+        pred_norm_first=args.pred_norm_first, pred_dropout=args.pred_dropout,
         ctx_range=(args.ctx_range[0], args.ctx_range[1]), tgt_range=(args.tgt_range[0], args.tgt_range[1]),
         num_targets=args.num_targets, token_std=token_init_std(args, len(data.splits["train"])),
     )  # fmt: skip

@@ -38,7 +38,9 @@ class STSSDLArgs:
         rnn_units, prototype_num, prototype_dim, d_in, d_node, d_tod, cheb_k: network sizes.
         lambda_c, lambda_d, margin: the SSL loss weights and the triplet margin.
         cl_decay_steps: scheduled-sampling constant (0 disables it).
-        recompute: recompute each recurrent step in backward (less memory, more compute).
+        recompute: recompute each recurrent step in backward (less memory, about a third more compute);
+            ``None`` (default): on only when the estimated activations exceed half the free memory,
+            decided and printed at the first training batch (:mod:`ssl_plugin_traffic.memory`).
         sim_nodes, sim_days, sim_seed: the simulator (when ``data`` is ``None``).
     """
 
@@ -67,7 +69,7 @@ class STSSDLArgs:
     lambda_d: float = 1.0
     margin: float = 0.5
     cl_decay_steps: int = 2000
-    recompute: bool = True
+    recompute: bool | None = None
     sim_nodes: int = 40
     sim_days: int = 28
     sim_seed: int = 0

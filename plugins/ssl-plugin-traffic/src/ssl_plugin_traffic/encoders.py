@@ -249,10 +249,15 @@ class GCRUEncoder(Encoder):
     """
 
     def __init__(
-        self, embedding: STEmbedding, support: Tensor, hidden: int, cheb_k: int = 3, recompute: bool = False
+        self,
+        embedding: STEmbedding,
+        support: Tensor,
+        hidden: int,
+        cheb_k: int = 3,
+        recompute: bool | None = False,
     ) -> None:
         super().__init__()
-        self.recompute = recompute
+        self.recompute = bool(recompute)  # None (auto) starts off; STSSDLNet sets it at the first batch
         self.embedding = embedding
         dense_t = support.to_dense().t() if support.layout != torch.strided else support.t()
         self.sparse = support.layout == torch.sparse_csr

@@ -22,6 +22,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from .encoders import FactoredInput, GCRUCell, GCRUEncoder, STEmbedding, dynamic_propagator
+from .memory import activation_bytes, needs_recompute
 
 __all__ = ["NetConfig", "NetOutput", "PrototypeMemory", "STSSDLNet", "teacher_forcing_prob"]
 
@@ -41,7 +42,7 @@ class NetConfig:
     d_node: int = 25
     d_tod: int = 20
     use_history: bool = True
-    recompute: bool = False
+    recompute: bool | None = False  # None: decided at the first training batch (memory.needs_recompute)
 
 
 @dataclass
@@ -94,6 +95,19 @@ class STSSDLNet(nn.Module):
         self.decoder = GCRUCell(self.embedding.output_dim, dec_dim, cfg.cheb_k)
         self.proj = nn.Linear(dec_dim, 1)
         self.hypernet = nn.Linear(dec_dim * (2 if cfg.use_history else 1), cfg.d_tod)
+        self.recompute = bool(cfg.recompute)
+        self._decided = cfg.recompute is not None
+
+    def _decide_recompute(self, x: Tensor) -> None:
+        """``cfg.recompute is None``: at the first training batch, recompute only if the activations need it."""
+        if self._decided or not (self.training and torch.is_grad_enabled()):
+            return
+        batch, in_len, nodes = x.shape
+        estimate = activation_bytes(batch, nodes, in_len, self.cfg.horizon, self.cfg.rnn_units,
+                                    self.cfg.rnn_units + self.cfg.prototype_dim,
+                                    encoder_windows=2 if self.cfg.use_history else 1)  # fmt: skip
+        self.recompute = self.encoder.recompute = needs_recompute(estimate, x.device)
+        self._decided = True
 
     def dynamic_graph(self, features: Tensor) -> Tensor:
         """Per-sample graph ``softmax(ReLU(E E^T))`` with ``E = hypernet(features)`` -> ``(B, N, N)``."""
@@ -118,6 +132,7 @@ class STSSDLNet(nn.Module):
             labels: scaled targets ``(B, horizon, N)`` for scheduled sampling (training only).
             teacher_prob: probability of feeding the label instead of the prediction at each step.
         """
+        self._decide_recompute(x)
         batch = x.shape[0]
         if self.cfg.use_history:
             if x_his is None:
@@ -152,7 +167,7 @@ class STSSDLNet(nn.Module):
         outputs = []
         for t in range(tod_y.shape[1]):
             step = FactoredInput(go, tod_y[:, t], factors, node_major=False)
-            state = self.decoder.step(step, state, propagate, self.cfg.recompute)
+            state = self.decoder.step(step, state, propagate, self.recompute)
             go = self.proj(state).squeeze(-1)
             outputs.append(go)
             if labels is not None and teacher_prob > 0:
