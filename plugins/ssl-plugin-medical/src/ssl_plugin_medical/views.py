@@ -41,14 +41,16 @@ def random_resized_crop(
 ) -> Tensor:
     """Per-sample random resized crop (+ horizontal flip) of ``(B, C, H, W)`` back to ``(H, W)``.
 
-    A crop covers ``s ~ U(scale)`` of the area with aspect ``exp(U(log ratio))``, clipped to the image
-    (torchvision falls back to a centre crop after 10 rejections instead), at a uniform position.
+    A crop covers ``s ~ U(scale)`` of the area with aspect ``exp(U(log ratio))`` at a uniform position;
+    a crop that does not fit becomes the whole image (torchvision's fallback after 10 rejections, without
+    the retries).
     """
     b, dev = images.shape[0], images.device
     area = _uniform(b, *scale, gen, dev)
     log_r = _uniform(b, math.log(ratio[0]), math.log(ratio[1]), gen, dev)
-    w = (area * log_r.exp()).sqrt().clamp(max=1.0)
-    h = (area / log_r.exp()).sqrt().clamp(max=1.0)
+    w, h = (area * log_r.exp()).sqrt(), (area / log_r.exp()).sqrt()
+    over = (w > 1) | (h > 1)  # torchvision's fallback after its rejections: the whole image
+    w, h = torch.where(over, 1.0, w), torch.where(over, 1.0, h)
     cx = (torch.rand(b, generator=gen, device=dev) * 2 - 1) * (1 - w)
     cy = (torch.rand(b, generator=gen, device=dev) * 2 - 1) * (1 - h)
     flip = torch.where(torch.rand(b, generator=gen, device=dev) < hflip, -1.0, 1.0)
