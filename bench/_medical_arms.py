@@ -95,8 +95,12 @@ def metrics(probs: torch.Tensor, y: torch.Tensor) -> dict[str, float]:
 
 
 def downstream(modules: dict[str, Any], scratch: Any, train: Split, test: Split, ndim: int, fraction: float,
-               seed: int, *, ft_epochs: int, probe_epochs: int, cnn_epochs: int, finetune: bool) -> dict[str, Any]:  # fmt: skip
-    """One (task, fraction, seed): every arm's fine-tune / probe metrics, the scratch ViT and the CNN."""
+               seed: int, *, ft_epochs: int, probe_epochs: int, cnn_epochs: int, finetune: bool,
+               cache: dict[Any, Any]) -> dict[str, Any]:  # fmt: skip
+    """One (task, fraction, seed): every arm's fine-tune / probe metrics, the scratch ViT and the CNN.
+
+    ``cache`` keeps the frozen features of the pretrained arms (they do not depend on the seed).
+    """
     assert train.y is not None and test.y is not None
     idx = labelled_subset(len(train.x), fraction, seed)
     n_classes = int(train.y.max()) + 1
@@ -106,7 +110,10 @@ def downstream(modules: dict[str, Any], scratch: Any, train: Split, test: Split,
             t = time.perf_counter()
             probs = finetune_probs(module, train, idx, test, ndim, epochs=ft_epochs, lr=1e-3, seed=seed)
             out[f"ft/{name}"] = {**metrics(probs, test.y), "s": time.perf_counter() - t}
-        tr, te = embed_split(module.embed, train.x, ndim), embed_split(module.embed, test.x, ndim)
+        key = (name, ndim, seed if name == "scratch" else None)
+        if key not in cache:
+            cache[key] = (embed_split(module.embed, train.x, ndim), embed_split(module.embed, test.x, ndim))
+        tr, te = cache[key]
         probs = linear_probe_probs(
             tr[idx], train.y[idx], te, n_classes, epochs=probe_epochs, lr=1e-2, seed=seed
         )

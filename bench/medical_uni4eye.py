@@ -66,6 +66,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     from ssl_core.engine import load_run
 
     data = load_run(work / "uni4eye-joint").recipe.data
+    cache: dict[Any, Any] = {}
     for ndim in (2, 3):
         train, test = data.splits["train"][ndim], data.splits["test"][ndim]
         single = results["uni4eye-2d" if ndim == 2 else "uni4eye-3d"]
@@ -78,7 +79,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 t = time.perf_counter()
                 got = downstream(modules, scratch, train, test, ndim, fraction, seed, ft_epochs=args.ft_epochs,
                                  probe_epochs=args.probe_epochs, cnn_epochs=args.cnn_epochs,
-                                 finetune=fraction in args.finetune_fractions)  # fmt: skip
+                                 finetune=fraction in args.finetune_fractions, cache=cache)  # fmt: skip
                 runs.append(got)
                 print(f"[{TASKS[ndim]} {fraction:.0%} seed {seed}] {time.perf_counter() - t:.0f}s "
                       + json.dumps({k: {m: round(v, 4) for m, v in d.items()} for k, d in got.items()}), flush=True)  # fmt: skip

@@ -20,7 +20,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from ssl_core.errors import DataError
+from ssl_core.errors import DataError, warn_data
 from ssl_plugin_medical.config import Uni4EyeArgs
 from ssl_plugin_medical.encoders import KEYS
 from ssl_plugin_medical.images import read_folder
@@ -43,12 +43,20 @@ class Split:
         return self if n is None else Split(self.x[:n], None if self.y is None else self.y[:n])
 
 
-class JointDataset(torch.utils.data.Dataset[Any]):
-    """Item ``i``: the ``i``-th image and the ``i``-th volume (each modulo its count), served in batches."""
+#: A training set smaller than this is repeated up to it (a few scans, one series): every batch fits.
+MIN_EPOCH = 256
 
-    def __init__(self, items: Mapping[int, Tensor]) -> None:
+
+class JointDataset(torch.utils.data.Dataset[Any]):
+    """Item ``i``: the ``i``-th image and the ``i``-th volume (each modulo its count), served in batches.
+
+    The length is the larger count, at least ``min_len`` (small inputs repeat; the augmentations and
+    masks differ on every repeat).
+    """
+
+    def __init__(self, items: Mapping[int, Tensor], min_len: int = 1) -> None:
         self.items = {KEYS[d]: x for d, x in items.items()}
-        self.n = max(len(x) for x in self.items.values())
+        self.n = max(min_len, *(len(x) for x in self.items.values()))
 
     def __len__(self) -> int:
         return self.n
@@ -162,7 +170,10 @@ def build_data(args: Uni4EyeArgs) -> MedicalData:
         raise DataError(args.data or name, "train", "no training items")
     train = {d: s.x[: args.max_items] for d, s in splits["train"].items()}
     stats = {d: fit_stats(x) for d, x in train.items()}
-    return MedicalData(name, splits, stats, names, args.eval_max_train, JointDataset(train))
+    n = max(len(x) for x in train.values())
+    if n < MIN_EPOCH:
+        warn_data(args.data or name, "<items>", f"only {n} training items: each epoch repeats them to {MIN_EPOCH}")
+    return MedicalData(name, splits, stats, names, args.eval_max_train, JointDataset(train, MIN_EPOCH))
 
 
 def restore_data(args: Uni4EyeArgs, state: Mapping[str, Any]) -> MedicalData:
