@@ -86,7 +86,9 @@ def pixels(ds: Any, path: Path) -> np.ndarray:
     except (RuntimeError, NotImplementedError) as exc:
         package = DECODERS.get(uid, "pylibjpeg pylibjpeg-openjpeg (or python-gdcm)")
         if uid in ("1.2.840.10008.1.2.4.90", "1.2.840.10008.1.2.4.91"):
-            package = jpeg2000_decoder() or package
+            package = jpeg2000_decoder() or ""
+            if not package:  # the decoder is installed: the data is at fault
+                raise DataError(path, "PixelData", f"corrupt {name} pixel data: {_reason(exc)}") from None
         raise DataError(path, "TransferSyntaxUID",
                         f"no decoder for {name} ({uid}): pip install {package} ({_reason(exc)})") from None  # fmt: skip
     except (ValueError, AttributeError, KeyError, TypeError, EOFError) as exc:
