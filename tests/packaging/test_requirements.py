@@ -21,8 +21,13 @@ from packaging.utils import canonicalize_name
 
 DISTS = distributions()
 # Import names whose distribution is spelled differently.
-DISTRIBUTION_OF = {"yaml": "pyyaml", "sklearn": "scikit-learn", "torch_geometric": "torch-geometric",
-                   "PIL": "pillow", "openjpeg": "pylibjpeg-openjpeg"}
+DISTRIBUTION_OF = {
+    "yaml": "pyyaml",
+    "sklearn": "scikit-learn",
+    "torch_geometric": "torch-geometric",
+    "PIL": "pillow",
+    "openjpeg": "pylibjpeg-openjpeg",
+}
 # Submodules that need another distribution than their top-level package.
 EXTRA_DISTRIBUTION_OF = {"torch.utils.tensorboard": "tensorboard"}
 # Modules loaded only through an extra's tool may import that extra at module level:

@@ -26,7 +26,9 @@ def _npz(**arrays: np.ndarray) -> bytes:
 GOOD_NPZ = _npz(train_images=np.zeros((6, 28, 28), np.uint8), train_labels=np.zeros(6, np.uint8))
 
 
-def _pretrain(case: str, data: str, message: str, *, code: int = 1, files=None, prepare=None, extra=()) -> BadInput:
+def _pretrain(
+    case: str, data: str, message: str, *, code: int = 1, files=None, prepare=None, extra=()
+) -> BadInput:
     argv = ("medical", "pretrain", "--data", f"{{tmp}}/{data}", "--run-dir", "{tmp}/run", *extra)
     return BadInput(f"medical-{case}", argv, code, message, files=files or {}, prepare=prepare)
 
@@ -53,6 +55,21 @@ def _png_folder(root: Path, labels: str) -> None:
     (root / "imgs" / "labels.csv").write_text(labels)
 
 
+def _mixed(root: Path) -> None:
+    write_series(root / "s", [0, 1])
+    write_slice(root / "s" / "x.dcm", 2, series="1.2.3")
+
+
+def _turned(root: Path) -> None:
+    write_series(root / "s", [0, 1])
+    write_slice(root / "s" / "x.dcm", 2, iop=(0, 1, 0, 0, 0, -1))
+
+
+def _corrupt_png(root: Path) -> None:
+    _png_folder(root, "file,label\n0.png,a\nbad.png,b\n")
+    (root / "imgs" / "bad.png").write_bytes(b"png?")
+
+
 CASES = [
     # DICOM files and series
     _pretrain("not-dicom", "notes.dcm", "notes.dcm: <file>: not a DICOM file (no DICM preamble or file meta",
@@ -70,15 +87,13 @@ CASES = [
     _pretrain("corrupt-jpeg2000", "j2k.dcm", "j2k.dcm: PixelData: corrupt JPEG 2000 Image Compression (Lossless Only)",
               prepare=lambda r: write_slice(r / "j2k.dcm", 0, syntax="1.2.840.10008.1.2.4.90") and None),
     _pretrain("mixed-series", "s", "s/x.dcm: SeriesInstanceUID: the folder mixes 2 series",
-              prepare=lambda r: (write_series(r / "s", [0, 1]), write_slice(r / "s" / "x.dcm", 2, series="1.2.3"))
-              and None),
+              prepare=_mixed),
     _pretrain("missing-slice", "s", "s/s003.dcm: ImagePositionPatient: non-uniform slice spacing: 2 mm after s002.dcm",
               prepare=lambda r: write_series(r / "s", [0, 1, 2, 4]) and None),
     _pretrain("duplicate-slice", "s", "s/s002.dcm: ImagePositionPatient: duplicate slice at 1 (s001.dcm, s002.dcm)",
               prepare=lambda r: write_series(r / "s", [0, 1, 1, 2]) and None),
     _pretrain("inconsistent-orientation", "s", "s/x.dcm: ImageOrientationPatient: orientation differs from s000.dcm's",
-              prepare=lambda r: (write_series(r / "s", [0, 1]), write_slice(r / "s" / "x.dcm", 2, iop=(0, 1, 0, 0, 0, -1)))
-              and None),
+              prepare=_turned),
     _pretrain("empty-folder", "empty", "empty: <folder>: empty: no DICOM series (*.dcm) and no PNG / JPEG images",
               prepare=lambda r: (r / "empty").mkdir()),
     _inspect("not-dicom", "notes.txt", "notes.txt: <file>: not a DICOM file", files={"notes.txt": "x"}),
@@ -104,8 +119,7 @@ CASES = [
     _pretrain("labels-header", "imgs", "labels.csv: <header>: needs a file column",
               prepare=lambda r: _png_folder(r, "name,y\n0.png,a\n")),
     _pretrain("corrupt-png", "imgs", "bad.png: <file>: unreadable image",
-              prepare=lambda r: (_png_folder(r, "file,label\n0.png,a\nbad.png,b\n"), (r / "imgs" / "bad.png").write_bytes(b"png?"))
-              and None),
+              prepare=_corrupt_png),
     # arguments and run directories
     _pretrain("patch-size", "n.npz", "recipe_args.patch: size 28 must be a multiple (>= 2x) of the patch 5", code=2,
               files={"n.npz": GOOD_NPZ}, extra=("--set", "recipe_args.patch=5")),

@@ -172,7 +172,9 @@ def build_data(args: Uni4EyeArgs) -> MedicalData:
     stats = {d: fit_stats(x) for d, x in train.items()}
     n = max(len(x) for x in train.values())
     if n < MIN_EPOCH:
-        warn_data(args.data or name, "<items>", f"only {n} training item(s): each epoch repeats them to {MIN_EPOCH}")
+        warn_data(
+            args.data or name, "<items>", f"only {n} training item(s): each epoch repeats them to {MIN_EPOCH}"
+        )
     return MedicalData(name, splits, stats, names, args.eval_max_train, JointDataset(train, MIN_EPOCH))
 
 
