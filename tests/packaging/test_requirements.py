@@ -26,6 +26,8 @@ DISTRIBUTION_OF = {
     "sklearn": "scikit-learn",
     "torch_geometric": "torch-geometric",
     "mlflow": "mlflow-skinny",
+    "PIL": "pillow",
+    "openjpeg": "pylibjpeg-openjpeg",
 }
 # Submodules that need another distribution than their top-level package.
 EXTRA_DISTRIBUTION_OF = {"torch.utils.tensorboard": "tensorboard"}

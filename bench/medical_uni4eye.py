@@ -1,0 +1,137 @@
+"""Uni4Eye (Cai et al., MICCAI 2022) on real MedMNIST data: the paper's 10% / 100% label protocol.
+
+Pretrain (labels unused) on the train splits of BreastMNIST (2D, 546 images) and AdrenalMNIST3D (3D,
+1188 volumes), 28 px / 28^3, the plugin's default model (ViT 64 x 4, patch 4 for 2D / 7 for 3D):
+
+* ``mae-pixel``: joint 2D + 3D, pixel branch only (lambda = 0);
+* ``single``: Uni4Eye on its own dimensionality (one run for 2D, one for 3D);
+* ``joint``: Uni4Eye jointly on 2D + 3D (alternating steps);
+
+then per task, label fraction and seed: fine-tuning (encoder + linear head) and a linear probe, next to
+``scratch`` (the same ViT from random weights) and ``cnn`` (a small CNN from scratch). Each arm's
+mean over seeds with a 95% t-interval, and paired verdicts (the seed fixes the labelled subset and
+the head initialisation for every arm). Pretraining runs once (seed 0): the intervals cover the
+downstream randomness, not the pretraining seed. Also per-epoch time, samples/s and peak RSS.
+
+Example (the numbers in the plugin README and docs/benchmarks.md)::
+
+    nice -n 10 python bench/medical_uni4eye.py --seeds 0,1,2 --json /tmp/medical_bench.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _medical_arms import downstream, pretrain, values  # noqa: E402
+from ssl_plugin_medical.config import Uni4EyeArgs  # noqa: E402
+from ssl_plugin_medical.method import build_uni4eye  # noqa: E402
+
+from ssl_core.evaluation import ComparisonRow, format_comparison  # noqa: E402
+from ssl_core.evaluation.intervals import paired_t_interval  # noqa: E402
+from ssl_core.utils.bench import print_table  # noqa: E402
+
+TASKS = {2: "BreastMNIST (2D)", 3: "AdrenalMNIST3D (3D)"}
+#: The paper's claims at 10% labels, paired as (better arm, worse arm).
+CLAIMS = [("joint", "mae"), ("mae", "scratch"), ("joint", "single"), ("joint", "cnn")]
+
+
+def _interval(v: Any) -> str:
+    import numpy as np
+
+    v = np.asarray(v, dtype=float)
+    if len(v) < 2:
+        return f"{v.mean():.3f}"
+    _, low, high = paired_t_interval(v, np.zeros_like(v))
+    return f"{v.mean():.3f} ± {(high - low) / 2:.3f}"
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    work = Path(tempfile.mkdtemp(prefix="medical-bench-"))
+    log: dict[str, Any] = {"args": vars(args), "timing": {}, "runs": {}}
+    results = {}
+    for arm in ("mae-pixel", "uni4eye-2d", "uni4eye-3d", "uni4eye-joint"):
+        result_module, timing = pretrain(arm, args.steps_per_dim, work / arm)
+        results[arm] = result_module
+        log["timing"][arm] = timing
+        print(f"[pretrain {arm}] {timing}", flush=True)
+    from ssl_core.engine import load_run
+
+    data = load_run(work / "uni4eye-joint").recipe.data
+    cache: dict[Any, Any] = {}
+    for ndim in (2, 3):
+        train, test = data.splits["train"][ndim], data.splits["test"][ndim]
+        single = results["uni4eye-2d" if ndim == 2 else "uni4eye-3d"]
+        modules = {"mae": results["mae-pixel"], "single": single, "joint": results["uni4eye-joint"]}
+        for fraction in args.fractions:
+            runs = []
+            for seed in args.seeds:
+                torch.manual_seed(1000 + seed)
+                scratch = build_uni4eye(Uni4EyeArgs(), (2, 3), data.stats).eval()
+                t = time.perf_counter()
+                got = downstream(modules, scratch, train, test, ndim, fraction, seed, ft_epochs=args.ft_epochs,
+                                 probe_epochs=args.probe_epochs, cnn_epochs=args.cnn_epochs,
+                                 finetune=fraction in args.finetune_fractions, cache=cache)  # fmt: skip
+                runs.append(got)
+                print(f"[{TASKS[ndim]} {fraction:.0%} seed {seed}] {time.perf_counter() - t:.0f}s "
+                      + json.dumps({k: {m: round(v, 4) for m, v in d.items()} for k, d in got.items()}), flush=True)  # fmt: skip
+            log["runs"][f"{ndim}/{fraction}"] = runs
+            if args.json:
+                Path(args.json).write_text(json.dumps(log, indent=1))
+    return log
+
+
+def report(log: dict[str, Any]) -> None:
+    """Per task / fraction / protocol: every arm's mean ± 95% half-width, then the paired claims."""
+    table, claims = [], []
+    for key, runs in log["runs"].items():
+        ndim, fraction = int(key.split("/")[0]), float(key.split("/")[1])
+        for proto in ("ft", "lp"):
+            if f"{proto}/joint" not in runs[0]:
+                continue
+            row: dict[str, Any] = {"task": TASKS[ndim], "labels": f"{fraction:.0%}",
+                                   "protocol": "fine-tune" if proto == "ft" else "linear probe"}  # fmt: skip
+            for metric in ("auc", "acc"):
+                for arm in ("scratch", "mae", "single", "joint"):
+                    row[f"{arm} {metric}"] = _interval(values(runs, f"{proto}/{arm}", metric))
+                row[f"cnn {metric}"] = _interval(values(runs, "cnn", metric))
+            table.append(row)
+            for better, worse in CLAIMS:
+                for metric in ("auc", "acc"):
+                    a = values(runs, "cnn" if better == "cnn" else f"{proto}/{better}", metric)
+                    b = values(runs, "cnn" if worse == "cnn" else f"{proto}/{worse}", metric)
+                    claims.append(ComparisonRow.from_seeds(
+                        f"{TASKS[ndim]} {fraction:.0%} {row['protocol']}", metric, a, b,
+                        extra={"baseline": f"{better} vs {worse}"}))  # fmt: skip
+    print_table(table, "Uni4Eye arms: mean ± 95% half-width over seeds")
+    print(format_comparison(claims, width=120))
+    print_table([{"arm": k, **{m: round(v, 2) for m, v in t.items()}} for k, t in log["timing"].items()],
+                "pretraining: wall, samples/s, s per epoch, peak RSS (MB)")  # fmt: skip
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--seeds", type=lambda s: [int(x) for x in s.split(",")], default=[0, 1, 2])
+    p.add_argument("--fractions", type=lambda s: [float(x) for x in s.split(",")], default=[0.1, 1.0])
+    p.add_argument("--finetune-fractions", type=lambda s: [float(x) for x in s.split(",")], default=[0.1])
+    p.add_argument("--steps-per-dim", type=int, default=300)
+    p.add_argument("--ft-epochs", type=int, default=30)
+    p.add_argument("--probe-epochs", type=int, default=100)
+    p.add_argument("--cnn-epochs", type=int, default=15)
+    p.add_argument("--json", default="")
+    p.add_argument("--report", default="", help="Only print the tables of a --json file.")
+    args = p.parse_args()
+    log = json.loads(Path(args.report).read_text()) if args.report else run(args)
+    report(log)
+
+
+if __name__ == "__main__":
+    main()
