@@ -36,7 +36,7 @@ class TextEncoder(nn.Module):
 
         config = BertConfig(vocab_size=vocab_size, hidden_size=dim, num_hidden_layers=depth, num_attention_heads=heads,
                             intermediate_size=ffn_dim, max_position_embeddings=max_len, hidden_dropout_prob=dropout,
-                            attention_probs_dropout_prob=dropout, type_vocab_size=2, pad_token_id=PAD_ID)  # fmt: skip
+                            attention_probs_dropout_prob=0.0, type_vocab_size=2, pad_token_id=PAD_ID)  # fmt: skip
         self.bert = BertModel(config, add_pooling_layer=False)
         self.output_dim = dim
 
@@ -102,7 +102,7 @@ class QAEncoder(Encoder):
 
     ``forward(batch)`` (the :class:`~ssl_core.interfaces.Encoder` contract) reads ``q (B, Lq)``,
     ``a (B, O, La)`` and the context keys and returns ``pooled``: the option vectors flattened,
-    ``(B, O * H)``. :meth:`options` is the general call (any question per option).
+    ``(B, O * H)`` (and ``span_logits`` ``(B, O, T, 2)`` with a context). :meth:`options` is the general call (any question per option).
     """
 
     def __init__(self, text: TextEncoder, context: ContextEncoder | None, n_options: int = 5) -> None:
@@ -138,5 +138,5 @@ class QAEncoder(Encoder):
     def forward(self, batch: Mapping[str, Tensor]) -> dict[str, Tensor]:
         a = batch["a"]
         q = batch["q"][:, None].expand(-1, a.shape[1], -1)
-        z, _ = self.options(q, a, batch)
-        return {POOLED: z.flatten(1)}
+        z, loc = self.options(q, a, batch)
+        return {POOLED: z.flatten(1)} if loc is None else {POOLED: z.flatten(1), "span_logits": loc}

@@ -10,42 +10,59 @@ from the start on) and its temporal IoU with ``ts`` in bins (NaN without a span)
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 
 import numpy as np
 import torch
 from torch import Tensor
 
+from ssl_core.interfaces import Batch
 from ssl_plugin_video.data import ClipQADataset
 from ssl_plugin_video.method import MainStage, VideoQA
 
 
-def train_main_stage(module: VideoQA, train: ClipQADataset, stage: MainStage, *, steps: int, batch_size: int,
-                     lr: float, seed: int, device: str | torch.device = "cpu") -> VideoQA:  # fmt: skip
-    """A trained copy of ``module`` (the original is untouched)."""
-    model = copy.deepcopy(module).to(device).train()
-    labelled = train.subset(train.tensors["labelled"] & (train.tensors["answer"] >= 0))
-    n = len(labelled)
-    if n == 0:
-        raise ValueError("the main stage needs labelled training questions")
+def _optimise(model: VideoQA, data: ClipQADataset, loss: Callable[[Batch, torch.Generator], Tensor], *, steps: int,
+              batch_size: int, lr: float, seed: int, device: str | torch.device) -> VideoQA:  # fmt: skip
+    """AdamW (weight decay 0.01, linear warm-up over 10% of the steps, grad-norm clip 1) over seeded epochs."""
+    model.to(device).train()
+    n = len(data)
     gen = torch.Generator().manual_seed(seed)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
     warm = max(1, steps // 10)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / warm))
-    order = torch.randperm(n, generator=gen)
-    pos = 0
+    order, pos = torch.randperm(n, generator=gen), 0
     for _ in range(steps):
         if pos + min(batch_size, n) > n:
             order, pos = torch.randperm(n, generator=gen), 0
         idx = order[pos : pos + batch_size]
         pos += len(idx)
-        batch = {k: v.to(device) for k, v in labelled.__getitems__(idx).items()}
-        out = model.main_loss(batch, stage, gen)
+        value = loss({k: v.to(device) for k, v in data.__getitems__(idx).items()}, gen)
         opt.zero_grad(set_to_none=True)
-        out.loss.backward()
+        value.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         sched.step()
     return model.eval()
+
+
+def train_main_stage(module: VideoQA, train: ClipQADataset, stage: MainStage, *, steps: int, batch_size: int,
+                     lr: float, seed: int, device: str | torch.device = "cpu") -> VideoQA:  # fmt: skip
+    """A copy of ``module`` trained by the main stage on the labelled training questions (``module`` is untouched)."""
+    model = copy.deepcopy(module)
+    labelled = train.subset(train.tensors["labelled"] & (train.tensors["answer"] >= 0))
+    if len(labelled) == 0:
+        raise ValueError("the main stage needs labelled training questions")
+    return _optimise(model, labelled, lambda b, g: model.main_loss(b, stage, g).loss, steps=steps,
+                     batch_size=batch_size, lr=lr, seed=seed, device=device)  # fmt: skip
+
+
+def train_question_prediction(module: VideoQA, train: ClipQADataset, *, steps: int, batch_size: int, lr: float,
+                              seed: int, device: str | torch.device = "cpu") -> VideoQA:  # fmt: skip
+    """A copy of ``module`` pre-trained by question prediction on every training question (what
+    ``pretrain`` does through the engine; the bench's short loop)."""
+    model = copy.deepcopy(module)
+    return _optimise(model, train, lambda b, g: model(b, g).loss, steps=steps, batch_size=batch_size, lr=lr,
+                     seed=seed, device=device)  # fmt: skip
 
 
 def _span(loc: Tensor) -> Tensor:
