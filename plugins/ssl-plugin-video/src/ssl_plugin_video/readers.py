@@ -72,13 +72,13 @@ def _options(path: Path, where: str, rec: Mapping[str, Any], n_options: int) -> 
     return [_text(path, where, rec, k) for k in expected]
 
 
-def _answer(path: Path, where: str, value: Any, n_options: int) -> int:
+def _answer(path: Path, where: str, value: Any, n_options: int, key: str = "answer_idx") -> int:
     try:
         idx = int(str(value).strip())
     except ValueError as exc:
-        raise DataError(path, f"{where}: answer_idx", f"not an integer: {value!r}") from exc
+        raise DataError(path, f"{where}: {key}", f"not an integer: {value!r}") from exc
     if not 0 <= idx < n_options:
-        raise DataError(path, f"{where}: answer_idx", f"{idx} is out of range 0..{n_options - 1}")
+        raise DataError(path, f"{where}: {key}", f"{idx} is out of range 0..{n_options - 1}")
     return idx
 
 
@@ -162,7 +162,7 @@ def read_nextqa(path: Path | None = None, n_options: int = N_OPTIONS) -> list[QA
         records.append(QARecord(
             qid=f"{_text(path, where, row, 'video')}_{_text(path, where, row, 'qid')}",
             clip=_text(path, where, row, "video"), question=_text(path, where, row, "question"), options=options,
-            answer=None if answer in (None, "") else _answer(path, where, answer, n_options),
+            answer=None if answer in (None, "") else _answer(path, where, answer, n_options, "answer"),
             where=f"{path.name}: {where}",
         ))  # fmt: skip
     if not records:

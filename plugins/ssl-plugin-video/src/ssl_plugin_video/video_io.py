@@ -74,6 +74,8 @@ def read_video(path: Path, bin_seconds: float, max_bins: int, size: int = 32) ->
     """
     import av
 
+    if path.stat().st_size == 0:
+        raise DataError(path, "<video>", "zero-length video file (0 bytes)")
     frames: dict[int, np.ndarray] = {}
     last, step = 0.0, 0.0
     try:
@@ -89,7 +91,9 @@ def read_video(path: Path, bin_seconds: float, max_bins: int, size: int = 32) ->
                 if b < max_bins and b not in frames:
                     frames[b] = frame.to_ndarray(width=size, height=size, format="rgb24")
     except (av.FFmpegError, OSError, ValueError) as exc:
-        raise DataError(path, "<video>", f"unreadable video: {exc}") from exc
+        raise DataError(
+            path, "<video>", f"unreadable video: {getattr(exc, 'strerror', None) or exc}"
+        ) from exc
     if not frames:
         raise DataError(path, "<video>", "zero-length video (no decodable frame)")
     n = max(frames) + 1
