@@ -1,0 +1,72 @@
+"""A WordPiece tokenizer trained locally (``tokenizers``) on the training text; nothing is downloaded.
+
+Kim et al. (AAAI 2021) use BERT's tokenizer; here the BERT-style vocabulary is fitted on the run's
+training questions and answers only, and saved with the run (its JSON string) so ``evaluate``,
+``embed`` and ``answer`` tokenise the same way. :func:`encode_pairs` lays out one option's input as
+``[CLS] question (padded) [SEP] answer (padded) [SEP]`` with an attention mask over real tokens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+SPECIAL = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
+PAD_ID, UNK_ID, CLS_ID, SEP_ID, MASK_ID = range(5)
+
+
+def train_tokenizer(texts: Sequence[str], vocab_size: int) -> Any:
+    """A lower-casing WordPiece tokenizer with BERT's special tokens, fitted on ``texts``."""
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, trainers
+
+    tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+    tok.normalizer = normalizers.BertNormalizer(lowercase=True)
+    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    trainer = trainers.WordPieceTrainer(
+        vocab_size=vocab_size, special_tokens=list(SPECIAL), show_progress=False
+    )
+    tok.train_from_iterator(texts, trainer=trainer)
+    return tok
+
+
+def load_tokenizer(state: str) -> Any:
+    """The tokenizer from its saved JSON string."""
+    from tokenizers import Tokenizer
+
+    return Tokenizer.from_str(state)
+
+
+def encode_texts(tok: Any, texts: Sequence[str], length: int) -> np.ndarray:
+    """Token ids ``(len(texts), length)``, truncated and right-padded with ``[PAD]``."""
+    out = np.zeros((len(texts), length), dtype=np.int64)
+    for i, enc in enumerate(tok.encode_batch(list(texts), add_special_tokens=False)):
+        ids = enc.ids[:length]
+        out[i, : len(ids)] = ids
+    return out
+
+
+def assemble(q: Any, a: Any) -> tuple[Any, Any, Any]:
+    """``(input_ids, attention_mask, token_type_ids)`` of ``[CLS] q [SEP] a [SEP]`` (torch, last dim).
+
+    ``q`` is ``(..., Lq)``, ``a`` is ``(..., La)`` with the same leading shape; padding stays in place
+    (masked out), so every input has length ``Lq + La + 3``.
+    """
+    import torch
+
+    lead = q.shape[:-1]
+    cls = torch.full((*lead, 1), CLS_ID, dtype=q.dtype, device=q.device)
+    sep = torch.full((*lead, 1), SEP_ID, dtype=q.dtype, device=q.device)
+    ids = torch.cat([cls, q, sep, a, sep], dim=-1)
+    types = torch.cat(
+        [
+            torch.zeros_like(cls),
+            torch.zeros_like(q),
+            torch.zeros_like(sep),
+            torch.ones_like(a),
+            torch.ones_like(sep),
+        ],
+        -1,
+    )
+    return ids, (ids != PAD_ID).long(), types
