@@ -62,10 +62,11 @@ class BatteryData:
     def state_dict(self) -> dict[str, Any]:
         """Everything ``evaluate`` / ``embed`` / ``estimate`` need (tensors, lists, numbers)."""
         return {
-            "name": self.name, "grid": torch.from_numpy(np.concatenate(self.grids)),
-            "lengths": [len(g) for g in self.grids], "cells": list(self.cells), "cycles": list(self.cycles),
+            "name": str(self.name), "grid": torch.from_numpy(np.concatenate(self.grids)),
+            "lengths": [int(len(g)) for g in self.grids], "cells": [str(c) for c in self.cells],
+            "cycles": [int(c) for c in self.cycles],
             "capacity": torch.from_numpy(self.capacity), "rated": torch.from_numpy(self.rated),
-            "test_cells": list(self.test_cells), "window": self.window,
+            "test_cells": [str(c) for c in self.test_cells], "window": int(self.window),
         }  # fmt: skip
 
 
