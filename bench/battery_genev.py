@@ -24,13 +24,13 @@ from pathlib import Path
 
 import numpy as np
 import torch
-
-from ssl_core.evaluation import ComparisonRow, format_comparison
 from ssl_plugin_battery.config import GenEVArgs
 from ssl_plugin_battery.data import BatteryData, from_curves
 from ssl_plugin_battery.finetune import Split, errors, finetune_predict, ic_baseline, labelled_split
 from ssl_plugin_battery.method import GenEV, build_genev
 from ssl_plugin_battery.sources import load_curves
+
+from ssl_core.evaluation import ComparisonRow, format_comparison
 
 ARMS = ("scratch", "reconstruction", "contrastive", "full", "ic")
 SEEDS = (0, 1, 2)
@@ -52,7 +52,9 @@ def pretrain(args: GenEVArgs, x: torch.Tensor, loss: str, steps: int, batch: int
     return module.eval()
 
 
-def run_fold(args: GenEVArgs, data: BatteryData, pre_ids: np.ndarray, splits: list[Split], steps: int) -> dict[str, list[dict[str, float]]]:
+def run_fold(
+    args: GenEVArgs, data: BatteryData, pre_ids: np.ndarray, splits: list[Split], steps: int
+) -> dict[str, list[dict[str, float]]]:
     """Errors of every arm on ``splits`` (one per seed) after pretraining on the curves ``pre_ids``."""
     x, _ = data.snippets(pre_ids, args.windows_per_curve, 0)
     out: dict[str, list[dict[str, float]]] = {}
@@ -77,7 +79,10 @@ def ageing(args: GenEVArgs, curves: list, steps: int) -> dict:
     ids = data.curve_ids("train")
     cyc, cells = np.array(data.cycles), np.array(data.cells)
     early = np.array([cyc[k] <= np.median(cyc[cells == cells[k]]) for k in ids])
-    splits = [labelled_split(data, args.label_fraction, args.windows_per_curve, s, ids[early], ids[~early]) for s in SEEDS]
+    splits = [
+        labelled_split(data, args.label_fraction, args.windows_per_curve, s, ids[early], ids[~early])
+        for s in SEEDS
+    ]
     return run_fold(args, data, ids, splits, steps)
 
 
@@ -89,7 +94,11 @@ def packs(args: GenEVArgs, lab: list, vehicles: list, steps: int) -> dict:
     ids, cells = data.curve_ids("train"), np.array(data.cells)
     folds = [labelled_split(data, 1.0, args.windows_per_curve, 0, ids[cells[ids] != v], ids[cells[ids] == v])
              for v in sorted(set(cells[ids]))]  # fmt: skip
-    modules = {arm: pretrain(args, x, "full" if arm == "scratch" else arm, 0 if arm == "scratch" else steps) for arm in ARMS if arm != "ic"}
+    modules = {
+        arm: pretrain(args, x, "full" if arm == "scratch" else arm, 0 if arm == "scratch" else steps)
+        for arm in ARMS
+        if arm != "ic"
+    }
     out: dict[str, list[dict[str, float]]] = {arm: [] for arm in ARMS}
     for seed in SEEDS:
         for arm in ARMS:
@@ -124,12 +133,23 @@ def main() -> None:
     ns = p.parse_args()
     root = Path(os.environ.get("SSL_DATA_DIR", "../shared/data")) / "battery"
     args = GenEVArgs(hidden=ns.hidden, ft_epochs=ns.ft_epochs, windows_per_curve=ns.windows)
-    calce = load_curves(str(root / "calce_cs2" / "raw_CS2_35")) + load_curves(str(root / "calce_cs2_raw_36_37_38"))
+    calce = load_curves(str(root / "calce_cs2" / "raw_CS2_35")) + load_curves(
+        str(root / "calce_cs2_raw_36_37_38")
+    )
     nasa = load_curves(str(root / "nasa_pcoe_cycles"))
     ev = load_curves(str(root / "ev_packs_deng2024" / "BatPackdata.mat"))
-    jobs = [("cross-cell CALCE", lambda c=c: cross_cell(args, "calce", calce, c, ns.steps)) for c in ("CS2_35", "CS2_36", "CS2_37", "CS2_38")]
-    jobs += [("cross-cell NASA", lambda c=c: cross_cell(args, "nasa", nasa, c, ns.steps)) for c in ("B0005", "B0006", "B0007", "B0018")]
-    jobs += [("ageing CALCE", lambda: ageing(args, calce, ns.steps)), ("packs LOVO", lambda: packs(args, calce + nasa, ev, ns.steps))]
+    jobs = [
+        ("cross-cell CALCE", lambda c=c: cross_cell(args, "calce", calce, c, ns.steps))
+        for c in ("CS2_35", "CS2_36", "CS2_37", "CS2_38")
+    ]
+    jobs += [
+        ("cross-cell NASA", lambda c=c: cross_cell(args, "nasa", nasa, c, ns.steps))
+        for c in ("B0005", "B0006", "B0007", "B0018")
+    ]
+    jobs += [
+        ("ageing CALCE", lambda: ageing(args, calce, ns.steps)),
+        ("packs LOVO", lambda: packs(args, calce + nasa, ev, ns.steps)),
+    ]
     order = [0, 4, 8, 9, 1, 5, 2, 6, 3, 7]  # every setting early, so a cut-short run still covers all
     results: dict[str, list[dict]] = {}
     for k in order:
@@ -137,7 +157,9 @@ def main() -> None:
         t0 = time.perf_counter()
         results.setdefault(setting, []).append(job())
         print(f"{setting}: fold done in {time.perf_counter() - t0:.0f} s", flush=True)
-        ns.out.write_text(json.dumps({"config": vars(ns) | {"out": str(ns.out)}, "results": results}, indent=1))
+        ns.out.write_text(
+            json.dumps({"config": vars(ns) | {"out": str(ns.out)}, "results": results}, indent=1)
+        )
     for setting, folds in results.items():
         print(format_comparison(rows(setting, folds)))
 

@@ -21,7 +21,10 @@ def charge_log(cells: int = 3, cycles: int = 4, points: int = 120, dt: float = 3
             v = 3.4 + 0.8 * soc + 0.01 * rng.standard_normal(points)
             i = np.where(soc < 0.95, 0.5, 0.1)
             lines += [f"c{c},{k + 1},{t[j]:.1f},{v[j]:.4f},{i[j]:.3f},25.0,{cap:.4f}" for j in range(points)]
-            lines += [f"c{c},{k + 1},{t[-1] + dt * (j + 1):.1f},{3.9 - 0.1 * j:.4f},-1.0,25.0,{cap:.4f}" for j in range(3)]
+            lines += [
+                f"c{c},{k + 1},{t[-1] + dt * (j + 1):.1f},{3.9 - 0.1 * j:.4f},-1.0,25.0,{cap:.4f}"
+                for j in range(3)
+            ]
     return "\n".join(lines) + "\n"
 
 

@@ -23,7 +23,7 @@ def naive_contrastive(s: torch.Tensor, k: int, tau: float) -> float:
     n, b = s.shape[0], s.shape[0] // (k + 1)
     total = 0.0
     for i in range(n):
-        denom = sum(math.exp(_cos(s[i], s[l]) / tau) for l in range(n) if l != i)
+        denom = sum(math.exp(_cos(s[i], s[m]) / tau) for m in range(n) if m != i)
         for j in range(n):
             if j != i and j % b == i % b:
                 total -= math.log(math.exp(_cos(s[i], s[j]) / tau) / denom)
@@ -60,13 +60,22 @@ def naive_reconstruction(s, tokens, target, head, tau):
 def test_weighted_reconstruction_matches_naive_reference_and_excludes_self():
     torch.manual_seed(1)
     b, k, t, d, c = 3, 3, 6, 4, 2
-    head = torch.nn.Sequential(torch.nn.Flatten(1), torch.nn.Linear(t * d, t * c), torch.nn.Unflatten(1, (t, c))).double()
+    head = torch.nn.Sequential(
+        torch.nn.Flatten(1), torch.nn.Linear(t * d, t * c), torch.nn.Unflatten(1, (t, c))
+    ).double()
     loss = SimilarityWeightedReconstruction(head, 0.2)
-    s, tokens = torch.randn(b * (k + 1), 5, dtype=torch.float64), torch.randn(b * (k + 1), t, d, dtype=torch.float64)
+    s, tokens = (
+        torch.randn(b * (k + 1), 5, dtype=torch.float64),
+        torch.randn(b * (k + 1), t, d, dtype=torch.float64),
+    )
     target = torch.randn(b, t, c, dtype=torch.float64)
-    assert abs(float(loss(s, tokens, target).loss) - naive_reconstruction(s, tokens, target, head, 0.2)) < 1e-9
+    assert (
+        abs(float(loss(s, tokens, target).loss) - naive_reconstruction(s, tokens, target, head, 0.2)) < 1e-9
+    )
     w = loss.weights(s)
-    assert float(w.diagonal().abs().max()) == 0.0 and torch.allclose(w.sum(1), torch.ones(len(w), dtype=torch.float64))
+    assert float(w.diagonal().abs().max()) == 0.0 and torch.allclose(
+        w.sum(1), torch.ones(len(w), dtype=torch.float64)
+    )
     # a row identical to i's own does not leak: the weight on self is zero even when S_ii is the maximum
     s2 = s.clone()
     s2[1] = s2[0]

@@ -17,10 +17,17 @@ from ssl_core.testing.pytest_plugin import isolated_plugin_manager
 EXAMPLES = {
     "battery/bilstm": lambda: (BiLSTMEncoder(4, 4), {"x": torch.randn(3, 16, 4)}),
     "battery/geometric-mask": lambda: (genev_views(), {"x": torch.randn(3, 16, 4)}),
-    "battery/multi-positive-contrastive": lambda: (MultiPositiveContrastive(3), (torch.randn(8, 5, requires_grad=True),)),
+    "battery/multi-positive-contrastive": lambda: (
+        MultiPositiveContrastive(3),
+        (torch.randn(8, 5, requires_grad=True),),
+    ),
     "battery/weighted-reconstruction": lambda: (
         SimilarityWeightedReconstruction(ReconstructionHead(6, 4, 2)),
-        (torch.randn(8, 5, requires_grad=True), torch.randn(8, 6, 4, requires_grad=True), torch.randn(2, 6, 2)),
+        (
+            torch.randn(8, 5, requires_grad=True),
+            torch.randn(8, 6, 4, requires_grad=True),
+            torch.randn(2, 6, 2),
+        ),
     ),
 }
 
@@ -47,7 +54,9 @@ def run(tmp_path_factory):
     root = tmp_path_factory.mktemp("battery")
     data = _write_log(root)
     with isolated_plugin_manager() as pm, pm.registered(plugin, "battery"):
-        result = ssl_battery("pretrain", "--data", str(data), "--run-dir", str(root / "run"), "--steps", "3", *SETS)
+        result = ssl_battery(
+            "pretrain", "--data", str(data), "--run-dir", str(root / "run"), "--steps", "3", *SETS
+        )
         assert result.exit_code == 0, result.output
         data.unlink()
         yield root
@@ -56,7 +65,9 @@ def run(tmp_path_factory):
 def test_evaluate_prints_ssl_vs_scratch_vs_ic_after_the_data_is_gone(run):
     result = ssl_battery("evaluate", str(run / "run"))
     assert result.exit_code == 0, result.output
-    assert "same BiLSTM without SSL" in result.output and "gradient boosting on dQ/dV features" in result.output
+    assert (
+        "same BiLSTM without SSL" in result.output and "gradient boosting on dQ/dV features" in result.output
+    )
     assert "paired t over 2 seeds" in result.output and "test_cells=c2" in result.output
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from ssl_core.errors import DataError
-from ssl_plugin_battery.curves import CHARGE_THRESHOLD, ChargeCurve, check_series, make_curve
+from ssl_plugin_battery.curves import CHARGE_THRESHOLD, ChargeCurve, check_series, make_curve, rising
 
 RATED_AH = 1.1
 COLUMNS = {"time": "Test_Time(s)", "step": "Step_Index", "cycle": "Cycle_Index", "current": "Current(A)",
@@ -49,7 +49,11 @@ def read_sheet(path: Path) -> tuple[str, dict[str, np.ndarray]]:
     try:
         sheets = [s for s in wb.sheetnames if s.lower().startswith("channel")]
         if not sheets:
-            raise DataError(path, "<sheet>", f"no channel sheet (Channel_*) in the workbook; sheets: {', '.join(wb.sheetnames)}")
+            raise DataError(
+                path,
+                "<sheet>",
+                f"no channel sheet (Channel_*) in the workbook; sheets: {', '.join(wb.sheetnames)}",
+            )
         name = sheets[0]
         rows = wb[name].iter_rows(values_only=True)
         header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
@@ -96,7 +100,9 @@ def read_workbook(path: Path, cycle_offset: int = 0) -> tuple[list[ChargeCurve],
             if cur.max() <= CHARGE_THRESHOLD and (cur < -CHARGE_THRESHOLD).any() and _rising(col, rows_c):
                 raise DataError(path, f"{where}{COLUMNS['current']}", f"row {rows[rows_c[0]]}: cycle {c} charges "
                                 "with a negative current (flipped sign?): charge current must be positive")  # fmt: skip
-            raise DataError(path, f"{where}{COLUMNS['cycle']}", f"row {rows[rows_c[0]]}: cycle {c} has no charge step")
+            raise DataError(
+                path, f"{where}{COLUMNS['cycle']}", f"row {rows[rows_c[0]]}: cycle {c} has no charge step"
+            )
         sel = rows_c[np.isin(steps, charge_steps)]
         dis = col["discharge"][rows_c]
         capacity = float(dis.max() - dis.min())
@@ -108,13 +114,14 @@ def read_workbook(path: Path, cycle_offset: int = 0) -> tuple[list[ChargeCurve],
 
 
 def _rising(col: dict[str, np.ndarray], rows: np.ndarray) -> bool:
-    neg = rows[col["current"][rows] < -CHARGE_THRESHOLD]
-    return bool(col["voltage"][neg[-1]] > col["voltage"][neg[0]] + 0.05)
+    return rising(col["voltage"][rows[col["current"][rows] < -CHARGE_THRESHOLD]])
 
 
 def read_calce(path: Path) -> list[ChargeCurve]:
     """One workbook, or every ``.xlsx`` below a folder (per cell in date order, cycles continued)."""
-    files = [path] if path.is_file() else sorted(path.rglob("*.xlsx"), key=lambda p: (cell_name(p), file_date(p)))
+    files = (
+        [path] if path.is_file() else sorted(path.rglob("*.xlsx"), key=lambda p: (cell_name(p), file_date(p)))
+    )
     if not files:
         raise DataError(path, "<folder>", "no .xlsx workbook in the folder")
     curves: list[ChargeCurve] = []

@@ -13,6 +13,7 @@ charge Q (Ah) since the start of the charge step.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -53,7 +54,13 @@ def first_bad_row(values: np.ndarray) -> int | None:
 
 
 def check_series(
-    file: object, where: str, columns: dict[str, np.ndarray], rows: np.ndarray, *, time: str, current: str,
+    file: str | Path,
+    where: str,
+    columns: dict[str, np.ndarray],
+    rows: np.ndarray,
+    *,
+    time: str,
+    current: str,
     max_current: float | None = MAX_CELL_CURRENT,
 ) -> None:
     """Refuse NaN cells, time going backwards and a current in mA, naming ``where`` (sheet), column and row.
@@ -70,7 +77,9 @@ def check_series(
     for name, values in columns.items():
         bad = first_bad_row(values)
         if bad is not None:
-            raise DataError(file, f"{where}{name}", f"row {rows[bad]}: missing or non-numeric value (NaN row)")
+            raise DataError(
+                file, f"{where}{name}", f"row {rows[bad]}: missing or non-numeric value (NaN row)"
+            )
     back = np.flatnonzero(np.diff(columns[time]) < 0)
     if len(back):
         k = int(back[0]) + 1
@@ -83,7 +92,9 @@ def check_series(
                                                    "current in A (in mA?): convert the column to A")  # fmt: skip
 
 
-def charge_rows(file: object, where: str, cycle: int, i: np.ndarray, v: np.ndarray, rows: np.ndarray) -> np.ndarray:
+def charge_rows(
+    file: str | Path, where: str, cycle: int, i: np.ndarray, v: np.ndarray, rows: np.ndarray
+) -> np.ndarray:
     """Indices of the cycle's charge rows (first to last row with current > threshold).
 
     Raises:
@@ -93,11 +104,18 @@ def charge_rows(file: object, where: str, cycle: int, i: np.ndarray, v: np.ndarr
     pos = np.flatnonzero(i > CHARGE_THRESHOLD)
     if len(pos) == 0:
         neg = np.flatnonzero(i < -CHARGE_THRESHOLD)
-        if len(neg) > 2 and v[neg[-1]] > v[neg[0]] + 0.05 and np.all(v <= v[neg[-1]] + 1e-6):
+        if rising(v[neg]):
             raise DataError(file, f"{where}current", f"row {rows[neg[0]]}: cycle {cycle} charges with a negative "
                                                      "current (flipped sign?): charge current must be positive")  # fmt: skip
-        raise DataError(file, f"{where}cycle", f"row {rows[0]}: cycle {cycle} has no charge step (no positive current)")
+        raise DataError(
+            file, f"{where}cycle", f"row {rows[0]}: cycle {cycle} has no charge step (no positive current)"
+        )
     return np.arange(pos[0], pos[-1] + 1)
+
+
+def rising(v: np.ndarray) -> bool:
+    """Whether a voltage series mostly rises (a charge): more than half of its steps go up."""
+    return len(v) > 2 and float(np.mean(np.diff(v) > 0)) > 0.5
 
 
 def make_curve(cell: str, cycle: int, t: np.ndarray, v: np.ndarray, i: np.ndarray, temp: np.ndarray | None,
@@ -119,7 +137,9 @@ def resample(curve: ChargeCurve, grid_s: float) -> np.ndarray:
     return np.stack(cols, axis=1).astype(np.float32)
 
 
-def window_starts(lengths: np.ndarray, window: int, per_curve: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+def window_starts(
+    lengths: np.ndarray, window: int, per_curve: int, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
     """``(curve index, start)`` of ``per_curve`` random windows in every curve at least ``window`` long."""
     rng = np.random.default_rng(seed)
     idx, starts = [], []

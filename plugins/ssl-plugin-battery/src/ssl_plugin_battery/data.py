@@ -52,11 +52,17 @@ class BatteryData:
         long = np.array([len(g) >= self.window for g in self.grids])
         return np.flatnonzero(long & (test if split == "test" else ~test))
 
-    def snippets(self, ids: Sequence[int], per_curve: int, seed: int) -> tuple[Tensor, np.ndarray]:
+    def snippets(
+        self, ids: Sequence[int] | np.ndarray, per_curve: int, seed: int
+    ) -> tuple[Tensor, np.ndarray]:
         """``(x (N, T, 4), curve index per snippet)``: ``per_curve`` random windows of each curve."""
         lengths = np.array([len(self.grids[k]) for k in ids])
         which, starts = window_starts(lengths, self.window, per_curve, seed)
-        x = np.stack([self.grids[ids[w]][s : s + self.window] for w, s in zip(which, starts)]) if len(which) else np.zeros((0, self.window, 4), np.float32)
+        x = (
+            np.stack([self.grids[ids[w]][s : s + self.window] for w, s in zip(which, starts)])
+            if len(which)
+            else np.zeros((0, self.window, 4), np.float32)
+        )
         return torch.from_numpy(x), np.asarray(ids)[which]
 
     def state_dict(self) -> dict[str, Any]:
@@ -80,7 +86,11 @@ def from_curves(name: str, curves: list[ChargeCurve], args: GenEVArgs) -> Batter
     cells = sorted({c.cell for c in curves})
     unknown = [c for c in args.test_cells if c not in cells]
     if unknown:
-        raise DataError(name, "recipe_args.test_cells", f"cell {unknown[0]!r} is not in the data (cells: {', '.join(cells)})")
+        raise DataError(
+            name,
+            "recipe_args.test_cells",
+            f"cell {unknown[0]!r} is not in the data (cells: {', '.join(cells)})",
+        )
     test = list(args.test_cells) or ([cells[-1]] if len(cells) > 1 else [])
     return BatteryData(name, grids, [c.cell for c in curves], [c.cycle for c in curves],
                        np.array([c.capacity for c in curves]), np.array([c.rated for c in curves]), test, args.window)  # fmt: skip
@@ -113,7 +123,7 @@ def read_input(path: Path, run_data: BatteryData, args: GenEVArgs) -> BatteryDat
     return from_curves(path.name, curves, GenEVArgs(**{**args.__dict__, "test_cells": [], "data": str(path)}))
 
 
-def tiled(data: BatteryData, ids: Sequence[int]) -> tuple[Tensor, np.ndarray]:
+def tiled(data: BatteryData, ids: Sequence[int] | np.ndarray | range) -> tuple[Tensor, np.ndarray]:
     """Non-overlapping windows covering each curve (stride = window): ``(x, curve index)``."""
     xs, owner = [], []
     for k in ids:
@@ -131,5 +141,7 @@ def embed_input(path: Path, run: Any) -> dict[str, Tensor]:
     data = read_input(Path(path), run.recipe.data, args)
     x, _ = tiled(data, range(len(data.grids)))
     if len(x) == 0:
-        raise DataError(path, "<curves>", f"no charge curve is one window ({args.window} x {args.grid_s:g} s) long")
+        raise DataError(
+            path, "<curves>", f"no charge curve is one window ({args.window} x {args.grid_s:g} s) long"
+        )
     return {"x": x}

@@ -62,9 +62,13 @@ def estimate_curves(loaded: Any, path: Path, seed: int = 0) -> Estimates:
     new = read_input(path, run_data, args)
     x, owner = tiled(new, range(len(new.grids)))
     if len(x) == 0:
-        raise DataError(path, "<curves>", f"no charge curve is one window ({args.window} x {args.grid_s:g} s) long")
+        raise DataError(
+            path, "<curves>", f"no charge curve is one window ({args.window} x {args.grid_s:g} s) long"
+        )
     target = Split(split.x, split.y, x, torch.zeros(len(x)), owner, split.n_curves)
-    pred = finetune_predict(loaded.module.regression_model(), target, epochs=args.ft_epochs, lr=args.ft_lr, seed=seed)
+    pred = finetune_predict(
+        loaded.module.regression_model(), target, epochs=args.ft_epochs, lr=args.ft_lr, seed=seed
+    )
     curves = np.unique(owner)
     mean = np.array([pred[owner == k].mean() for k in curves])
     std = np.array([pred[owner == k].std() for k in curves])

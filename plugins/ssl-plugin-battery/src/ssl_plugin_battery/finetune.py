@@ -91,4 +91,7 @@ def ic_baseline(split: Split, seed: int) -> np.ndarray:
 def errors(pred: np.ndarray, split: Split) -> dict[str, float]:
     """RMSE and MAPE (%) of SOH predictions on the test snippets."""
     y = split.test_y.double().numpy()
-    return {"rmse": float(np.sqrt(np.mean((pred - y) ** 2))), "mape": float(100 * np.mean(np.abs(pred - y) / np.abs(y)))}
+    return {
+        "rmse": float(np.sqrt(np.mean((pred - y) ** 2))),
+        "mape": float(100 * np.mean(np.abs(pred - y) / np.abs(y))),
+    }

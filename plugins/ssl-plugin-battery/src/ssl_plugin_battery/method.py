@@ -68,7 +68,9 @@ class GenEV(SSLModule):
         views = self.views(batch, generator)
         x = torch.cat([v["x"] for v in views.values()])
         original = views["original"]["x"]
-        masks = [torch.zeros_like(original, dtype=torch.bool)] + [v["mask"] for k, v in views.items() if k != "original"]
+        masks = [torch.zeros_like(original, dtype=torch.bool)] + [
+            v["mask"] for k, v in views.items() if k != "original"
+        ]
         xn, tokens, s = self._encode(x, torch.cat(masks))
         named = {}
         if "contrastive" in self.losses:

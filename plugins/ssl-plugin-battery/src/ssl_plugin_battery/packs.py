@@ -42,15 +42,20 @@ def read_packs(path: Path) -> list[ChargeCurve]:
                                         "save with -v7.3")  # fmt: skip
     with h5py.File(path, "r") as f:
         if "BatPackdata" not in f:
-            raise DataError(path, "BatPackdata", f"struct not found (top-level names: {', '.join(k for k in f if k != '#refs#')})")
+            raise DataError(
+                path,
+                "BatPackdata",
+                f"struct not found (top-level names: {', '.join(k for k in f if k != '#refs#')})",
+            )
         bat = f["BatPackdata"]
         for key in ("Veh", "Cn", "SOH", "data"):
             if key not in bat:
                 raise DataError(path, f"BatPackdata.{key}", "field not found")
         curves = []
         for n in range(bat["Veh"].shape[0]):
-            scalar = lambda k: float(np.asarray(f[bat[k][n, 0]][()]).ravel()[0])  # noqa: E731
-            veh, rated, soh = int(scalar("Veh")), scalar("Cn"), scalar("SOH")
+            veh, rated, soh = (
+                float(np.asarray(f[bat[k][n, 0]][()]).ravel()[0]) for k in ("Veh", "Cn", "SOH")
+            )
             inf = f[bat["data"][n, 0]]["Inf"]
             for s in range(inf.shape[0]):
                 seg = f[inf[s, 0]]
@@ -59,6 +64,6 @@ def read_packs(path: Path) -> list[ChargeCurve]:
                 t = np.arange(len(arr["Q"]), dtype=np.float64)
                 check_series(path, where, {"I_load": arr["I_load"], "Q": arr["Q"], "Vmean": arr["Vmean"], "t": t},
                              np.arange(1, len(t) + 1), time="t", current="I_load", max_current=None)  # fmt: skip
-                curves.append(make_curve(f"veh{veh}", s + 1, t, arr["Vmean"], -arr["I_load"], None, soh * rated,
+                curves.append(make_curve(f"veh{int(veh)}", s + 1, t, arr["Vmean"], -arr["I_load"], None, soh * rated,
                                          rated, q=arr["Q"] - arr["Q"][0]))  # fmt: skip
     return curves

@@ -30,11 +30,17 @@ def detect(path: Path) -> str:
             return "calce"
         if next(path.rglob("charge_*.csv"), None) is not None:
             return "nasa"
-        raise DataError(path, "<folder>", "no CALCE .xlsx workbook and no NASA-style charge_<k>.csv in the folder")
+        raise DataError(
+            path, "<folder>", "no CALCE .xlsx workbook and no NASA-style charge_<k>.csv in the folder"
+        )
     suffix = path.suffix.lower()
     kinds = {".xlsx": "calce", ".csv": "csv", ".mat": "packs", ".parquet": "parquet", ".pq": "parquet"}
     if suffix not in kinds:
-        raise DataError(path, "<file>", f"unknown format {suffix or '(no suffix)'}: expected .xlsx, .csv, .mat, .parquet or a folder")
+        raise DataError(
+            path,
+            "<file>",
+            f"unknown format {suffix or '(no suffix)'}: expected .xlsx, .csv, .mat, .parquet or a folder",
+        )
     return kinds[suffix]
 
 
@@ -52,7 +58,9 @@ def embedded_curves() -> list[ChargeCurve]:
     return curves
 
 
-def load_curves(data: str | None, source: str = "auto", labels: str | None = None, rated: float = 0.0) -> list[ChargeCurve]:
+def load_curves(
+    data: str | None, source: str = "auto", labels: str | None = None, rated: float = 0.0
+) -> list[ChargeCurve]:
     """Read, validate and label the charge curves of ``data``; print what was inferred once."""
     if data is None:
         curves, kind = embedded_curves(), "embedded NASA PCoE slice"

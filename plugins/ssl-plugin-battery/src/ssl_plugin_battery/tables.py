@@ -61,9 +61,14 @@ def _unit_check(path: Path, columns: list[str]) -> None:
 def read_nasa(folder: Path) -> list[ChargeCurve]:
     """Every ``charge_<k>.csv`` below ``folder`` (cell = its parent folder), labelled when the derived
     index is present."""
-    files = sorted((p for p in folder.rglob("charge_*.csv") if re.fullmatch(r"charge_\d+", p.stem)), key=lambda p: (p.parent.name, _k(p)))
+    files = sorted(
+        (p for p in folder.rglob("charge_*.csv") if re.fullmatch(r"charge_\d+", p.stem)),
+        key=lambda p: (p.parent.name, _k(p)),
+    )
     if not files:
-        raise DataError(folder, "<folder>", "no charge_<k>.csv file (NASA-style layout charge/<cell>/charge_<k>.csv)")
+        raise DataError(
+            folder, "<folder>", "no charge_<k>.csv file (NASA-style layout charge/<cell>/charge_<k>.csv)"
+        )
     labels = _nasa_labels(folder / NASA_LABELS) if (folder / NASA_LABELS).is_file() else {}
     curves = []
     for f in files:
@@ -92,10 +97,16 @@ def _k(path: Path) -> int:
 def _nasa_labels(path: Path) -> dict[tuple[str, int], float]:
     col = read_csv_columns(path)
     cap = _floats(col["next_discharge_capacity_ah"])
-    return {(b, int(k)): float(c) for b, k, c in zip(col["battery_id"], col["charge_index"], cap) if np.isfinite(c)}
+    return {
+        (b, int(k)): float(c)
+        for b, k, c in zip(col["battery_id"], col["charge_index"], cap)
+        if np.isfinite(c)
+    }
 
 
-def curves_from_columns(path: Path, col: dict[str, np.ndarray | list[str]], rated: float) -> list[ChargeCurve]:
+def curves_from_columns(
+    path: Path, col: dict[str, np.ndarray | list[str]], rated: float
+) -> list[ChargeCurve]:
     """Charge curves of a long table (generic CSV or Parquet), one per ``(cell, cycle)``."""
     _unit_check(path, list(col))
     missing = [c for c in REQUIRED if c not in col]
@@ -104,7 +115,9 @@ def curves_from_columns(path: Path, col: dict[str, np.ndarray | list[str]], rate
     num = {c: _floats([str(x) for x in col[c]]) for c in (*REQUIRED, "temperature", "capacity") if c in col}
     cells = np.array([str(x) for x in col["cell"]]) if "cell" in col else np.full(len(num["time"]), path.stem)
     rows = np.arange(2, len(num["time"]) + 2)
-    check = {c: num[c] for c in ("voltage", "current", "cycle", "temperature") if c in num}
+    check: dict[str, np.ndarray] = {
+        c: num[c] for c in ("voltage", "current", "cycle", "temperature") if c in num
+    }
     check_series(path, "", {**check, "time": np.sort(num["time"])}, rows, time="time", current="current")
     curves = []
     for cell in dict.fromkeys(cells):
@@ -113,7 +126,11 @@ def curves_from_columns(path: Path, col: dict[str, np.ndarray | list[str]], rate
             check_series(path, "", {"time": num["time"][idx], "current": num["current"][idx]}, rows[idx],
                          time="time", current="current")  # fmt: skip
             sel = idx[charge_rows(path, "", int(cyc), num["current"][idx], num["voltage"][idx], rows[idx])]
-            cap = float(np.nanmax(num["capacity"][idx])) if "capacity" in num and np.isfinite(num["capacity"][idx]).any() else np.nan
+            cap = (
+                float(np.nanmax(num["capacity"][idx]))
+                if "capacity" in num and np.isfinite(num["capacity"][idx]).any()
+                else np.nan
+            )
             temp = num["temperature"][sel] if "temperature" in num else None
             curves.append(make_curve(cell, int(cyc), num["time"][sel], num["voltage"][sel], num["current"][sel],
                                      temp, cap, rated))  # fmt: skip
@@ -130,7 +147,9 @@ def read_parquet(path: Path, rated: float) -> list[ChargeCurve]:
     try:
         import pyarrow.parquet as pq
     except ImportError:
-        raise DataError(path, "<file>", "reading Parquet needs pyarrow: pip install 'ssl-plugin-battery[parquet]'") from None
+        raise DataError(
+            path, "<file>", "reading Parquet needs pyarrow: pip install 'ssl-plugin-battery[parquet]'"
+        ) from None
     try:
         table = pq.read_table(path)
     except Exception as exc:  # pyarrow raises several types for a corrupt file
@@ -150,9 +169,17 @@ def apply_labels(path: Path, curves: list[ChargeCurve]) -> None:
     cap, cyc = _floats(col["capacity"]), _floats(col["cycle"])
     for n, (cell, k, value) in enumerate(zip(col["cell"], cyc, cap), start=2):
         if cell not in cells:
-            raise DataError(path, "cell", f"row {n}: cell {cell!r} is not in the data (cells: {', '.join(sorted(cells))})")
+            raise DataError(
+                path, "cell", f"row {n}: cell {cell!r} is not in the data (cells: {', '.join(sorted(cells))})"
+            )
         if not np.isfinite(k) or (cell, int(k)) not in known:
-            raise DataError(path, "cycle", f"row {n}: cell {cell!r} has no charge curve for cycle {col['cycle'][n - 2]!r}")
+            raise DataError(
+                path, "cycle", f"row {n}: cell {cell!r} has no charge curve for cycle {col['cycle'][n - 2]!r}"
+            )
         if not np.isfinite(value) or value <= 0:
-            raise DataError(path, "capacity", f"row {n}: capacity must be a number > 0 (Ah), got {col['capacity'][n - 2]!r}")
+            raise DataError(
+                path,
+                "capacity",
+                f"row {n}: capacity must be a number > 0 (Ah), got {col['capacity'][n - 2]!r}",
+            )
         known[(cell, int(k))].capacity = float(value)
