@@ -63,7 +63,7 @@ def run_fold(
             out[arm] = [errors(ic_baseline(s, seed), s) for seed, s in zip(SEEDS, splits)]
             continue
         module = pretrain(args, x, "full" if arm == "scratch" else arm, 0 if arm == "scratch" else steps)
-        out[arm] = [errors(finetune_predict(module.regression_model(), s, epochs=args.ft_epochs, lr=args.ft_lr, seed=seed), s)
+        out[arm] = [errors(finetune_predict(module.regression_model(), s, steps=args.ft_steps, lr=args.ft_lr, seed=seed), s)
                     for seed, s in zip(SEEDS, splits)]  # fmt: skip
     return out
 
@@ -103,7 +103,7 @@ def packs(args: GenEVArgs, lab: list, vehicles: list, steps: int) -> dict:
     for seed in SEEDS:
         for arm in ARMS:
             preds = [ic_baseline(f, seed) if arm == "ic" else
-                     finetune_predict(modules[arm].regression_model(), f, epochs=args.ft_epochs, lr=args.ft_lr, seed=seed)
+                     finetune_predict(modules[arm].regression_model(), f, steps=args.ft_steps, lr=args.ft_lr, seed=seed)
                      for f in folds]  # fmt: skip
             pooled = Split(folds[0].x, folds[0].y, torch.cat([f.test_x for f in folds]), torch.cat([f.test_y for f in folds]),
                            np.concatenate([f.test_curve for f in folds]), 0)  # fmt: skip
@@ -128,11 +128,20 @@ def main() -> None:
     p.add_argument("--out", type=Path, default=Path("bench_battery.json"))
     p.add_argument("--steps", type=int, default=40)
     p.add_argument("--hidden", type=int, default=16)
-    p.add_argument("--ft-epochs", type=int, default=10)
+    p.add_argument("--ft-steps", type=int, default=150)
+    p.add_argument("--only", nargs="*", default=None, help="settings to run (default: all)")
+    p.add_argument("--merge", nargs="*", type=Path, default=None, help="print the tables of these JSON files")
     p.add_argument("--windows", type=int, default=4)
     ns = p.parse_args()
+    if ns.merge:
+        merged: dict[str, list[dict]] = {}
+        for path in ns.merge:
+            for setting, folds in json.loads(path.read_text())["results"].items():
+                merged.setdefault(setting, []).extend(folds)
+        report(merged)
+        return
     root = Path(os.environ.get("SSL_DATA_DIR", "../shared/data")) / "battery"
-    args = GenEVArgs(hidden=ns.hidden, ft_epochs=ns.ft_epochs, windows_per_curve=ns.windows)
+    args = GenEVArgs(hidden=ns.hidden, ft_steps=ns.ft_steps, windows_per_curve=ns.windows)
     calce = load_curves(str(root / "calce_cs2" / "raw_CS2_35")) + load_curves(
         str(root / "calce_cs2_raw_36_37_38")
     )
@@ -154,13 +163,26 @@ def main() -> None:
     results: dict[str, list[dict]] = {}
     for k in order:
         setting, job = jobs[k]
+        if ns.only and not any(setting.startswith(o) for o in ns.only):
+            continue
         t0 = time.perf_counter()
         results.setdefault(setting, []).append(job())
         print(f"{setting}: fold done in {time.perf_counter() - t0:.0f} s", flush=True)
         ns.out.write_text(
             json.dumps({"config": vars(ns) | {"out": str(ns.out)}, "results": results}, indent=1)
         )
+    report(results)
+
+
+def report(results: dict[str, list[dict]]) -> None:
+    """Mean RMSE / MAPE per arm and the paired rows of the full method against every other arm."""
     for setting, folds in results.items():
+        means = {a: np.mean([e["rmse"] for f in folds for e in f[a]]) for a in ARMS}
+        mapes = {a: np.mean([e["mape"] for f in folds for e in f[a]]) for a in ARMS}
+        print(
+            f"{setting} ({len(folds)} folds): "
+            + ", ".join(f"{a} RMSE {means[a]:.4f} MAPE {mapes[a]:.1f}%" for a in ARMS)
+        )
         print(format_comparison(rows(setting, folds)))
 
 

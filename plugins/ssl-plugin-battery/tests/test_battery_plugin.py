@@ -32,7 +32,7 @@ EXAMPLES = {
 }
 
 TINY = ["train.batch_size=8", "train.progress=false", "recipe_args.hidden=4", "recipe_args.proj_dim=8",
-        "recipe_args.window=16", "recipe_args.grid_s=30", "recipe_args.windows_per_curve=2", "recipe_args.ft_epochs=2",
+        "recipe_args.window=16", "recipe_args.grid_s=30", "recipe_args.windows_per_curve=2", "recipe_args.ft_steps=3",
         "recipe_args.eval_seeds=2", "recipe_args.label_fraction=0.5"]  # fmt: skip
 SETS = [x for s in TINY for x in ("--set", s)]
 

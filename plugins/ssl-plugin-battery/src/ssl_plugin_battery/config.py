@@ -33,7 +33,8 @@ class GenEVArgs:
         hidden, layers, proj_dim: BiLSTM hidden size per direction, layers, projector width (128).
         num_views, mask_ratio, mask_length, tau: SimMTM views and temperature.
         loss: ``full`` (contrastive + reconstruction), ``reconstruction`` or ``contrastive`` (ablations).
-        label_fraction, ft_epochs, ft_lr, eval_seeds: the downstream fine-tuning protocol.
+        label_fraction, ft_steps, ft_lr, eval_seeds: the downstream fine-tuning protocol (``ft_steps``
+            Adam steps of batch 32 on the labelled snippets).
     """
 
     data: str | None = None
@@ -53,7 +54,7 @@ class GenEVArgs:
     tau: float = 0.2
     loss: str = "full"
     label_fraction: float = 0.1
-    ft_epochs: int = 60
+    ft_steps: int = 300
     ft_lr: float = 1e-3
     eval_seeds: int = 3
     split_seed: int = 0
@@ -64,7 +65,7 @@ class GenEVArgs:
         if self.loss not in ("full", "reconstruction", "contrastive"):
             raise FieldValueError("loss", f"must be full, reconstruction or contrastive, got {self.loss!r}")
         for name in ("window", "windows_per_curve", "hidden", "layers", "proj_dim", "num_views",
-                     "ft_epochs", "eval_seeds"):  # fmt: skip
+                     "ft_steps", "eval_seeds"):  # fmt: skip
             if getattr(self, name) < 1:
                 raise FieldValueError(name, f"must be >= 1, got {getattr(self, name)}")
         if self.window < 8:
@@ -85,14 +86,14 @@ def default_config() -> dict[str, Any]:
     """Starter config: the embedded NASA PCoE slice (``ssl-battery pretrain`` with no argument)."""
     return {
         "recipe": "battery/genev",
-        "recipe_args": {"windows_per_curve": 8, "ft_epochs": 60},
+        "recipe_args": {"windows_per_curve": 8, "ft_steps": 300},
         "train": {
-            "steps": 150,
+            "steps": 300,
             "batch_size": 32,
             "clip_value": 1.0,
             "log_every": 10,
-            "monitor_every": 50,
-            "ckpt_every": 75,
+            "monitor_every": 100,
+            "ckpt_every": 150,
         },
         "optim": {"name": "adam", "lr": 1.0e-3, "weight_decay": 0.0, "schedule": {"name": "constant"}},
     }

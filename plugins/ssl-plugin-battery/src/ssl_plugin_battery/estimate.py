@@ -67,7 +67,7 @@ def estimate_curves(loaded: Any, path: Path, seed: int = 0) -> Estimates:
         )
     target = Split(split.x, split.y, x, torch.zeros(len(x)), owner, split.n_curves)
     pred = finetune_predict(
-        loaded.module.regression_model(), target, epochs=args.ft_epochs, lr=args.ft_lr, seed=seed
+        loaded.module.regression_model(), target, steps=args.ft_steps, lr=args.ft_lr, seed=seed
     )
     curves = np.unique(owner)
     mean = np.array([pred[owner == k].mean() for k in curves])

@@ -16,16 +16,16 @@ from ssl_plugin_battery.data import BatteryData
 from ssl_plugin_battery.finetune import errors, finetune_predict, ic_baseline, labelled_split
 from ssl_plugin_battery.method import GenEV
 
-QUICK_EPOCHS = 2
+QUICK_STEPS = 5
 
 
 def evaluate(module: SSLModule, data: BatteryData, ctx: EvalContext) -> list[ComparisonRow]:
-    """The run's comparison rows (see the module docstring); ``--quick``: 2 seeds, 2 epochs."""
+    """The run's comparison rows (see the module docstring); ``--quick``: 2 seeds, 5 fine-tuning steps."""
     args = GenEVArgs(**ctx.config.recipe_args)
     if not data.test_cells:
         raise ConfigError(ctx.run_dir / "config.yaml", "recipe_args.test_cells",
                           "the run has a single cell: nothing to hold out for testing")  # fmt: skip
-    epochs = min(args.ft_epochs, QUICK_EPOCHS) if ctx.quick else args.ft_epochs
+    steps = min(args.ft_steps, QUICK_STEPS) if ctx.quick else args.ft_steps
     seeds = range(ctx.seeds or (2 if ctx.quick else args.eval_seeds))
     try:
         splits = [labelled_split(data, args.label_fraction, args.windows_per_curve, s) for s in seeds]
@@ -36,7 +36,7 @@ def evaluate(module: SSLModule, data: BatteryData, ctx: EvalContext) -> list[Com
     for seed, split in zip(seeds, splits):
         scratch = ctx.random_init(1000 + seed)
         assert isinstance(scratch, GenEV)
-        fit = dict(epochs=epochs, lr=args.ft_lr, seed=seed)
+        fit = dict(steps=steps, lr=args.ft_lr, seed=seed)
         scores["ssl"].append(errors(finetune_predict(module.regression_model(), split, **fit), split))  # type: ignore[arg-type]
         scores["scratch"].append(errors(finetune_predict(scratch.regression_model(), split, **fit), split))  # type: ignore[arg-type]
         scores["ic"].append(errors(ic_baseline(split, seed), split))

@@ -53,23 +53,25 @@ def labelled_split(data: BatteryData, fraction: float, per_curve: int, seed: int
     return Split(x, as_t(soh[owner]), tx, as_t(soh[towner]), towner, n)
 
 
-def finetune_predict(model: RegressionModel, split: Split, *, epochs: int, lr: float, seed: int,
+def finetune_predict(model: RegressionModel, split: Split, *, steps: int, lr: float, seed: int,
                      batch_size: int = 32) -> np.ndarray:  # fmt: skip
-    """Fine-tune a copy of ``model`` (MSE on standardised SOH, Adam); its test predictions (SOH)."""
+    """Fine-tune a copy of ``model`` for ``steps`` Adam steps (MSE on standardised SOH, batches drawn
+    without replacement, reshuffled each pass); its test predictions (SOH)."""
     model = copy.deepcopy(model).train()
     torch.manual_seed(seed)
     mu, sd = float(split.y.mean()), float(split.y.std()) + 1e-3
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     gen = torch.Generator().manual_seed(seed)
-    n = len(split.x)
-    for _ in range(epochs):
+    n, done = len(split.x), 0
+    while done < steps:
         for idx in torch.randperm(n, generator=gen).split(batch_size):
-            if len(idx) < 2:
+            if len(idx) < 2 or done >= steps:
                 continue  # BatchNorm needs two rows
             loss = F.mse_loss(model(split.x[idx]), (split.y[idx] - mu) / sd)
             opt.zero_grad()
             loss.backward()
             opt.step()
+            done += 1
     model.eval()
     with torch.no_grad():
         pred = torch.cat([model(b) for b in split.test_x.split(256)]) * sd + mu

@@ -26,7 +26,7 @@ TABLE = PluginTable(
         options=("source", "labels", "rated_capacity", "test_cells"),
         quick=("train.steps=2", "train.batch_size=8", "train.ckpt_every=2", "train.monitor_every=2",
                "recipe_args.hidden=4", "recipe_args.proj_dim=8", "recipe_args.windows_per_curve=1",
-               "recipe_args.ft_epochs=1", "recipe_args.window=32"),
+               "recipe_args.ft_steps=2", "recipe_args.window=32"),
         examples="""
 ssl-battery pretrain                                    # embedded NASA PCoE slice, about a minute
 ssl-battery pretrain --data CS2_36/ --test-cells CS2_38 # a folder of CALCE Arbin .xlsx workbooks
