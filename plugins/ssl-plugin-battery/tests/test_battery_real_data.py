@@ -96,3 +96,15 @@ def test_tiny_run_on_a_real_calce_workbook(tmp_path):
                              *[x for s in sets for x in ("--set", s)])  # fmt: skip
     assert result.exit_code == 0, result.output
     assert (tmp_path / "run" / "data.pt").is_file()
+
+
+def test_parquet_without_pyarrow_is_a_one_line_error(tmp_path, monkeypatch):
+    import sys
+
+    from ssl_core.errors import DataError
+
+    path = tmp_path / "log.parquet"
+    path.write_bytes(b"PAR1")
+    monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)  # import fails as if the extra were missing
+    with pytest.raises(DataError, match="log.parquet: <file>: reading Parquet needs pyarrow"):
+        load_curves(str(path))
