@@ -143,7 +143,7 @@ def prepare_run_dir(run_dir: Path, *, resume: bool) -> None:
             old.unlink()
 
 
-RUN_FILES = ("config.yaml", "environment.json", "data.pt", "metrics.jsonl", "log.txt", "tb")
+RUN_FILES = ("config.yaml", "environment.json", "data.pt", "metrics.jsonl", "log.txt", "tb", "trackers.json")
 """What a fresh run writes at the top of its run directory (besides ``checkpoints/``)."""
 
 

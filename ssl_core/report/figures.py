@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = ["PCA_MAX_SAMPLES", "ReportFigure", "core_figures", "pca_figure", "plugin_figures"]
 
-PCA_MAX_SAMPLES = 2000
+PCA_MAX_SAMPLES = 1000
 """Held-out samples embedded for the PCA figure (the first ones, in dataset order)."""
 _MAX_CLASSES = 20
 """More distinct labels than this are not treated as classes (one colour, a note instead)."""

@@ -39,7 +39,7 @@ table.cmp td:nth-child(n+4):nth-child(-n+7){text-align:right;font-variant-numeri
 tr.group td{background:#f3f3f3;font-weight:600}.better{color:#116611;font-weight:600}
 .worse{color:#b00020;font-weight:600}.same{color:#555}.kv th{background:#fafafa;font-weight:500}
 pre{background:#f7f7f7;border:1px solid #e3e3e3;padding:8px;overflow:auto;font-size:.85em}
-.grid{display:flex;flex-wrap:wrap;gap:8px}.fig{border:1px solid #e3e3e3;padding:4px}
+.grid{display:flex;flex-wrap:wrap;gap:8px}.fig{border:1px solid #e3e3e3;padding:4px;max-width:760px}
 svg.chart{font-size:10px;fill:#333}svg.chart .title{font-size:12px;font-weight:600}
 svg.chart .plot{fill:none;stroke:#999}svg.chart .grid{stroke:#eee}svg.chart .axis{stroke:#999}
 ul.alarms li{color:#b00020}.ok{color:#116611}.meta,.caption{color:#555;font-size:.9em}

@@ -104,6 +104,8 @@ def line_chart(
         clean = {k: [(x, math.log10(y)) for x, y in pts] for k, pts in clean.items()}
         all_y = [y for pts in clean.values() for _, y in pts]
     xr = (min(x for pts in clean.values() for x, _ in pts), max(x for pts in clean.values() for x, _ in pts))
+    if xr[0] == xr[1]:  # one logged step: centre it
+        xr = (xr[0] - 1.0, xr[1] + 1.0)
     yr = _range(all_y)
     parts = _frame(title + (" (log scale)" if log_y else ""), xr, yr, xlabel, log_y, len(clean) > 1)
     for i, (name, pts) in enumerate(clean.items()):
