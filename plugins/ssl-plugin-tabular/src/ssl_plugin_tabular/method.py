@@ -111,6 +111,11 @@ def token_init_std(args: TJEPAArgs, n_train: int) -> float:
     return SMALL_TABLE_TOKEN_STD if n_train < SMALL_TABLE_ROWS else INIT_STD
 
 
+def _pretraining_rows(data: PreparedTable) -> int:
+    """Rows of the pretraining set (a restored run has none: its training split; weights are loaded)."""
+    return len(data.train) if data.train is not None else len(data.splits["train"])  # type: ignore[arg-type]
+
+
 def build_module(args: TJEPAArgs, data: PreparedTable) -> TJEPA:
     """The recipe's module phase: T-JEPA sized by ``args`` over the fitted table's feature columns."""
     prep = data.prep
@@ -119,5 +124,5 @@ def build_module(args: TJEPAArgs, data: PreparedTable) -> TJEPA:
         dim=args.dim, depth=args.depth, heads=args.heads, ffn_dim=args.ffn_dim, dropout=args.dropout,
         n_cls=args.n_cls, pred_dim=args.pred_dim, pred_depth=args.pred_depth, pred_heads=args.pred_heads,
         ctx_range=(args.ctx_range[0], args.ctx_range[1]), tgt_range=(args.tgt_range[0], args.tgt_range[1]),
-        num_targets=args.num_targets, token_std=token_init_std(args, len(data.splits["train"])),
+        num_targets=args.num_targets, token_std=token_init_std(args, _pretraining_rows(data)),
     )  # fmt: skip
