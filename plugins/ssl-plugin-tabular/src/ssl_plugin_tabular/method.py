@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor
 
-from ssl_core.interfaces import Batch
+from ssl_core.interfaces import TOKENS, Batch
 from ssl_core.methods import JEPAMethod
 from ssl_core.objectives import JEPAPredictor
 from ssl_core.views import ContextTargetMasks
@@ -46,6 +46,11 @@ class TJEPA(JEPAMethod):
                 f"tokens, but the encoder has {encoder.n_tokens - n_cls} features after {n_cls} [REG] tokens"
             )
         super().__init__(encoder, predictor, masks, embed_with="target")
+
+    def monitored(self, reps: dict[str, Tensor]) -> Tensor | None:
+        """The monitors watch the downstream representation (all target tokens flattened, as
+        :meth:`embed`), not the token mean, which is nearly constant even at initialisation."""
+        return reps[TOKENS].flatten(1)
 
     @torch.no_grad()
     def embed(self, batch: Batch) -> Tensor:
