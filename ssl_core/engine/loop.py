@@ -154,9 +154,7 @@ def _loop(run: RunSession, stop_at: int | None) -> dict[str, float]:
                 timer.reset()
                 if run.writer is not None:
                     run.writer.write(last_row)
-                progress.update(
-                    c.step, {k: v for k, v in last_row.items() if k in ("loss", "lr")}
-                )
+                progress.update(c.step, {k: v for k, v in last_row.items() if k in ("loss", "lr")})
             else:
                 progress.update(c.step)
             if ckpt:

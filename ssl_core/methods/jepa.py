@@ -100,7 +100,13 @@ class JEPAMethod(SSLModule):
             tokens = F.layer_norm(tokens, tokens.shape[-1:])
         num_sets, batch, n_t = sets.shape
         gathered = gather_tokens(tokens.repeat(num_sets, 1, 1), sets.reshape(num_sets * batch, n_t))
-        return gathered, reps.get(POOLED)
+        return gathered, self.monitored(reps)
+
+    def monitored(self, reps: dict[str, Tensor]) -> Tensor | None:
+        """What the engine's label-free monitors see of the target encoder's output ``reps``
+        (``StepOutput.embeddings``): its pooled output; override to watch the downstream
+        representation instead (T-JEPA: all tokens flattened)."""
+        return reps.get(POOLED)
 
     def forward(self, batch: Batch, generator: torch.Generator | None = None) -> StepOutput:
         batch = run_frontend(self.frontend, batch)

@@ -52,9 +52,8 @@ def test_encoder_shapes_positions_and_subset():
     enc = TJEPAEncoder(3, [4, 2], dim=8, depth=2, heads=2, ffn_dim=16, n_cls=1).eval()
     batch = _batch()
     full = enc(batch)
-    assert full["tokens"].shape == (5, 6, 8) and full["pooled"].shape == (5, 48)
+    assert full["tokens"].shape == (5, 6, 8) and full["pooled"].shape == (5, 8)
     assert enc.flat(batch).shape == (5, enc.flat_dim) == (5, 48)
-    torch.testing.assert_close(full["pooled"], enc.flat(batch))  # the monitors see the representation
     torch.testing.assert_close(enc.positions, sinusoidal_positions(6, 8, 100.0))
     idx = torch.tensor([[0, 2, 5]] * 5)
     sub = enc({**batch, "context_idx": idx})["tokens"]
@@ -92,3 +91,15 @@ def test_token_init_std_is_unit_scale_on_small_tables_only():
     assert float(FeatureTokenizer(50, [400], dim=64).num_weight.detach().std()) < 0.025
     with pytest.raises(ValueError, match="token_std"):
         TJEPAArgs(token_std=0.0)
+
+
+def test_the_monitors_see_the_flat_representation():
+    from ssl_plugin_tabular.method import build_tjepa
+
+    module = build_tjepa(
+        3, [4, 2], dim=8, depth=1, heads=2, ffn_dim=16, pred_dim=4, pred_depth=1, pred_heads=2
+    )
+    batch = _batch()
+    out = module(batch, torch.Generator().manual_seed(0))
+    assert out.embeddings is not None and out.embeddings.shape == (5, 6 * 8)
+    torch.testing.assert_close(out.embeddings, module.embed(batch))  # what the probes use

@@ -109,7 +109,7 @@ class TJEPAEncoder(Encoder):
 
     ``forward(batch)`` reads ``x_num`` ``(B, n_num)`` and ``x_cat`` ``(B, n_cat)``; with
     ``batch["context_idx"]`` ``(B, k)`` only those token positions are encoded (the context encoder sees
-    the context tokens only). Output: ``tokens`` ``(B, k, H)`` and ``pooled`` (flattened, ``(B, k H)``).
+    the context tokens only). Output: ``tokens`` ``(B, k, H)`` and ``pooled`` (their mean, ``(B, H)``).
     :meth:`flat` gives the paper's downstream representation, the flattened ``(n_cls + D) * H`` output.
     """
 
@@ -165,10 +165,7 @@ class TJEPAEncoder(Encoder):
 
     def forward(self, batch: Mapping[str, Tensor]) -> dict[str, Tensor]:
         tokens = self.encode_tokens(batch["x_num"], batch["x_cat"], batch.get(CONTEXT_KEY))
-        # POOLED is what the engine's monitors see: the downstream representation (all tokens
-        # flattened, as ``flat``). A token mean is near-constant even at initialisation (post-LN
-        # tokens share their per-position offsets), so it read as collapsed on every run.
-        return {TOKENS: tokens, POOLED: tokens.flatten(1)}
+        return {TOKENS: tokens, POOLED: tokens.mean(dim=1)}
 
     def flat(self, batch: Mapping[str, Tensor]) -> Tensor:
         """The paper's downstream features: all ``n_cls + D`` output tokens flattened, ``(B, (n_cls + D) H)``."""

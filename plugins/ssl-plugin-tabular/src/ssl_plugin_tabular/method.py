@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor
 
-from ssl_core.interfaces import Batch
+from ssl_core.interfaces import TOKENS, Batch
 from ssl_core.methods import JEPAMethod
 from ssl_core.objectives import JEPAPredictor
 from ssl_core.views import ContextTargetMasks
@@ -46,6 +46,11 @@ class TJEPA(JEPAMethod):
                 f"tokens, but the encoder has {encoder.n_tokens - n_cls} features after {n_cls} [REG] tokens"
             )
         super().__init__(encoder, predictor, masks, embed_with="target")
+
+    def monitored(self, reps: dict[str, Tensor]) -> Tensor | None:
+        """The monitors watch the downstream representation (all target tokens flattened, as
+        :meth:`embed`), not the token mean, which is nearly constant even at initialisation."""
+        return reps[TOKENS].flatten(1)
 
     @torch.no_grad()
     def embed(self, batch: Batch) -> Tensor:
@@ -118,6 +123,11 @@ def token_init_std(args: TJEPAArgs, n_train: int) -> float:
     return SMALL_TABLE_TOKEN_STD if n_train < SMALL_TABLE_ROWS else INIT_STD
 
 
+def _pretraining_rows(data: PreparedTable) -> int:
+    """Rows of the pretraining set (a restored run has none: its training split; weights are loaded)."""
+    return len(data.train) if data.train is not None else len(data.splits["train"])  # type: ignore[arg-type]
+
+
 def build_module(args: TJEPAArgs, data: PreparedTable) -> TJEPA:
     """The recipe's module phase: T-JEPA sized by ``args`` over the fitted table's feature columns."""
     prep = data.prep
@@ -128,5 +138,5 @@ def build_module(args: TJEPAArgs, data: PreparedTable) -> TJEPA:
         pred_ffn_dim=args.pred_ffn_dim, pred_activation=args.pred_activation,
         pred_norm_first=args.pred_norm_first, pred_dropout=args.pred_dropout,
         ctx_range=(args.ctx_range[0], args.ctx_range[1]), tgt_range=(args.tgt_range[0], args.tgt_range[1]),
-        num_targets=args.num_targets, token_std=token_init_std(args, len(data.splits["train"])),
+        num_targets=args.num_targets, token_std=token_init_std(args, _pretraining_rows(data)),
     )  # fmt: skip
