@@ -109,6 +109,9 @@ FAULTS = [
     ),
 ]  # fmt: skip
 CASES += FAULTS
+CASES.append(
+    _pretrain("not-utf8", {"x.csv": b"s0,s1\n\x80\xff,1\n"}, 1, "x.csv: <file>: not UTF-8 text (byte 6)")
+)
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
