@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from ssl_core.testing.faults import KillPoint, assert_runs_identical, full_disk, read_only
+from ssl_core.testing.faults import full_disk, read_only
+from ssl_core.testing.kill_resume import KillPoint, assert_runs_identical
 from ssl_core.utils.atomic import atomic_writer, remove_stale_temporaries
 
 

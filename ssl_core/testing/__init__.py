@@ -8,7 +8,8 @@
 * :mod:`ssl_core.testing.world` / :mod:`ssl_core.testing.distributed_checks`: spawned gloo worlds and
   the "2 ranks equal 1 process on the global batch" check for batch-coupled objectives.
 * :mod:`ssl_core.testing.bad_inputs`: ``BadInput`` / ``run_bad_input``, the bad-input corpus kit.
-* :mod:`ssl_core.testing.faults`: kill -9 / resume checks of ``pretrain``, a full disk, a read-only folder.
+* :mod:`ssl_core.testing.faults`: a full disk, a read-only folder, a cached trained run for corpus cases.
+* :mod:`ssl_core.testing.kill_resume`: kill -9 then ``--resume`` of ``pretrain``, compared bit for bit.
 * :mod:`ssl_core.testing.configs`: ``tiny_run_config`` / ``tiny_train`` for short CPU runs.
 
 Import them from here (``from ssl_core.testing import check_encoder``): the names load lazily.
@@ -27,7 +28,8 @@ _LAZY = by_module(
         "ssl_core.testing.configs": ("tiny_run_config", "tiny_train"),
         "ssl_core.testing.contracts": ("check_encoder", "check_objective", "check_view_generator"),
         "ssl_core.testing.data": ("shared_data_dir",),
-        "ssl_core.testing.faults": ("KillPoint", "cached_run", "check_kill_resume", "full_disk", "read_only"),
+        "ssl_core.testing.faults": ("cached_run", "full_disk", "read_only"),
+        "ssl_core.testing.kill_resume": ("KillPoint", "check_kill_resume"),
         "ssl_core.testing.distributed_checks": ("check_matches_global_batch",),
         "ssl_core.testing.pytest_plugin": ("SSLCliRunner", "isolated_plugin_manager"),
         "ssl_core.testing.world": ("free_port", "run_world"),

@@ -11,7 +11,7 @@ import pytest
 import ssl_plugin_speech.plugin as plugin
 from speech_helpers import TINY_VC_ARGS
 
-from ssl_core.testing.faults import KillPoint, check_kill_resume
+from ssl_core.testing.kill_resume import KillPoint, check_kill_resume
 
 SETS = ["train.batch_size=4", "train.progress=false", "train.ckpt_every=2", "train.log_every=1",
         "train.steps=6", "train.device=cpu", *(f"recipe_args.{k}={v}" for k, v in TINY_VC_ARGS.items())]  # fmt: skip

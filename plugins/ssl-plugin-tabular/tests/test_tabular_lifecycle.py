@@ -15,7 +15,7 @@ import torch
 from conftest import make_csv, ssl_tabular, write_new_rows
 
 from ssl_core.testing.data import shared_data_dir
-from ssl_core.testing.faults import KillPoint, check_kill_resume
+from ssl_core.testing.kill_resume import KillPoint, check_kill_resume
 from ssl_core.testing.pytest_plugin import isolated_plugin_manager
 
 TINY = ["recipe_args.dim=8", "recipe_args.depth=1", "recipe_args.pred_depth=1", "recipe_args.ffn_dim=8",

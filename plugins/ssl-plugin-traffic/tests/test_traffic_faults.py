@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from traffic_helpers import TINY_MODEL, sets
 
-from ssl_core.testing.faults import KillPoint, check_kill_resume
+from ssl_core.testing.kill_resume import KillPoint, check_kill_resume
 
 ARGV = ["--steps", "6", "--device", "cpu"] + sets(
     "train.batch_size=8", "train.progress=false", "train.ckpt_every=2", "train.log_every=1",
