@@ -2,6 +2,7 @@
 
 * :func:`full_disk`: a disk that fills up half-way through an :func:`~ssl_core.utils.atomic_writer` write.
 * :func:`read_only`: a folder that cannot be written (really, as a normal user; mocked ``EACCES`` as root).
+* :func:`check_read_only_for_real`: a command in a child process for whom permission bits apply.
 * :func:`cached_run`: a ``prepare`` step copying one trained run into each case (for output verbs).
 
 kill -9 tests live in :mod:`ssl_core.testing.kill_resume`.
@@ -16,13 +17,15 @@ import errno
 import fnmatch
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from unittest import mock
 
-__all__ = ["cached_run", "full_disk", "read_only"]
+__all__ = ["cached_run", "check_read_only_for_real", "full_disk", "read_only"]
 
 
 class _FullDisk:
@@ -186,3 +189,46 @@ def cached_run(argv: Sequence[str], files: Mapping[str, str | bytes] = {}) -> Ca
         shutil.copytree(made[0], root / "run")
 
     return prepare
+
+
+def _unprivileged(argv: Sequence[str]) -> list[str] | None:
+    """``argv`` run so that permission bits apply: as is for a normal user; as root under ``setpriv``
+    without ``CAP_DAC_OVERRIDE`` / ``CAP_DAC_READ_SEARCH`` (still root, but a 0555 folder is refused
+    by the kernel itself); ``None`` as root without ``setpriv``."""
+    if os.geteuid() != 0:
+        return list(argv)
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        return None
+    return [setpriv, "--bounding-set=-dac_override,-dac_read_search", *argv]
+
+
+def check_read_only_for_real(argv: Sequence[str], folder: Path, *, timeout: float = 300.0) -> str:
+    """``ssl ARGV`` in a child process against ``folder`` made read-only (mode 0555) for real: exit
+    code 1, one ``Permission denied: <folder>...`` line, no traceback, ``folder`` unchanged. Returns
+    the output.
+
+    As root the child runs without the capabilities that bypass permission bits (see
+    :func:`_unprivileged`); as root without ``setpriv`` this calls ``pytest.skip`` with that reason
+    (the mocked :func:`read_only` cases still run).
+    """
+    import pytest
+
+    folder = Path(folder).resolve()
+    cmd = _unprivileged([sys.executable, "-m", "ssl_core.cli", *argv])
+    if cmd is None:
+        pytest.skip("running as root without setpriv: permission bits cannot apply to a child process")
+    before = sorted(p.name for p in folder.rglob("*"))
+    mode = folder.stat().st_mode
+    folder.chmod(0o555)
+    try:
+        env = {**os.environ, "SSL_CORE_LOG_DIR": str(folder.parent / "logs")}
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env, check=False)
+    finally:
+        folder.chmod(mode)
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, f"exit {done.returncode}\n{output}"
+    assert f"Permission denied: {folder}" in output and "Traceback" not in output, output
+    assert len(output.strip().splitlines()) == 1, output
+    assert sorted(p.name for p in folder.rglob("*")) == before, "the failed command wrote into the folder"
+    return output
