@@ -13,7 +13,7 @@ from ssl_plugin_traffic.series import load_series
 
 from ssl_core.errors import DataError
 
-SETTINGS = settings(max_examples=50, deadline=None)
+SETTINGS = settings(max_examples=50, deadline=None, database=None)  # nothing written in the tree
 READING = st.floats(1.0, 200.0, allow_nan=False, width=32)
 
 
