@@ -9,6 +9,7 @@ __all__ = [
     "ConfigError",
     "DataError",
     "PluginError",
+    "ResourceError",
     "SSLCoreError",
     "warn_data",
 ]

@@ -27,6 +27,7 @@ from typing import Any
 from ssl_core.errors import ResourceError
 
 __all__ = [
+    "FLOAT",
     "LIMIT_ENV",
     "MemoryEstimate",
     "available_memory",

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from ssl_core.testing.faults import KillPoint, assert_runs_identical, full_disk, read_only
+from ssl_core.testing.faults import full_disk, read_only
+from ssl_core.testing.kill_resume import KillPoint, assert_runs_identical
 from ssl_core.utils.atomic import atomic_writer, remove_stale_temporaries
 
 
@@ -78,3 +79,16 @@ def test_runs_that_differ_are_told_apart(tmp_path: Path) -> None:
     (tmp_path / "b" / "checkpoints" / ".last.pt.0123456789ab.tmp").write_bytes(b"torn")
     with pytest.raises(AssertionError, match="temporary files left behind"):
         assert_runs_identical(tmp_path / "a", tmp_path / "b")
+
+
+def test_a_really_read_only_run_dir_is_one_clean_line(tmp_path: Path) -> None:
+    from ssl_core.testing.faults import check_read_only_for_real
+
+    (tmp_path / "c.yaml").write_text(
+        "recipe: core/synthetic\nrecipe_args: {n_train: 64, n_eval: 16, hidden: 8, embed_dim: 4, proj_dim: 8}\n"
+        "train: {steps: 2, batch_size: 16, device: cpu, progress: false}\n"
+    )
+    (tmp_path / "ro").mkdir()
+    check_read_only_for_real(
+        ["train", str(tmp_path / "c.yaml"), "--run-dir", str(tmp_path / "ro")], tmp_path / "ro"
+    )

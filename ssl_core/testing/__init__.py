@@ -8,6 +8,8 @@
 * :mod:`ssl_core.testing.world` / :mod:`ssl_core.testing.distributed_checks`: spawned gloo worlds and
   the "2 ranks equal 1 process on the global batch" check for batch-coupled objectives.
 * :mod:`ssl_core.testing.bad_inputs`: ``BadInput`` / ``run_bad_input``, the bad-input corpus kit.
+* :mod:`ssl_core.testing.faults`: a full disk, a read-only folder, a cached trained run for corpus cases.
+* :mod:`ssl_core.testing.kill_resume`: kill -9 then ``--resume`` of ``pretrain``, compared bit for bit.
 * :mod:`ssl_core.testing.configs`: ``tiny_run_config`` / ``tiny_train`` for short CPU runs.
 * :mod:`ssl_core.testing.html_check`: ``html_problems``, a well-formedness and offline check of HTML.
 
@@ -27,6 +29,8 @@ _LAZY = by_module(
         "ssl_core.testing.configs": ("tiny_run_config", "tiny_train"),
         "ssl_core.testing.contracts": ("check_encoder", "check_objective", "check_view_generator"),
         "ssl_core.testing.data": ("shared_data_dir",),
+        "ssl_core.testing.faults": ("cached_run", "full_disk", "read_only"),
+        "ssl_core.testing.kill_resume": ("KillPoint", "check_kill_resume"),
         "ssl_core.testing.distributed_checks": ("check_matches_global_batch",),
         "ssl_core.testing.html_check": ("html_problems",),
         "ssl_core.testing.pytest_plugin": ("SSLCliRunner", "isolated_plugin_manager"),

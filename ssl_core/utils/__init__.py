@@ -10,7 +10,7 @@ from ssl_core._lazy import by_module, lazy_getattr
 
 _LAZY = by_module(
     {
-        "ssl_core.utils.atomic": ("atomic_writer",),
+        "ssl_core.utils.atomic": ("atomic_writer", "remove_stale_temporaries"),
         "ssl_core.utils.bench": ("format_table", "markdown_table", "print_table"),
         "ssl_core.utils.rundirs": ("default_run_dir",),
     }

@@ -139,6 +139,16 @@ RESOURCES = [
 ]  # fmt: skip
 CASES += RESOURCES
 
+SHORT = _wav(values=np.sin(np.arange(800) / 3.0) * 8000)  # 50 ms: 6 frames
+# degenerate corpora (issue 14): voice conversion with a single speaker, clips too short to train on
+DEGENERATE = [
+    _pretrain("one-speaker", {"c/ann/a.wav": GOOD, "c/ann/b.wav": GOOD}, "c", 1,
+              "c: speaker: voice conversion needs external speakers besides the target"),
+    _pretrain("clips-too-short", {"c/ann/a.wav": SHORT, "c/bo/b.wav": SHORT}, "c", 1,
+              "c: duration: every clip is shorter than 0.20 s after trimming silence (2 clips)"),
+]  # fmt: skip
+CASES += DEGENERATE
+
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_bad_input(case: BadInput, tmp_path: Path) -> None:

@@ -11,7 +11,8 @@ import pytest
 import ssl_plugin_speech.plugin as plugin
 from speech_helpers import TINY_VC_ARGS
 
-from ssl_core.testing.faults import KillPoint, check_kill_resume
+from ssl_core.testing.faults import check_read_only_for_real
+from ssl_core.testing.kill_resume import KillPoint, check_kill_resume
 
 SETS = ["train.batch_size=4", "train.progress=false", "train.ckpt_every=2", "train.log_every=1",
         "train.steps=6", "train.device=cpu", *(f"recipe_args.{k}={v}" for k, v in TINY_VC_ARGS.items())]  # fmt: skip
@@ -47,3 +48,11 @@ def test_more_kill_points_then_resume_is_bit_identical(
         KillPoint("step", 5),
     ]
     _check(corpus_dir, tmp_path, kills, ssl_pm, cli_runner)
+
+
+@pytest.mark.timeout(240)
+def test_a_really_read_only_run_dir_is_one_clean_line(corpus_dir: Path, tmp_path: Path) -> None:
+    (tmp_path / "ro").mkdir()
+    sets = [a for s in SETS for a in ("--set", s)]
+    check_read_only_for_real(["speech", "pretrain", "--data", str(corpus_dir), *sets, "--run-dir", str(tmp_path / "ro")],
+                             tmp_path / "ro")  # fmt: skip

@@ -58,6 +58,9 @@ CASES = [
              prepare=core_run),
     BadInput("tabular-embed-core-run", ("tabular", "embed", "{tmp}/run", "{tmp}/x.csv", "-o", "{tmp}/out.npy"), 2,
              "is a run of the 'core' plugin, not 'tabular'", files={"x.csv": GOOD}, prepare=core_run),
+    _pretrain("carriage-return.csv", b"a,b,y\n1,2,0\n2\r3,4,1\n", 1, "carriage-return.csv: line 3: not a readable CSV row"),
+    _pretrain("one-feature.csv", "a,y\n" + "".join(f"{i},{i % 2}\n" for i in range(40)), 1,
+              "one-feature.csv: <columns>: T-JEPA needs at least 2 feature columns besides the target, found 1"),
     _pretrain("gz-garbage.csv.gz", b"\x1f\x8bnot really gzip", 1, "gz-garbage.csv.gz"),
     # the file's line, whichever split the row was shuffled into (issue 14); with 100 rows and the default
     # seed, data rows 7 and 50 are in the training split, 30 in validation, 9 and 12 in test

@@ -15,7 +15,8 @@ import torch
 from conftest import make_csv, ssl_tabular, write_new_rows
 
 from ssl_core.testing.data import shared_data_dir
-from ssl_core.testing.faults import KillPoint, check_kill_resume
+from ssl_core.testing.faults import check_read_only_for_real
+from ssl_core.testing.kill_resume import KillPoint, check_kill_resume
 from ssl_core.testing.pytest_plugin import isolated_plugin_manager
 
 TINY = ["recipe_args.dim=8", "recipe_args.depth=1", "recipe_args.pred_depth=1", "recipe_args.ffn_dim=8",
@@ -90,3 +91,13 @@ def test_kill_mid_epoch_and_mid_checkpoint_then_resume_is_bit_identical(tmp_path
 def test_more_kill_points_then_resume_is_bit_identical(tmp_path, registered):
     _kill_points(tmp_path, [KillPoint("checkpoint", 2), KillPoint("step-file", 4), KillPoint("index", 6),
                             KillPoint("step", 5)])  # fmt: skip
+
+
+@pytest.mark.timeout(240)
+def test_a_really_read_only_run_dir_is_one_clean_line(tmp_path):
+    data = tmp_path / "table.csv"
+    data.write_text(make_csv(200))
+    (tmp_path / "ro").mkdir()
+    argv = ["tabular", "pretrain", "--data", str(data), "--target", "label", "--steps", "2", *SETS,
+            "--set", "train.batch_size=16", "--run-dir", str(tmp_path / "ro")]  # fmt: skip
+    check_read_only_for_real(argv, tmp_path / "ro")

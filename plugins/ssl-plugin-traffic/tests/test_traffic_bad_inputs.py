@@ -109,6 +109,14 @@ FAULTS = [
     ),
 ]  # fmt: skip
 CASES += FAULTS
+CASES.append(  # resources estimated before work starts (issue 14), under a small fake limit
+    BadInput("traffic-memory-estimate", (*PRETRAIN, "--run-dir", "{tmp}/run"), 1,
+             "x.csv: memory: this run needs about", files={"x.csv": SERIES, "a.csv": ADJ},
+             env={"SSL_CORE_MEMORY_LIMIT": "64K"})
+)  # fmt: skip
+CASES.append(
+    _pretrain("not-utf8", {"x.csv": b"s0,s1\n\x80\xff,1\n"}, 1, "x.csv: <file>: not UTF-8 text (byte 6)")
+)
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)

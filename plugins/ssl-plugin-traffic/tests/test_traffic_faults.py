@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from traffic_helpers import TINY_MODEL, sets
 
-from ssl_core.testing.faults import KillPoint, check_kill_resume
+from ssl_core.testing.faults import check_read_only_for_real
+from ssl_core.testing.kill_resume import KillPoint, check_kill_resume
 
 ARGV = ["--steps", "6", "--device", "cpu"] + sets(
     "train.batch_size=8", "train.progress=false", "train.ckpt_every=2", "train.log_every=1",
@@ -38,3 +39,11 @@ def test_more_kill_points_then_resume_is_bit_identical(tmp_path: Path, cli_runne
     kills = [KillPoint("checkpoint", 2), KillPoint("step-file", 4), KillPoint("index", 6),
              KillPoint("step", 5, occurrence=2)]  # fmt: skip
     _check(tmp_path, kills, cli_runner)
+
+
+@pytest.mark.timeout(240)
+def test_a_really_read_only_run_dir_is_one_clean_line(tmp_path: Path) -> None:
+    (tmp_path / "ro").mkdir()
+    check_read_only_for_real(
+        ["traffic", "pretrain", *ARGV, "--run-dir", str(tmp_path / "ro")], tmp_path / "ro"
+    )

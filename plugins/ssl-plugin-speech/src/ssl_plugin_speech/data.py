@@ -19,7 +19,7 @@ from torch import Tensor
 from torch.nn.utils.rnn import pad_sequence
 from torch.utils.data import Dataset
 
-from ssl_core.errors import DataError
+from ssl_core.errors import DataError, warn_data
 from ssl_core.nn import lengths_to_mask
 from ssl_plugin_speech.audio import SAMPLE_RATE, AudioReport
 from ssl_plugin_speech.config import EMBEDDED_TARGET, TERA_ARCH, TERAArgs, VCArgs
@@ -150,10 +150,29 @@ def _vc_target(args: VCArgs, corpus: Corpus, train: Corpus) -> str:
     return target
 
 
+MIN_FRAMES = 20
+"""Frames (10 ms each) a clip needs to be worth training on: fewer than three of TERA's 7-frame masked
+spans (Liu et al. 2021) leave too little unmasked context to reconstruct from."""
+
+
+def check_clip_lengths(corpus: Corpus) -> None:
+    """Refuse a corpus whose clips are all shorter than :data:`MIN_FRAMES`; warn about the short ones."""
+    short = [u for u in corpus.utterances if DEFAULT_MEL.n_frames(len(u.wave)) < MIN_FRAMES]
+    if not short:
+        return
+    seconds = MIN_FRAMES * DEFAULT_MEL.hop / DEFAULT_MEL.sample_rate
+    if len(short) == len(corpus.utterances):
+        raise DataError(corpus.root, "duration", f"every clip is shorter than {seconds:.2f} s after trimming "
+                        f"silence ({len(short)} clips); TERA needs at least {MIN_FRAMES} frames per clip")  # fmt: skip
+    warn_data(short[0].path, "duration", f"shorter than {seconds:.2f} s after trimming silence "
+              f"({len(short)} of {len(corpus.utterances)} clips); it adds almost nothing to training")  # fmt: skip
+
+
 def build_data(args: TERAArgs) -> SpeechData:
     """Read the corpus, cut the training segments, fit the CMVN (``speech/vc``: pick the target too)."""
     corpus = load_corpus(args.data)
     train = split_corpus(corpus, args.heldout_sentences)
+    check_clip_lengths(train)
     vc = args if isinstance(args, VCArgs) else None
     target = _vc_target(vc, corpus, train) if vc else None
     dataset = segment_dataset(train, args.segment_frames, target_speaker=target)

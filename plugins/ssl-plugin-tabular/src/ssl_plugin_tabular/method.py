@@ -16,6 +16,7 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor
 
+from ssl_core.errors import DataError
 from ssl_core.interfaces import TOKENS, Batch
 from ssl_core.methods import JEPAMethod
 from ssl_core.objectives import JEPAPredictor
@@ -129,8 +130,16 @@ def _pretraining_rows(data: PreparedTable) -> int:
 
 
 def build_module(args: TJEPAArgs, data: PreparedTable) -> TJEPA:
-    """The recipe's module phase: T-JEPA sized by ``args`` over the fitted table's feature columns."""
+    """The recipe's module phase: T-JEPA sized by ``args`` over the fitted table's feature columns.
+
+    Raises:
+        DataError: fewer than two feature columns (context and target masks need one each).
+    """
     prep = data.prep
+    features = len(prep.schema.numeric) + len(prep.cardinalities)
+    if features < 2:
+        raise DataError(args.data or data.name, "<columns>",
+                        f"T-JEPA needs at least 2 feature columns besides the target, found {features}")  # fmt: skip
     return build_tjepa(
         len(prep.schema.numeric), prep.cardinalities,
         dim=args.dim, depth=args.depth, heads=args.heads, ffn_dim=args.ffn_dim, dropout=args.dropout,

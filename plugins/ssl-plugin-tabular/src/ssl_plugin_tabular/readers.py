@@ -83,7 +83,10 @@ def read_csv(
     """
     path = Path(path)
     reader = csv.reader(_open_text(path), delimiter=delimiter, skipinitialspace=True)
-    rows = [(reader.line_num, r) for r in reader if r and any(c.strip() for c in r)]
+    try:
+        rows = [(reader.line_num, r) for r in reader if r and any(c.strip() for c in r)]
+    except csv.Error as exc:  # a NUL byte, a lone carriage return inside a field
+        raise DataError(path, f"line {reader.line_num}", f"not a readable CSV row ({exc})") from None
     rows = [(n, r) for n, r in rows if n > skip_lines]
     if not rows:
         raise DataError(path, "<file>", "empty file (no header and no rows)")

@@ -40,7 +40,7 @@ class STSSDLArgs:
         cl_decay_steps: scheduled-sampling constant (0 disables it).
         recompute: recompute each recurrent step in backward (less memory, about a third more compute);
             ``None`` (default): on only when the estimated activations exceed half the free memory,
-            decided and printed at the first training batch (:mod:`ssl_plugin_traffic.memory`).
+            decided and printed at the first training batch (:mod:`ssl_plugin_traffic.recompute`).
         sim_nodes, sim_days, sim_seed: the simulator (when ``data`` is ``None``).
     """
 

@@ -1,60 +1,35 @@
-"""When to recompute ST-SSDL's recurrent steps: an activation-memory estimate against free memory.
+"""The peak memory of one STSSDL step, from the number of sensors and the model's size (issue 14).
 
-Recomputing each GCRU step in backward (activation checkpointing, Chen et al., 2016, arXiv
-1604.06174) keeps only each step's input and state, at about a third more compute. It is only worth
-that compute when the activations would not fit. ``recompute: null`` (the recipe default) decides at
-the first training batch from :func:`activation_bytes` and the memory free on the batch's device, and
-prints the decision once.
+The recurrent encoder and decoder (AGCRN-style graph GRU cells; Bai et al. 2020, STSSDL: Liu et al.
+2024) keep, for every one of the ``in_len + out_len`` timesteps, each gate's ``cheb_k`` graph
+propagations of ``batch x sensors x (d_in + rnn_units)`` features for the backward pass; the dense
+adaptive adjacency adds ``sensors^2`` per support. Memory is linear in the batch and the window,
+quadratic in the sensors only through the adjacency.
 """
 
 from __future__ import annotations
 
-import os
-import sys
+from ssl_core.interfaces import SSLModule
+from ssl_core.resources import FLOAT, MemoryEstimate, training_state_bytes
 
-import torch
+from .config import STSSDLArgs
+from .data import TrafficData
 
-#: Saved floats per node, recurrent step and hidden unit without recomputation (gate, candidate,
-#: Chebyshev terms, elementwise products). Calibrated on Los-loop at the official size (batch 64,
-#: 207 nodes, H 128, d 64, fp32): the peak RSS without recompute minus with it, 4.65 - 2.47 GiB
-#: (peers.md 2026-12-04), over ``B N (2 T_in H + T_out (H + d))`` = 71 M units: 2.2 GiB / (71 M x 4 B) = 8.3.
-FLOATS_PER_UNIT = 8.0
-#: Recompute when the estimate exceeds this share of the free memory (room for weights, data, optimizer).
-FREE_SHARE = 0.5
+GATE_COPIES = 8
+"""Tensors of ``batch x sensors x width`` a gate keeps per timestep besides its propagations (inputs,
+projections, the sigmoid / tanh outputs and their products)."""
 
 
-def activation_bytes(batch: int, nodes: int, in_len: int, out_len: int, hidden: int, decoder_width: int,
-                     encoder_windows: int = 2, element_size: int = 4) -> int:  # fmt: skip
-    """Estimated bytes the recurrent steps keep for backward without recomputation.
-
-    The encoder runs ``encoder_windows`` windows (current + history anchor) of ``in_len`` steps of
-    width ``hidden``; the decoder ``out_len`` steps of width ``decoder_width``.
-    """
-    units = batch * nodes * (encoder_windows * in_len * hidden + out_len * decoder_width)
-    return int(FLOATS_PER_UNIT * units * element_size)
-
-
-def free_bytes(device: torch.device) -> int:
-    """Free memory on ``device``: ``cudaMemGetInfo`` on CUDA, ``MemAvailable`` (Linux) on the host."""
-    if device.type == "cuda":
-        return int(torch.cuda.mem_get_info(device)[0])
-    try:
-        with open("/proc/meminfo", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return int(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
-
-
-def needs_recompute(estimate: int, device: torch.device, *, announce: bool = True) -> bool:
-    """``estimate > FREE_SHARE * free memory``; prints the decision (to stderr) when ``announce``."""
-    free = free_bytes(device)
-    choice = estimate > FREE_SHARE * free
-    if announce:
-        gib = 1024.0**3
-        print(f"traffic/stssdl: recompute {'on' if choice else 'off'} (recurrent activations about "
-              f"{estimate / gib:.1f} GiB, {free / gib:.1f} GiB free on {device.type}; set recipe_args.recompute "
-              "to choose)", file=sys.stderr, flush=True)  # fmt: skip
-    return choice
+def estimate_memory(args: STSSDLArgs, data: TrafficData, module: SSLModule, batch: int) -> MemoryEstimate:
+    """The estimated peak bytes of one training step on ``batch`` windows of ``data``."""
+    sensors = len(data.sensor_ids)
+    width = args.d_in + args.rnn_units + args.prototype_dim
+    per_step = 2 * batch * sensors * width * (args.cheb_k + GATE_COPIES)  # two gates per GRU cell
+    recurrent = FLOAT * (args.in_len + args.out_len) * per_step
+    adjacency = FLOAT * 4 * args.cheb_k * sensors * sensors
+    return MemoryEstimate(
+        training_state_bytes(module) + recurrent + adjacency,
+        f"{sensors:,} sensors x batch {batch} x {args.in_len}+{args.out_len} timesteps x {args.rnn_units} units",
+        (f"train.batch_size ({batch})", f"recipe_args.rnn_units ({args.rnn_units})", "the number of sensors"),
+        source=data.source or "<simulated series>",
+    )

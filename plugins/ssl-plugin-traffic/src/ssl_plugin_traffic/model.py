@@ -22,7 +22,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from .encoders import FactoredInput, GCRUCell, GCRUEncoder, STEmbedding, dynamic_propagator
-from .memory import activation_bytes, needs_recompute
+from .recompute import activation_bytes, needs_recompute
 
 __all__ = ["NetConfig", "NetOutput", "PrototypeMemory", "STSSDLNet", "teacher_forcing_prob"]
 

@@ -10,9 +10,12 @@ from ssl_core.recipe_builder import RecipeBuilder
 
 from .config import STSSDLArgs
 from .data import build_data, restore_data
+from .memory import estimate_memory
 from .method import build_module
 
 __all__ = ["STSSDL_RECIPE"]
 
-STSSDL_RECIPE = RecipeBuilder("traffic/stssdl", STSSDLArgs, build_data, build_module, restore_data)
+STSSDL_RECIPE = RecipeBuilder(
+    "traffic/stssdl", STSSDLArgs, build_data, build_module, restore_data, estimate_memory
+)
 """``traffic/stssdl``: ST-SSDL forecaster on a series file and its graph (the simulator by default)."""

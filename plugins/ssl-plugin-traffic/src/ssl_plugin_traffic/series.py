@@ -89,8 +89,11 @@ def _known_start(path: Path) -> tuple[str, int] | None:
 
 
 def _read_csv(path: Path) -> tuple[np.ndarray, list[str], np.ndarray | None]:
-    with path.open(newline="") as handle:
-        rows = list(csv.reader(handle))
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            rows = list(csv.reader(handle))
+    except UnicodeDecodeError as exc:
+        raise DataError(path, "<file>", f"not UTF-8 text (byte {exc.start}): is it a CSV file?") from None
     if len(rows) < 2:
         raise DataError(
             path, "rows", f"needs a header and at least one row of readings, got {len(rows)} rows"

@@ -6,7 +6,7 @@ import pytest
 import torch
 from ssl_plugin_traffic import memory
 from ssl_plugin_traffic.config import STSSDLArgs
-from ssl_plugin_traffic.memory import activation_bytes, needs_recompute
+from ssl_plugin_traffic.recompute import activation_bytes, needs_recompute
 from test_traffic_method import batch_of, tiny
 
 
