@@ -28,7 +28,10 @@ OFFICIAL_ARGS = {
     "d_node": 25,
     "d_tod": 20,
 }
-PEERS = {"train samples/s": 2.6, "peak RSS MB": 9.9 * 1024, "s/epoch": 530}  # peers.md, Los-loop, 1 thread
+#: peers.md 2026-12-04: the official code side by side with ours, Los-loop, batch 64, one thread, idle core
+#: (4.15 samples/s in the rounds against our fp32 default, 4.01 in the others; 9.49 GiB peak RSS).
+#: Ours in the same session: fp32 recompute 3.78, fp32 no recompute 5.34, bf16 no recompute 7.80.
+PEERS = {"train samples/s": 4.15, "peak RSS MB": 9.49 * 1024}
 PAPER = "ST-SSDL METR-LA H12 MAE 3.37 (MegaCRN 3.48) -- from the paper (Table 2), not measured here"
 
 

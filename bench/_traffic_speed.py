@@ -21,7 +21,7 @@ SCRIPT = str(Path(__file__).resolve().with_name("traffic_stssdl.py"))
 """The bench script whose ``--worker`` flag runs :func:`speed_worker` in a fresh process."""
 
 
-def speed_worker(mode: str, steps: int, recompute: bool, precision: str = "fp32") -> dict[str, Any]:
+def speed_worker(mode: str, steps: int, recompute: bool | None, precision: str = "fp32") -> dict[str, Any]:
     """One configuration in this (fresh) process: time ``steps`` timed steps after one warm-up."""
     import torch
 
@@ -77,7 +77,8 @@ def speed_worker(mode: str, steps: int, recompute: bool, precision: str = "fp32"
     }
 
 
-SPEED_CONFIGS = (  # mode, recompute, precision
+SPEED_CONFIGS = (  # mode, recompute (None: the default, decided from the memory estimate), precision
+    ("engine", None, "fp32"),
     ("engine", True, "fp32"),
     ("plain", True, "fp32"),
     ("engine", False, "fp32"),
@@ -103,7 +104,7 @@ def run_speed(steps: int, repeats: int) -> list[dict[str, Any]]:
                 "--precision",
                 precision,
             ]
-            cmd += ["--recompute"] if recompute else []
+            cmd += ["--recompute", {None: "auto", True: "on", False: "off"}[recompute]]
             env = {**os.environ, "OMP_NUM_THREADS": "1"}
             proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
             if proc.returncode != 0:
@@ -115,7 +116,7 @@ def run_speed(steps: int, repeats: int) -> list[dict[str, Any]]:
     for (mode, recompute, precision), found in runs.items():
         row: dict[str, Any] = {
             "mode": mode,
-            "recompute": recompute,
+            "recompute": "auto (default)" if recompute is None else recompute,
             "precision": precision,
             "runs": len(found),
         }
@@ -180,7 +181,7 @@ def gemm_ceiling() -> list[dict[str, Any]]:
     return rows
 
 
-def profile_step(precision: str, recompute: bool) -> None:
+def profile_step(precision: str, recompute: bool | None) -> None:
     """``torch.profiler`` table of one forward + backward at the official size (after a warm-up step)."""
     import torch
     from torch.profiler import ProfilerActivity, profile

@@ -6,7 +6,7 @@ step; samples/s is the harmonic mean of the logged per-step rates after the warm
 ``samples_per_s``, data wait included), peak memory is ``torch.cuda.max_memory_allocated`` over
 the whole run. Sizes (the CPU benches' "official" sizes, see ``docs/benchmarks.md``):
 
-* tabular: T-JEPA at the paper's launch size on Adult, batch 512 (``bench/tabular_tjepa.py``);
+* tabular: T-JEPA bench64 (recipe defaults: the launch sizes with predictor FFN 64, GELU, pre-norm, no dropout; not the official launch configuration) on Adult, batch 512 (``bench/tabular_tjepa.py``);
 * traffic: ST-SSDL at the official size on Los-loop, batch 64 (``bench/traffic_stssdl.py``);
 * speech: TERA at the paper's size (3 x 768, 12 heads, FFN 3072) on the VCTK subset, batch 32.
 

@@ -1,20 +1,31 @@
-"""T-JEPA (Thimonier et al., ICLR 2025) on real tables: the paper's downstream protocol, collapse study, speed.
+"""T-JEPA (Thimonier et al., ICLR 2025) on real tables: protocol, collapse study, speed, profile, old-vs-new.
+
+Models (``_tabular_setup.MODELS``): ``official`` is the official launch configuration exactly (16 x 64
+encoder, 16 x 16 predictor with FFN 256, ReLU, post-norm, the launch dropouts and mask shares: the
+plugin's ``OFFICIAL_LAUNCH_ARGS``); ``pred-ffn64`` the same with predictor FFN 64 (the official code run
+with ``--pred_dim_feedforward 64``); ``bench64`` the recipe defaults (FFN 64, GELU, pre-norm, no dropout,
+the model this bench used before 2026-12-04); ``small`` the embedded default's size.
 
 Sections (each prints a table; ``--json`` writes every number):
 
 1. ``protocol``: for Adult and California (rtdl split), for each seed: pretrain T-JEPA through the engine
-   (the paper's 16 x 64 encoder / 16 x 16 predictor, batch 512, AdamW 3.66e-4 warmup + cosine, grad value
-   clip 1.0, EMA 0.996 -> 1.0 linear), then an MLP on the frozen target encoder's flattened output vs the
-   same MLP on raw features vs HistGradientBoosting; mean +- std next to the paper's anchors.
+   (``--model``, batch 512, AdamW 3.66e-4 warmup + cosine, grad value clip 1.0, EMA 0.996 -> 1.0
+   linear), then an MLP on the frozen target encoder's flattened output vs the same MLP on raw
+   features vs HistGradientBoosting; mean +- std next to the paper's anchors.
 2. ``collapse``: RankMe and per-dimension std of the embeddings with ``n_cls = 0`` vs ``n_cls = 1``.
-3. ``speed``: optimizer steps/s at batch 512 and peak RSS of a pretraining run of the paper-size model, each
-   in a fresh subprocess (``--threads`` CPU threads), next to the official code's figures (peers.md).
-   ``--variants fp32,bf16,compile`` compares fp32, bf16 autocast and ``torch.compile`` side by side,
-   alternating them for ``--repeats`` rounds (median and range).
+3. ``speed``: optimizer steps/s and peak RSS of ``--speed-models`` in fresh subprocesses, next to the
+   official code's idle-core figures (peers.md; only meaningful on an idle machine).
+   ``--variants fp32,bf16,compile`` compares precisions / ``torch.compile``, alternated ``--repeats`` times.
+4. ``profile``: the share of a step in masks, encoders, predictor, loss, backward and optimizer, with
+   matmul GFLOP, and the one-thread GEMM rates of the step's product shapes (the floor).
+5. ``compare``: old code (``--base-tree``, a checkout of an older commit) against this tree, side by
+   side in alternating fresh processes on the CPU-time clock, converted to "x official" through
+   peers.md's side-by-side ratios (``_tabular_compare.py``).
 
-Example (the numbers in the plugin README)::
+Examples::
 
-    SSL_DATA_DIR=/work/shared/data python bench/tabular_tjepa.py --epochs 20 --seeds 0,1,2 --json out.json
+    SSL_DATA_DIR=/work/shared/data python bench/tabular_tjepa.py --sections protocol --model official --epochs 20
+    python bench/tabular_tjepa.py --sections profile,compare --base-tree /work/wt/perf-base
 """
 
 from __future__ import annotations

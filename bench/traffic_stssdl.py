@@ -5,7 +5,7 @@ Usage::
     SSL_DATA_DIR=/work/shared/data python bench/traffic_stssdl.py            # everything (~15 min idle CPU)
     python bench/traffic_stssdl.py --part accuracy --seeds 0 1 2 --epochs 4
     python bench/traffic_stssdl.py --part speed --steps 1 --repeats 3
-    python bench/traffic_stssdl.py --part profile [--precision bf16] [--recompute]
+    python bench/traffic_stssdl.py --part profile [--precision bf16] [--recompute on|off|auto]
 
 accuracy: ST-SSDL vs the no-SSL ablation (no history branch, lambda_c = lambda_d = 0), the
 history-average and last-value baselines; 12 steps in / 12 out, 70/10/20 chronological splits;
@@ -14,7 +14,8 @@ MAE/RMSE/MAPE averaged and at steps 3/6/12, and MAE by input-deviation tercile.
 
 speed: the OFFICIAL size (rnn_units 128, 20x64 prototypes, d_in/node/tod 3/25/20, batch 64) on
 Los-loop, one thread, each configuration in a fresh process, the configurations alternated
-``--repeats`` times (median [min, max]): engine with and without per-step recomputation, fp32 and
+``--repeats`` times (median [min, max]): the engine's default (recomputation decided from the memory
+estimate, printed), engine with and without per-step recomputation, fp32 and
 bf16 autocast, and a plain PyTorch loop (same module, Adam, clip 5) for the engine's overhead.
 First, the one-thread rate of the model's dominant products (measured) over its FLOP count
 (:func:`step_gflop`) gives the ceiling any implementation of this model could reach here.
@@ -89,6 +90,9 @@ def accuracy_table(results: dict[str, list[dict[str, Any]]]) -> list[dict[str, A
     return rows
 
 
+RECOMPUTE = {"on": True, "off": False, "auto": None}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -97,11 +101,18 @@ def main() -> None:
     parser.add_argument("--datasets", nargs="+", default=list(DATASETS))
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--epochs", type=int, default=2)
-    parser.add_argument("--steps", type=int, default=2, help="timed steps per speed configuration")
+    parser.add_argument(
+        "--steps",
+        type=int,
+        default=3,
+        help="timed steps per speed configuration (>= 3: the "
+        "official milestones at 70%% and 90%% of the run must differ)",
+    )
     parser.add_argument("--repeats", type=int, default=3, help="alternating runs of each speed configuration")
     parser.add_argument("--merge", nargs="+", help="print the accuracy table from RESULT lines of logs")
     parser.add_argument("--worker", choices=("engine", "plain"), help=argparse.SUPPRESS)
-    parser.add_argument("--recompute", action="store_true", help="per-step recomputation (profile)")
+    parser.add_argument("--recompute", choices=("on", "off", "auto"), default="off",
+                        help="per-step recomputation (auto: the recipe default, from the memory estimate)")  # fmt: skip
     parser.add_argument("--precision", default="fp32", choices=("fp32", "bf16"), help="(profile)")
     opts = parser.parse_args()
     if opts.merge:
@@ -118,10 +129,10 @@ def main() -> None:
         print(markdown_table(rows))
         return
     if opts.part == "profile":
-        profile_step(opts.precision, opts.recompute)
+        profile_step(opts.precision, RECOMPUTE[opts.recompute])
         return
     if opts.worker:
-        print(json.dumps(speed_worker(opts.worker, opts.steps, opts.recompute, opts.precision)))
+        print(json.dumps(speed_worker(opts.worker, opts.steps, RECOMPUTE[opts.recompute], opts.precision)))
         return
     import torch
 
