@@ -107,7 +107,7 @@ def default_config() -> dict[str, Any]:
     return {
         "recipe": "medical/uni4eye",
         "recipe_args": {},
-        "train": {"steps": 300, "batch_size": 64, "log_every": 20, "monitor_every": 100, "ckpt_every": 150},
+        "train": {"steps": 1000, "batch_size": 64, "log_every": 50, "monitor_every": 100, "ckpt_every": 500},
         "optim": {
             "name": "adamw",
             "lr": 1.5e-3,

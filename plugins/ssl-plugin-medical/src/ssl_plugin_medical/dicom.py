@@ -129,6 +129,7 @@ def read_file(path: Path) -> Scan:
     uid, name = _syntax(ds)
     spacing2, dirs = _spacing_2d(ds), _normal(ds)
     thick = ds.get("SpacingBetweenSlices") or ds.get("SliceThickness")
+    spacing: tuple[float, ...] | None
     if arr.ndim == 3:
         spacing = (float(thick), *spacing2) if thick is not None and spacing2 else None
         orient = axis_codes(dirs) if dirs is not None else None
