@@ -58,13 +58,16 @@ def read_header(path: Path, *, pixels: bool) -> Any:
     from pydicom.errors import InvalidDicomError
 
     try:
-        return pydicom.dcmread(path, stop_before_pixels=not pixels)
+        ds = pydicom.dcmread(path, stop_before_pixels=not pixels)
+        for _ in ds.iterall():  # parse every element now: a bad VR fails here, not later
+            pass
+        return ds
     except InvalidDicomError:
         raise DataError(
             path, "<file>", "not a DICOM file (no DICM preamble or file meta information)"
         ) from None
     except (OSError, EOFError, ValueError, KeyError, TypeError, AttributeError, NotImplementedError) as exc:
-        raise DataError(path, "<file>", f"unreadable DICOM: {_reason(exc)}") from None
+        raise DataError(path, "<file>", f"unreadable DICOM (corrupt header): {_reason(exc)}") from None
 
 
 def _syntax(ds: Any) -> tuple[str, str]:
