@@ -63,7 +63,7 @@ class Uni4EyeArgs:
     probe_epochs: int = 100
     probe_lr: float = 1e-2
     label_fraction: float = 1.0
-    cnn_epochs: int = 15
+    cnn_epochs: int = 8
     eval_max_train: int | None = None
 
     def __post_init__(self) -> None:
