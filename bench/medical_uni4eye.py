@@ -37,7 +37,7 @@ from ssl_plugin_medical.method import build_uni4eye  # noqa: E402
 
 from ssl_core.evaluation import ComparisonRow, format_comparison  # noqa: E402
 from ssl_core.evaluation.intervals import paired_t_interval  # noqa: E402
-from ssl_core.utils.bench import print_table  # noqa: E402
+from ssl_core.utils.bench import markdown_table, print_table  # noqa: E402
 
 TASKS = {2: "BreastMNIST (2D)", 3: "AdrenalMNIST3D (3D)"}
 #: The paper's claims at 10% labels, paired as (better arm, worse arm).
@@ -89,7 +89,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     return log
 
 
-def report(log: dict[str, Any]) -> None:
+def report(log: dict[str, Any], markdown: bool = False) -> None:
     """Per task / fraction / protocol: every arm's mean ± 95% half-width, then the paired claims."""
     table, claims = [], []
     for key, runs in log["runs"].items():
@@ -113,6 +113,11 @@ def report(log: dict[str, Any]) -> None:
                         extra={"baseline": f"{better} vs {worse}"}))  # fmt: skip
     print_table(table, "Uni4Eye arms: mean ± 95% half-width over seeds")
     print(format_comparison(claims, width=120))
+    if markdown:
+        print(markdown_table(table))
+        print(markdown_table([{"claim": r.extra["baseline"], "task": r.task, "metric": r.metric,
+                               "diff [95% CI]": f"{r.delta:+.3f} [{r.diff_ci[0]:+.3f}, {r.diff_ci[1]:+.3f}]"
+                               if r.diff_ci else f"{r.delta:+.3f}", "verdict": r.verdict} for r in claims if r.metric == "auc"]))  # fmt: skip
     print_table([{"arm": k, **{m: round(v, 2) for m, v in t.items()}} for k, t in log["timing"].items()],
                 "pretraining: wall, samples/s, s per epoch, peak RSS (MB)")  # fmt: skip
 
@@ -128,9 +133,10 @@ def main() -> None:
     p.add_argument("--cnn-epochs", type=int, default=15)
     p.add_argument("--json", default="")
     p.add_argument("--report", default="", help="Only print the tables of a --json file.")
+    p.add_argument("--markdown", action="store_true", help="Also print the tables as markdown.")
     args = p.parse_args()
     log = json.loads(Path(args.report).read_text()) if args.report else run(args)
-    report(log)
+    report(log, args.markdown)
 
 
 if __name__ == "__main__":

@@ -70,6 +70,12 @@ def _corrupt_png(root: Path) -> None:
     (root / "imgs" / "bad.png").write_bytes(b"png?")
 
 
+def _bad_vr(root: Path) -> None:
+    data = write_slice(root / "x" / "ok.dcm", 0).read_bytes()
+    i = data.find(b"\x28\x00\x30\x00DS")  # PixelSpacing's VR
+    (root / "vr.dcm").write_bytes(data[: i + 4] + b"ZZ" + data[i + 6 :])
+
+
 CASES = [
     # DICOM files and series
     _pretrain("not-dicom", "notes.dcm", "notes.dcm: <file>: not a DICOM file (no DICM preamble or file meta",
@@ -78,6 +84,8 @@ CASES = [
               files={"raw.dcm": b"\x08\x00\x05\x00CS\x0a\x00ISO_IR 100"}),
     _pretrain("truncated-pixels", "t.dcm", "t.dcm: PixelData: cannot decode the pixel data: The number of bytes",
               prepare=lambda r: (r / "t.dcm").write_bytes(write_slice(r / "x" / "t.dcm", 0).read_bytes()[:-40])),
+    _pretrain("bad-vr", "vr.dcm", "vr.dcm: <file>: unreadable DICOM (corrupt header): Unknown Value Representation 'ZZ'",
+              prepare=_bad_vr),
     _pretrain("non-image", "sr.dcm", "sr.dcm: PixelData: no pixel data: not an image object",
               prepare=lambda r: write_slice(r / "sr.dcm", 0, pixels=False) and None),
     _pretrain("unsupported-syntax", "jls.dcm",

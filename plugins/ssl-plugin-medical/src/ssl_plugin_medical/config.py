@@ -63,7 +63,7 @@ class Uni4EyeArgs:
     probe_epochs: int = 100
     probe_lr: float = 1e-2
     label_fraction: float = 1.0
-    cnn_epochs: int = 15
+    cnn_epochs: int = 8
     eval_max_train: int | None = None
 
     def __post_init__(self) -> None:
@@ -107,7 +107,7 @@ def default_config() -> dict[str, Any]:
     return {
         "recipe": "medical/uni4eye",
         "recipe_args": {},
-        "train": {"steps": 300, "batch_size": 64, "log_every": 20, "monitor_every": 100, "ckpt_every": 150},
+        "train": {"steps": 1000, "batch_size": 64, "log_every": 50, "monitor_every": 100, "ckpt_every": 500},
         "optim": {
             "name": "adamw",
             "lr": 1.5e-3,

@@ -58,13 +58,16 @@ def read_header(path: Path, *, pixels: bool) -> Any:
     from pydicom.errors import InvalidDicomError
 
     try:
-        return pydicom.dcmread(path, stop_before_pixels=not pixels)
+        ds = pydicom.dcmread(path, stop_before_pixels=not pixels)
+        for _ in ds.iterall():  # parse every element now: a bad VR fails here, not later
+            pass
+        return ds
     except InvalidDicomError:
         raise DataError(
             path, "<file>", "not a DICOM file (no DICM preamble or file meta information)"
         ) from None
     except (OSError, EOFError, ValueError, KeyError, TypeError, AttributeError, NotImplementedError) as exc:
-        raise DataError(path, "<file>", f"unreadable DICOM: {_reason(exc)}") from None
+        raise DataError(path, "<file>", f"unreadable DICOM (corrupt header): {_reason(exc)}") from None
 
 
 def _syntax(ds: Any) -> tuple[str, str]:
@@ -129,6 +132,7 @@ def read_file(path: Path) -> Scan:
     uid, name = _syntax(ds)
     spacing2, dirs = _spacing_2d(ds), _normal(ds)
     thick = ds.get("SpacingBetweenSlices") or ds.get("SliceThickness")
+    spacing: tuple[float, ...] | None
     if arr.ndim == 3:
         spacing = (float(thick), *spacing2) if thick is not None and spacing2 else None
         orient = axis_codes(dirs) if dirs is not None else None

@@ -116,7 +116,7 @@ def compare_dim(ssl_embed: Callable[[dict[str, Tensor]], Tensor], rand_embed: Ca
         )
         runs["cnn"].append(scores(probs, test.y))
     task = f"{data.names.get(ndim, data.name)} ({ndim}D)"
-    extra = {"seeds": len(seeds), "n_labelled": len(idx), "n_test": len(test.x)}
+    extra: dict[str, object] = {"seeds": len(seeds), "n_labelled": len(idx), "n_test": len(test.x)}
     return _rows(
         task, runs["ssl"], runs["rand"], "same ViT without SSL (random init), linear probe", extra
     ) + _rows(task, runs["ssl"], runs["cnn"], "small CNN from scratch (same labels)", extra)

@@ -60,8 +60,8 @@ def save_figure(images: list[np.ndarray], output: Path) -> None:
             img.save(fh, format="PNG")
         return
     fig, axes = plt.subplots(1, len(images), figsize=(2.2 * len(images), 2.6))
-    for ax, img, title in zip(axes, images, TITLES):
-        ax.imshow(img, cmap="gray", vmin=0.0, vmax=1.0)
+    for ax, panel, title in zip(axes, images, TITLES):
+        ax.imshow(panel, cmap="gray", vmin=0.0, vmax=1.0)
         ax.set_title(title, fontsize=8)
         ax.axis("off")
     fig.tight_layout()
