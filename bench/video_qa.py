@@ -74,6 +74,9 @@ def _pretrained(seed: int, data: PreparedQA, cache: Path) -> Any:
     torch.manual_seed(seed)
     model = build_module(VideoQAArgs(**MODEL), data)  # type: ignore[arg-type]
     saved = cache.with_name(f"{cache.stem}.pre{seed}.pt")
+    lock = saved.with_suffix(".lock")
+    while lock.exists() and not saved.exists():  # another bench process is pre-training this seed
+        time.sleep(10)
     if saved.exists():
         model.load_state_dict(torch.load(saved, weights_only=True))
         return model
@@ -81,10 +84,12 @@ def _pretrained(seed: int, data: PreparedQA, cache: Path) -> Any:
     unlabelled = ClipQADataset(
         {**train.tensors, "labelled": torch.zeros(len(train), dtype=torch.bool)}, train.clips
     )
+    lock.touch()
     t0 = time.perf_counter()
     model = train_question_prediction(model, unlabelled, steps=150, batch_size=32, lr=1e-3, seed=seed)
     print(f"pretrained seed {seed} in {time.perf_counter() - t0:.0f}s", flush=True)
     torch.save(model.state_dict(), saved)
+    lock.unlink()
     return model
 
 
