@@ -32,6 +32,7 @@ from ssl_plugin_battery.sources import load_curves
 
 from ssl_core.evaluation import ComparisonRow, format_comparison
 
+HOLDOUT = ("CS2_35", "CS2_36", "CS2_37", "CS2_38", "B0005", "B0006", "B0007", "B0018")
 ARMS = ("scratch", "reconstruction", "contrastive", "full", "ic")
 SEEDS = (0, 1, 2)
 
@@ -130,6 +131,7 @@ def main() -> None:
     p.add_argument("--hidden", type=int, default=16)
     p.add_argument("--ft-steps", type=int, default=150)
     p.add_argument("--only", nargs="*", default=None, help="settings to run (default: all)")
+    p.add_argument("--holdout", nargs="*", default=None, help="cross-cell: only these held-out cells")
     p.add_argument("--merge", nargs="*", type=Path, default=None, help="print the tables of these JSON files")
     p.add_argument("--windows", type=int, default=4)
     ns = p.parse_args()
@@ -165,6 +167,8 @@ def main() -> None:
         setting, job = jobs[k]
         if ns.only and not any(setting.startswith(o) for o in ns.only):
             continue
+        if ns.holdout and setting.startswith("cross-cell") and HOLDOUT[k] not in ns.holdout:
+            continue
         t0 = time.perf_counter()
         results.setdefault(setting, []).append(job())
         print(f"{setting}: fold done in {time.perf_counter() - t0:.0f} s", flush=True)
@@ -174,8 +178,36 @@ def main() -> None:
     report(results)
 
 
+def markdown(results: dict[str, list[dict]]) -> str:
+    """One markdown row per setting: RMSE (MAPE) per arm, and full vs scratch / reconstruction / IC."""
+    head = (
+        "| setting | folds x seeds | "
+        + " | ".join(ARMS)
+        + " | full vs scratch | full vs recon. only | full vs IC |"
+    )
+    lines = [head, "|" + "---|" * (len(ARMS) + 5)]
+    for setting, folds in results.items():
+        cells = []
+        for a in ARMS:
+            r = [e["rmse"] for f in folds for e in f[a]]
+            m = np.mean([e["mape"] for f in folds for e in f[a]])
+            cells.append(f"{np.mean(r):.4f} ({m:.1f}%)")
+        verdicts = []
+        for row in rows(setting, folds):
+            if row.metric == "rmse" and row.extra["baseline"] in ("scratch", "reconstruction", "ic"):
+                ci = row.diff_ci or (float("nan"), float("nan"))
+                rel = 100 * row.delta / row.baseline[0]
+                verdicts.append(f"{rel:+.1f}% [{ci[0]:+.4f}, {ci[1]:+.4f}] {row.verdict}")
+        n = sum(len(f["full"]) for f in folds)
+        lines.append(
+            f"| {setting} | {len(folds)} x {n // max(len(folds), 1)} | " + " | ".join(cells + verdicts) + " |"
+        )
+    return "\n".join(lines)
+
+
 def report(results: dict[str, list[dict]]) -> None:
     """Mean RMSE / MAPE per arm and the paired rows of the full method against every other arm."""
+    print(markdown(results))
     for setting, folds in results.items():
         means = {a: np.mean([e["rmse"] for f in folds for e in f[a]]) for a in ARMS}
         mapes = {a: np.mean([e["mape"] for f in folds for e in f[a]]) for a in ARMS}
