@@ -10,7 +10,8 @@ project around a venv), with no ``SSL_DATA_DIR`` and umask 022:
 1. every wheel and sdist in ``dist/`` holds its LICENSE, all its package files and no build litter
    (``ssl_core.testing.wheelcheck``);
 2. a fresh venv gets ``pip install --find-links dist -c constraints.txt ssl-core ssl-plugin-speech
-   ssl-plugin-tabular ssl-plugin-traffic ssl-plugin-battery`` (pip's report must show our packages came from ``dist/``);
+   ssl-plugin-tabular ssl-plugin-traffic ...`` (every plugin under ``plugins/``; pip's report must show our packages
+   came from ``dist/``);
 3. ``ssl plugins`` lists them; the ``ssl --help`` example (``ssl init core``, ``ssl train``, ``ssl eval``)
    runs with no data directory; ``ssl-speech pretrain --steps 20``, ``evaluate``, ``convert``, ``embed``
    run; every other plugin runs ``pretrain`` for a few steps and its quick demo (pretrain + evaluate);
@@ -19,7 +20,7 @@ project around a venv), with no ``SSL_DATA_DIR`` and umask 022:
 5. everything written is 0644 / 0755, and ``environment.json`` does not claim the enclosing
    repository's commit.
 
-``--quick`` (local use) skips the tabular and traffic plugins and ``ssl-speech evaluate`` (the slowest
+``--quick`` (local use) skips the tabular, traffic and video plugins and ``ssl-speech evaluate`` (the slowest
 step). ``PIP_ARGS`` is passed to pip.
 """
 

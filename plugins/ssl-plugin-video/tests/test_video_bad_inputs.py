@@ -49,6 +49,36 @@ def _real_videos(root: Path) -> None:
         (root / "videos" / f"clip_0{c}.mp4").symlink_to(shared_data_dir("video") / "clips" / name)
 
 
+def _tiny_run(root: Path) -> None:
+    """A two-step run on TVQA+-style JSON (concept context) in ``root/run``."""
+    from conftest import TINY_CLI, ssl_video
+
+    data = root / "train.json"
+    data.write_text(json.dumps(tvqa_records(8, 4)))
+    result = ssl_video(
+        "pretrain", "--data", str(data), "--run-dir", str(root / "run"), "--steps", "2", *TINY_CLI
+    )
+    assert result.exit_code == 0, result.output
+
+
+def _answer(name: str, files: dict[str, str | bytes], message: str, *context: str) -> BadInput:
+    argv = (
+        "video",
+        "answer",
+        "{tmp}/run",
+        "--question",
+        "What does Penny hold ?",
+        "--options",
+        "a",
+        "b",
+        "c",
+        "d",
+        "e",
+        *context,
+    )
+    return BadInput(f"video-answer-{name}", argv, 1, message, files=files, prepare=_tiny_run)
+
+
 FEATS = {f"feats/clip_0{c}.npy": _npy(30) for c in range(4)}  # 10 s at 3 fps; the spans end by 4 s
 VIDEO_ARGS = ("--videos", "{tmp}/videos")
 CSV_HEAD = "video,frame_count,width,height,question,answer,qid,type,a0,a1,a2,a3,a4\n"
@@ -91,6 +121,9 @@ CASES = [
     BadInput("video-ts-beyond-the-video", ("video", "pretrain", "--data", "{tmp}/qa.json", "--run-dir", "{tmp}/run", *VIDEO_ARGS),
              1, "clip_03.mp4: qa.json: record 7: ts: span ends at 30.0 s but the video last 5.28 s (length mismatch)",
              files={"qa.json": _edit(6, ts=[2.0, 30.0])}, prepare=_real_videos),
+    _answer("features-for-a-concept-run", {"f.npy": _npy(5)}, "f.npy: context: the run was trained with concepts only as context",
+            "--features", "{tmp}/f.npy"),
+    _answer("concepts-not-json", {"c.json": "{oops"}, "c.json: <file>: not a JSON object", "--concepts", "{tmp}/c.json"),
     _case("label-fraction-zero", {"qa.json": _edit(0)}, 2, "recipe_args.label_fraction: must be > 0 and <= 1, got 0.0",
           "--label-fraction", "0"),
     _case("features-and-videos", {"qa.json": _edit(0)}, 2, "give either a features folder or a videos folder",

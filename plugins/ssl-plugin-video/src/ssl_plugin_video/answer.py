@@ -57,14 +57,14 @@ def rank_options(run: Any, question: str, options: list[str], *, concepts: Path 
         "pixels" in split.clips
     ):
         kind = (
-            "features"
+            "frame features"
             if "features" in split.clips
-            else "video"
+            else "video frames"
             if "pixels" in split.clips
             else "concepts only"
         )
         raise DataError(
-            features or video or "<context>", "context", f"the run was trained with {kind} context"
+            features or video or "<context>", "context", f"the run was trained with {kind} as context"
         )
     rec = QARecord(
         "q", clip, question, list(options), None, concepts=_read_concepts(concepts) if concepts else {}
