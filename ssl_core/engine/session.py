@@ -111,9 +111,16 @@ class RunSession:
                 global_batch=tc.batch_size,
             )
         dist.barrier()
-        self.writer = (
-            MetricsWriter(run_dir, resume_step=resume_step, tensorboard=tc.tensorboard) if self.main else None
-        )
+        try:
+            self.writer = (
+                MetricsWriter(run_dir, resume_step=resume_step, tensorboard=tc.tensorboard)
+                if self.main
+                else None
+            )
+        except BaseException:
+            if self.env_thread is not None:  # no error of its own on top of this one
+                self.env_thread.join()
+            raise
 
     def _resume(self, force: bool) -> int:
         latest = latest_checkpoint(self.run_dir)
@@ -144,6 +151,8 @@ class RunSession:
         }
 
     def checkpoint(self) -> None:
+        if self.env_thread is not None:  # config.yaml and environment.json exist before any checkpoint
+            self.env_thread.finish()
         check_finite_weights(self.module, self.counters.step, self.run_dir)
         state = collect_state(
             **self._stateful(),
