@@ -99,19 +99,37 @@ def write_json_atomic(obj: Any, path: Path) -> None:
         fh.write((json.dumps(obj, indent=2, sort_keys=True) + "\n").encode("utf-8"))
 
 
-def record_run(run_dir: Path, config: RunConfig, **info: Any) -> threading.Thread:
+class RecordThread(threading.Thread):
+    """The background writer of :func:`record_run`; keeps its error for :meth:`finish` to raise."""
+
+    error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            super().run()
+        except BaseException as exc:  # noqa: BLE001 - raised again in the training thread by finish()
+            self.error = exc
+
+    def finish(self) -> None:
+        """Wait for the files; raise what failed writing them (a full disk, a read-only folder)."""
+        self.join()
+        if self.error is not None:
+            raise self.error
+
+
+def record_run(run_dir: Path, config: RunConfig, **info: Any) -> RecordThread:
     """Write ``config.yaml`` and ``environment.json`` from a background thread.
 
     The YAML emitter and the git queries take tens of milliseconds; they overlap with the first
-    training steps instead of delaying them. ``info`` goes to :func:`environment_info`; join the
-    returned thread before the run ends.
+    training steps instead of delaying them. ``info`` goes to :func:`environment_info`; call the
+    returned thread's ``finish()`` before the first checkpoint (its error is the run's error).
     """
 
     def work() -> None:
         dump_config(config, run_dir / "config.yaml")
         write_json_atomic(environment_info(**info), run_dir / "environment.json")
 
-    thread = threading.Thread(target=work, name="ssl-core-run-record", daemon=True)
+    thread = RecordThread(target=work, name="ssl-core-run-record", daemon=True)
     thread.start()
     return thread
 

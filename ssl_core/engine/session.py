@@ -130,13 +130,18 @@ class RunSession:
                 global_batch=tc.batch_size,
             )
         dist.barrier()
-        self.writer = (
-            MetricsWriter(
-                run_dir, resume_step=resume_step, trackers=open_trackers(run_dir, tc, resume_step=resume_step)
+        try:
+            self.writer = (
+                MetricsWriter(
+                    run_dir, resume_step=resume_step, trackers=open_trackers(run_dir, tc, resume_step=resume_step)
+                )
+                if self.main
+                else None
             )
-            if self.main
-            else None
-        )
+        except BaseException:
+            if self.env_thread is not None:  # no error of its own on top of this one
+                self.env_thread.join()
+            raise
         if self.writer is not None:
             self.writer.log_config(config)
 
@@ -169,6 +174,8 @@ class RunSession:
         }
 
     def checkpoint(self) -> None:
+        if self.env_thread is not None:  # config.yaml and environment.json exist before any checkpoint
+            self.env_thread.finish()
         check_finite_weights(self.module, self.counters.step, self.run_dir)
         state = collect_state(
             **self._stateful(),

@@ -252,6 +252,8 @@ FAULTS = [
              files=C, fault=lambda: full_disk("step_*.pt", after=1000)),
     BadInput("fault-disk-full-mid-index", TRAIN, 1, "No space left on device: {tmp}/run/checkpoints/index.json",
              files=C, fault=lambda: full_disk("index.json", after=10), may_create=("run",)),  # complete step_3.pt: resumable
+    BadInput("fault-disk-full-config-yaml", TRAIN, 1, "No space left on device: {tmp}/run/config.yaml",
+             files=C, fault=lambda: full_disk("config.yaml", after=10)),  # written by a background thread
     BadInput("fault-read-only-run-dir", ("train", "{tmp}/c.yaml", "--run-dir", "{tmp}/ro"), 1,
              "Permission denied: {tmp}/ro", files={**C, "ro/.keep": ""}, fault=lambda: read_only(Path("ro"))),
     BadInput("fault-resume-read-only-run", ("train", "--resume", "{tmp}/run", "--set", "train.steps=6"), 1,
