@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from ssl_plugin_traffic import memory
+from ssl_plugin_traffic import recompute
 from ssl_plugin_traffic.config import STSSDLArgs
 from ssl_plugin_traffic.recompute import activation_bytes, needs_recompute
 from test_traffic_method import batch_of, tiny
@@ -19,7 +19,7 @@ def test_estimate_is_calibrated_at_the_official_size() -> None:
 
 def test_decision_against_free_memory(capsys: pytest.CaptureFixture[str]) -> None:
     cpu = torch.device("cpu")
-    free = memory.free_bytes(cpu)
+    free = recompute.free_bytes(cpu)
     assert free > 0
     assert not needs_recompute(int(0.4 * free), cpu)
     assert "recompute off" in capsys.readouterr().err
@@ -32,7 +32,7 @@ def test_default_is_auto_and_decided_once_at_the_first_training_batch(
 ) -> None:
     assert STSSDLArgs().recompute is None
     module, data = tiny(recompute=None)  # type: ignore[arg-type]
-    monkeypatch.setattr(memory, "free_bytes", lambda device: 1000)  # nothing fits: recompute
+    monkeypatch.setattr(recompute, "free_bytes", lambda device: 1000)  # nothing fits: recompute
     with torch.no_grad():
         module(batch_of(data))
     assert capsys.readouterr().err == ""  # no decision without gradients
@@ -45,6 +45,6 @@ def test_default_is_auto_and_decided_once_at_the_first_training_batch(
 
 def test_auto_off_when_memory_is_plenty(monkeypatch: pytest.MonkeyPatch) -> None:
     module, data = tiny(recompute=None)  # type: ignore[arg-type]
-    monkeypatch.setattr(memory, "free_bytes", lambda device: 1 << 40)
+    monkeypatch.setattr(recompute, "free_bytes", lambda device: 1 << 40)
     module(batch_of(data)).loss.backward()
     assert not module.net.recompute and not module.net.encoder.recompute

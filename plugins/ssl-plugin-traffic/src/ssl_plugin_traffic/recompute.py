@@ -9,10 +9,11 @@ prints the decision once.
 
 from __future__ import annotations
 
-import os
 import sys
 
 import torch
+
+from ssl_core.resources import available_memory
 
 #: Saved floats per node, recurrent step and hidden unit without recomputation (gate, candidate,
 #: Chebyshev terms, elementwise products). Calibrated on Los-loop at the official size (batch 64,
@@ -35,17 +36,11 @@ def activation_bytes(batch: int, nodes: int, in_len: int, out_len: int, hidden: 
 
 
 def free_bytes(device: torch.device) -> int:
-    """Free memory on ``device``: ``cudaMemGetInfo`` on CUDA, ``MemAvailable`` (Linux) on the host."""
-    if device.type == "cuda":
-        return int(torch.cuda.mem_get_info(device)[0])
-    try:
-        with open("/proc/meminfo", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return int(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+    """Free memory on ``device``, as the core's memory check sees it
+    (:func:`ssl_core.resources.available_memory`: ``$SSL_CORE_MEMORY_LIMIT``, free GPU memory or the
+    available RAM); unknown or switched off (``0``): plenty, so recompute stays off."""
+    found, _ = available_memory(str(device))
+    return found if found else 1 << 62
 
 
 def needs_recompute(estimate: int, device: torch.device, *, announce: bool = True) -> bool:
