@@ -48,7 +48,7 @@ def forecast_figure(module: Any, data: TrafficData, sensor: int, windows: int = 
         x = (idx - origin) * data.interval_minutes / 60.0
         series[f"forecast h={step}"] = (x.tolist(), pred[:, step - 1, sensor].astype(np.float64).tolist())
     name = data.sensor_ids[sensor]
-    svg = line_chart(f"sensor {name}", series, xlabel="hours into the test period")
+    svg = line_chart("", series, xlabel="hours into the test period")
     caption = (
         f"Sensor {name}: readings of the held-out test period (truth; missing readings left as gaps) "
         f"and the trained model's forecasts made {data.interval_minutes} min (h=1) and "
