@@ -130,7 +130,7 @@ def test_report_shows_option_scores_and_spans_of_three_test_questions(cli_run):
     start = html.index("<h3>Option scores and predicted spans of test questions</h3>")
     figure = html[start : html.index("</div>", start)]
     assert figure.count("what does ") == 3 and figure.count("(correct)") == 3
-    assert figure.count("span (s): ts ") == 3 and "after 4 main-stage steps" in figure
+    assert figure.count("span (s): ts ") == 3 and "main-stage steps (seed 0)" in figure
     for block in figure.split("font-weight")[1:]:  # per question: softmax scores sum to 1
         scores = [float(v) for v in re.findall(r'<text x="210" y="\d+">(\d\.\d{3}) ', block)]
         assert len(scores) == 5 and sum(scores) == pytest.approx(1.0, abs=3e-3)
