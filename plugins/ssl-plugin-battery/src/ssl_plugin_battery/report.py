@@ -8,6 +8,7 @@ estimate is the mean over its test snippets. Only the run directory is read (``d
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,7 @@ def soh_figure(module: Any, data: BatteryData, args: GenEVArgs, seed: int = 0) -
     pred = finetune_predict(module.regression_model(), split, steps=steps, lr=args.ft_lr, seed=seed)
     curves = np.unique(split.test_curve)
     estimate = np.array([pred[split.test_curve == k].mean() for k in curves])
-    series: dict[str, tuple[list[float], list[float]]] = {}
+    series: dict[str, tuple[Sequence[float], Sequence[float]]] = {}
     for cell in dict.fromkeys(data.cells[k] for k in curves):
         mine = np.array([data.cells[k] == cell for k in curves])
         order = np.argsort([data.cycles[k] for k in curves[mine]])

@@ -8,6 +8,7 @@ directory: the restored data (``data.pt``) and the checkpoint already loaded by 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,7 @@ def forecast_figure(module: Any, data: TrafficData, sensor: int, windows: int = 
     with torch.no_grad():
         pred = predict(module, tensors).numpy()  # (S, H, N) original units
     horizon = pred.shape[1]
-    series: dict[str, tuple[list[float], list[float]]] = {}
+    series: dict[str, tuple[Sequence[float], Sequence[float]]] = {}
     first = starts + data.in_len  # target index of horizon step 1
     last = first + horizon - 1
     span = np.arange(first.min(), last.max() + 1)
