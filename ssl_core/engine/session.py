@@ -133,7 +133,9 @@ class RunSession:
         try:
             self.writer = (
                 MetricsWriter(
-                    run_dir, resume_step=resume_step, trackers=open_trackers(run_dir, tc, resume_step=resume_step)
+                    run_dir,
+                    resume_step=resume_step,
+                    trackers=open_trackers(run_dir, tc, resume_step=resume_step),
                 )
                 if self.main
                 else None

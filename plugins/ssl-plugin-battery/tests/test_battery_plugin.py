@@ -93,3 +93,14 @@ def test_embed_writes_one_vector_per_snippet(run, tmp_path):
     assert result.exit_code == 0, result.output
     emb = np.load(tmp_path / "e.npy")
     assert emb.shape == (2 * (120 * 30 // (16 * 30)), 8) and np.isfinite(emb).all()
+
+
+def test_report_shows_estimated_vs_true_soh_of_the_held_out_cell(run):
+    from ssl_core.testing import html_problems
+
+    html = (run / "run" / "report.html").read_text()  # written by pretrain after the CSV was read
+    assert html_problems(html) == []
+    figure = html[html.index("<h3>Estimated vs true SOH on the held-out cells</h3>") :]
+    figure = figure[: figure.index("</div>")]
+    assert "<polyline" in figure and "c2 estimated" in figure and "c2 true" in figure
+    assert "held-out cell(s) c2" in figure and "figure not drawn" not in html

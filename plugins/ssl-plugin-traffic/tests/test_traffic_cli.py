@@ -117,3 +117,16 @@ def test_graph_without_data_is_a_one_line_error(cli_runner, tmp_path: Path) -> N
     graph.write_text("1,0\n0,1\n")
     result = cli_runner.ssl("traffic", "pretrain", "--graph", str(graph), "--run-dir", str(tmp_path / "r"))
     assert result.exit_code != 0 and "graph needs data" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.timeout(120)
+def test_report_shows_the_forecast_against_the_truth(run_dir: Path) -> None:
+    from ssl_core.testing import html_problems
+
+    html = (run_dir / "report.html").read_text()  # written by pretrain, with the plugin's figures
+    assert html_problems(html) == []
+    figures = [f for f in html.split('<div class="fig">') if f.startswith("<h3>Forecast vs truth, sensor ")]
+    assert len(figures) == 2
+    for figure in figures:
+        assert "<polyline" in figure and "forecast h=1<" in figure and "forecast h=12<" in figure
+    assert "figure not drawn" not in html

@@ -118,3 +118,19 @@ def test_embed_and_answer(cli_run, tmp_path):
     probs = [float(line.split()[2].removeprefix("p=")) for line in lines[:5]]
     assert probs == sorted(probs, reverse=True) and abs(sum(probs) - 1.0) < 0.01
     assert lines[5].startswith("span: ") and lines[5].endswith(" s")
+
+
+def test_report_shows_option_scores_and_spans_of_three_test_questions(cli_run):
+    import re
+
+    from ssl_core.testing import html_problems
+
+    html = (cli_run / "report.html").read_text()  # written by pretrain, before the JSON was deleted
+    assert html_problems(html) == [] and "figure not drawn" not in html
+    start = html.index("<h3>Option scores and predicted spans of test questions</h3>")
+    figure = html[start : html.index("</div>", start)]
+    assert figure.count("what does ") == 3 and figure.count("(correct)") == 3
+    assert figure.count("span (s): ts ") == 3 and "main-stage steps (seed 0)" in figure
+    for block in figure.split("font-weight")[1:]:  # per question: softmax scores sum to 1
+        scores = [float(v) for v in re.findall(r'<text x="210" y="\d+">(\d\.\d{3}) ', block)]
+        assert len(scores) == 5 and sum(scores) == pytest.approx(1.0, abs=3e-3)

@@ -23,6 +23,7 @@ TABLE = PluginTable(
         recipe="genev",
         evaluate=".evaluate:evaluate",  # fine-tuned GenEV vs the same BiLSTM from scratch vs dQ/dV boosting
         embed_input=".data:embed_input",
+        report_figures=".report:report_figures",  # estimated vs true SOH of the held-out cells
         options=("source", "labels", "rated_capacity", "test_cells"),
         quick=("train.steps=2", "train.batch_size=8", "train.ckpt_every=2", "train.monitor_every=2",
                "recipe_args.hidden=4", "recipe_args.proj_dim=8", "recipe_args.windows_per_curve=1",

@@ -24,6 +24,7 @@ TABLE = PluginTable(
         recipe="uni4eye",
         evaluate=".evaluate:evaluate",  # linear probe: SSL vs same ViT without SSL vs small CNN from scratch
         embed_input=".data:embed_input",
+        report_figures=".report:report_figures",  # the reconstruct verb's panels of held-out items
         options=("dims", "window", "labels"),
         quick=("train.steps=4", "train.batch_size=16", "train.ckpt_every=4", "train.monitor_every=4",
                "recipe_args.max_items=64", "recipe_args.eval_max_train=64", "recipe_args.dim=16",

@@ -25,6 +25,7 @@ TABLE = PluginTable(
         recipe="vc",
         evaluate=".evaluate:evaluate",
         embed_input=".data:embed_input",
+        report_figures=".report:report_figures",  # source / converted / target log-mel
         options=("target_speaker", "pseudo_speakers", "lambda_spk", "tera_run", "heldout_sentences"),
         quick=QUICK,
         examples="""

@@ -22,6 +22,7 @@ TABLE = PluginTable(
         recipe="stssdl",
         evaluate=".evaluate:evaluate",
         embed_input=".inference:embed_input",
+        report_figures=".report:report_figures",  # forecast vs truth of the test period
         options=("graph",),
         quick=("train.steps=2", "train.batch_size=8", "recipe_args.sim_nodes=8", "recipe_args.sim_days=15",
                "recipe_args.rnn_units=8", "recipe_args.prototype_num=4", "recipe_args.prototype_dim=4"),
