@@ -27,6 +27,8 @@ PLUGIN_PYPROJECTS := $(wildcard $(addsuffix /pyproject.toml,$(PLUGINS)))
 PLUGIN_DIRS := $(patsubst %/pyproject.toml,%,$(PLUGIN_PYPROJECTS))
 # Every plugin's tests/ folder is a suite: a plugin without tests fails (pytest exit 4 or 5).
 SUITES := tests $(addsuffix /tests,$(PLUGIN_DIRS))
+# Optional extras of a plugin that its tests exercise: installed with it by `make install`.
+PLUGIN_EXTRAS_ssl-plugin-battery := [parquet]
 PYTEST := $(BIN)/python -m pytest -p no:cacheprovider --import-mode=importlib
 STAMP := $(VENV)/.ssl-installed
 
@@ -36,7 +38,7 @@ install: $(STAMP)
 
 $(STAMP): pyproject.toml constraints.txt $(PLUGIN_PYPROJECTS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q $(PIP_ARGS) -c constraints.txt -e ".[dev,plot,progress,trackers]" $(addprefix -e ,$(PLUGIN_DIRS))
+	$(BIN)/python -m pip install -q $(PIP_ARGS) -c constraints.txt -e ".[dev,plot,progress,trackers]" $(foreach d,$(PLUGIN_DIRS),-e "$(d)$(PLUGIN_EXTRAS_$(notdir $(d)))")
 	touch $@
 
 demo: install
