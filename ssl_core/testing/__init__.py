@@ -10,6 +10,7 @@
 * :mod:`ssl_core.testing.bad_inputs`: ``BadInput`` / ``run_bad_input``, the bad-input corpus kit.
 * :mod:`ssl_core.testing.faults`: a full disk, a read-only folder, a cached trained run for corpus cases.
 * :mod:`ssl_core.testing.kill_resume`: kill -9 then ``--resume`` of ``pretrain``, compared bit for bit.
+* :mod:`ssl_core.testing.console`: ``run_console(main, *args)``, a plugin's console script in-process.
 * :mod:`ssl_core.testing.configs`: ``tiny_run_config`` / ``tiny_train`` for short CPU runs.
 * :mod:`ssl_core.testing.html_check`: ``html_problems``, a well-formedness and offline check of HTML.
 
@@ -27,6 +28,7 @@ _LAZY = by_module(
         "ssl_core.testing.bad_inputs": ("BadInput", "core_run", "run_bad_input"),
         "ssl_core.testing.plugin_check": ("Example", "check_plugin"),
         "ssl_core.testing.configs": ("tiny_run_config", "tiny_train"),
+        "ssl_core.testing.console": ("ConsoleRun", "run_console"),
         "ssl_core.testing.contracts": ("check_encoder", "check_objective", "check_view_generator"),
         "ssl_core.testing.data": ("shared_data_dir",),
         "ssl_core.testing.faults": ("cached_run", "full_disk", "read_only"),

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
-from click.testing import CliRunner
+
+from ssl_core.testing import ConsoleRun, run_console
 
 
 def charge_log(cells: int = 3, cycles: int = 4, points: int = 120, dt: float = 30.0, seed: int = 0) -> str:
@@ -28,22 +27,11 @@ def charge_log(cells: int = 3, cycles: int = 4, points: int = 120, dt: float = 3
     return "\n".join(lines) + "\n"
 
 
-@dataclass
-class Ran:
-    """Exit code and output of a command run in-process."""
-
-    exit_code: int
-    output: str
+Ran = ConsoleRun
 
 
 def ssl_battery(*args: str) -> Ran:
     """``ssl-battery ARGS``: the console script's ``main`` in-process."""
     from ssl_plugin_battery.cli import main
 
-    with CliRunner().isolation() as streams:
-        try:
-            main(list(args))
-            code = 0
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-    return Ran(code, streams[-1].getvalue().decode())
+    return run_console(main, *args)

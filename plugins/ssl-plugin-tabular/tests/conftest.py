@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+
+from ssl_core.testing import ConsoleRun, run_console
 
 
 @pytest.fixture
@@ -36,25 +37,14 @@ def make_csv(n: int = 60) -> str:
     return "\n".join(lines) + "\n"
 
 
-@dataclass
-class Ran:
-    """Exit code and output (stdout and stderr) of a command run in-process."""
-
-    exit_code: int
-    output: str
+Ran = ConsoleRun
 
 
 def ssl_tabular(*args: str) -> Ran:
     """``ssl-tabular ARGS``: the console script's ``main`` in-process."""
     from ssl_plugin_tabular.cli import main
 
-    with CliRunner().isolation() as streams:
-        try:
-            main(list(args))
-            code = 0
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-    return Ran(code, streams[-1].getvalue().decode())
+    return run_console(main, *args)
 
 
 def ssl(*args: str) -> Ran:

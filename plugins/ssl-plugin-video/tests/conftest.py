@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from click.testing import CliRunner
+from ssl_core.testing import ConsoleRun, run_console
 
 NAMES = ("Sheldon", "Penny", "Raj", "Howard", "Leonard", "Amy")
 THINGS = ("cup", "couch", "door", "laptop", "table", "phone")
@@ -39,25 +38,14 @@ def write_json(path: Path, records: Any) -> Path:
     return path
 
 
-@dataclass
-class Ran:
-    """Exit code and output (stdout and stderr) of a command run in-process."""
-
-    exit_code: int
-    output: str
+Ran = ConsoleRun
 
 
 def ssl_video(*args: str) -> Ran:
     """``ssl-video ARGS``: the console script's ``main`` in-process."""
     from ssl_plugin_video.cli import main
 
-    with CliRunner().isolation() as streams:
-        try:
-            main(list(args))
-            code = 0
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-    return Ran(code, streams[-1].getvalue().decode())
+    return run_console(main, *args)
 
 
 TINY = {"dim": 16, "depth": 1, "heads": 2, "ffn_dim": 16, "vocab_size": 200, "max_q_len": 10, "max_a_len": 6,
