@@ -91,6 +91,13 @@ CASES = [
              "charge_1.csv: voltage: column not found", files={"nasa/charge/B0005/charge_1.csv": "current,temperature,charge_time\n1.5,24,0\n"}),
     BadInput("battery-estimate-core-run", ("battery", "estimate", "{tmp}/run", "{tmp}/x.csv"), 2,
              "is a run of the 'core' plugin, not 'battery'", files={"x.csv": GOOD}, prepare=core_run),
+    # resources estimated before work starts (issue 14): batch x (K + 1) views through the BiLSTM
+    BadInput("battery-memory-many-views", ("battery", "pretrain", "--data", "{tmp}/log.csv", "--run-dir", "{tmp}/run",
+             "--set", "train.batch_size=256", "--set", "recipe_args.num_views=7"), 1,
+             "log.csv: memory: this run needs about 773.5 MB at its peak (mostly the BiLSTM over batch 256 x 8 views "
+             "x 128 points x hidden 32 x 1 layers), 268.4 MB is available ($SSL_CORE_MEMORY_LIMIT); lower "
+             "train.batch_size (256), recipe_args.num_views (7)", files={"log.csv": GOOD},
+             env={"SSL_CORE_MEMORY_LIMIT": "256M"}),
 ]  # fmt: skip
 
 

@@ -46,6 +46,13 @@ def _nan_nifti(root: Path) -> None:
     nib.save(nib.Nifti1Image(vol, np.eye(4)), str(root / "nan.nii.gz"))
 
 
+def _volume_64(root: Path) -> None:
+    import nibabel as nib
+
+    vol = np.random.default_rng(0).random((16, 16, 16)).astype(np.float32)
+    nib.save(nib.Nifti1Image(vol, np.eye(4)), str(root / "v.nii.gz"))
+
+
 def _png_folder(root: Path, labels: str) -> None:
     from PIL import Image
 
@@ -136,6 +143,13 @@ CASES = [
     BadInput("medical-evaluate-core-run", ("medical", "evaluate", "{tmp}/run"), 2, "core/synthetic", prepare=core_run),
     BadInput("medical-reconstruct-core-run", ("medical", "reconstruct", "{tmp}/run", "{tmp}/n.npz", "-o", "{tmp}/f.png"),
              2, "is a run of the 'core' plugin, not 'medical'", files={"n.npz": GOOD_NPZ}, prepare=core_run),
+    # resources estimated before work starts (issue 14): one 64^3 volume in 4^3 patches is 4,096 tokens
+    BadInput("medical-64cubed-volume-small-patches", ("medical", "pretrain", "--data", "{tmp}/v.nii.gz", "--run-dir",
+             "{tmp}/run", "--set", "recipe_args.size=64", "--set", "recipe_args.patch_3d=4"), 1,
+             "v.nii.gz: memory: this run needs about 15.1 GB at its peak (mostly the 3D step: 4,096 patch tokens "
+             "(64^3 / 4^3) x width 64 x 4 layers x batch 16), 4.3 GB is available ($SSL_CORE_MEMORY_LIMIT); "
+             "lower recipe_args.batch_3d (16), recipe_args.patch_3d (4)", prepare=_volume_64,
+             env={"SSL_CORE_MEMORY_LIMIT": "4G"}),
 ]  # fmt: skip
 
 

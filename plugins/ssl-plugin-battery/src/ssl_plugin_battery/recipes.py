@@ -11,6 +11,7 @@ from ssl_core.recipe_builder import RecipeBuilder
 from ssl_plugin_battery.config import GenEVArgs
 from ssl_plugin_battery.curves import CHANNELS
 from ssl_plugin_battery.data import BatteryData, build_data, restore_data
+from ssl_plugin_battery.memory import estimate_memory
 from ssl_plugin_battery.method import GenEV, build_genev
 
 RECIPE = "battery/genev"
@@ -21,5 +22,5 @@ def build_module(args: GenEVArgs, data: BatteryData) -> GenEV:
     return build_genev(args, len(CHANNELS))
 
 
-genev_recipe = RecipeBuilder(RECIPE, GenEVArgs, build_data, build_module, restore_data)
+genev_recipe = RecipeBuilder(RECIPE, GenEVArgs, build_data, build_module, restore_data, estimate_memory)
 """``battery/genev``: ``genev_recipe(**recipe_args)`` is the :class:`~ssl_core.interfaces.Recipe`."""

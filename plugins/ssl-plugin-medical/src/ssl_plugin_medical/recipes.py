@@ -12,9 +12,10 @@ from __future__ import annotations
 from ssl_core.recipe_builder import RecipeBuilder
 from ssl_plugin_medical.config import Uni4EyeArgs
 from ssl_plugin_medical.data import build_data, restore_data
+from ssl_plugin_medical.memory import estimate_memory
 from ssl_plugin_medical.method import build_module
 
 RECIPE = "medical/uni4eye"
 
-uni4eye_recipe = RecipeBuilder(RECIPE, Uni4EyeArgs, build_data, build_module, restore_data)
+uni4eye_recipe = RecipeBuilder(RECIPE, Uni4EyeArgs, build_data, build_module, restore_data, estimate_memory)
 """``medical/uni4eye``: ``uni4eye_recipe(**recipe_args)`` is the :class:`~ssl_core.interfaces.Recipe`."""

@@ -11,9 +11,10 @@ from __future__ import annotations
 from ssl_core.recipe_builder import RecipeBuilder
 from ssl_plugin_video.config import VideoQAArgs
 from ssl_plugin_video.data import build_data, restore_data
+from ssl_plugin_video.memory import estimate_memory
 from ssl_plugin_video.method import build_module
 
 RECIPE = "video/qa"
 
-qa_recipe = RecipeBuilder(RECIPE, VideoQAArgs, build_data, build_module, restore_data)
+qa_recipe = RecipeBuilder(RECIPE, VideoQAArgs, build_data, build_module, restore_data, estimate_memory)
 """``video/qa``: ``qa_recipe(**recipe_args)`` is the :class:`~ssl_core.interfaces.Recipe`."""

@@ -18,16 +18,31 @@ PAD_ID, UNK_ID, CLS_ID, SEP_ID, MASK_ID = range(5)
 
 
 def train_tokenizer(texts: Sequence[str], vocab_size: int) -> Any:
-    """A lower-casing WordPiece tokenizer with BERT's special tokens, fitted on ``texts``."""
-    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, trainers
+    """A lower-casing WordPiece tokenizer with BERT's special tokens, fitted on ``texts``.
 
-    tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
-    tok.normalizer = normalizers.BertNormalizer(lowercase=True)
-    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-    trainer = trainers.WordPieceTrainer(
-        vocab_size=vocab_size, special_tokens=list(SPECIAL), show_progress=False
-    )
-    tok.train_from_iterator(texts, trainer=trainer)
+    The vocabulary is fitted here, deterministically: BERT's special tokens, every character seen
+    (word-initial and ``##`` continuation, so any word of the alphabet tokenises), then the words by
+    falling frequency, ties alphabetical, up to ``vocab_size`` (the alphabet is always kept). ``tokenizers``' own WordPiece trainer
+    breaks frequency ties in hash-map order, which changes from process to process: two runs of one
+    command got different vocabularies and so different models, and a resumed run could not equal an
+    uninterrupted one (issue 14).
+    """
+    from collections import Counter
+
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers
+
+    normalizer = normalizers.BertNormalizer(lowercase=True)
+    pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    counts: Counter[str] = Counter()
+    for text in texts:
+        counts.update(word for word, _ in pre_tokenizer.pre_tokenize_str(normalizer.normalize_str(text)))
+    chars = sorted({c for word in counts for c in word})
+    base = [*SPECIAL, *chars, *(f"##{c}" for c in chars)]
+    words = sorted((w for w in counts if len(w) > 1), key=lambda w: (-counts[w], w))
+    vocab = list(dict.fromkeys([*base, *words[: max(0, vocab_size - len(base))]]))
+    tok = Tokenizer(models.WordPiece({t: i for i, t in enumerate(vocab)}, unk_token="[UNK]"))
+    tok.normalizer = normalizer
+    tok.pre_tokenizer = pre_tokenizer
     return tok
 
 
