@@ -12,6 +12,7 @@ import pytest
 from conftest import tvqa_records
 
 from ssl_core.testing import BadInput, run_bad_input, shared_data_dir
+from ssl_core.testing.faults import full_disk, read_only
 
 
 def _edit(i: int, **changes: Any) -> str:
@@ -135,6 +136,19 @@ CASES = [
              "width 128 x 2 layers x batch 256, plus the context stream over 48 bins), 268.4 MB is available "
              "($SSL_CORE_MEMORY_LIMIT); lower train.batch_size (256)", files={"qa.json": _edit(0)},
              env={"SSL_CORE_MEMORY_LIMIT": "256M"}),
+]  # fmt: skip
+
+
+# disk and permission faults (issue 14): a full disk at the first checkpoint, a read-only run folder
+FAULT_FILES = {"qa.json": _edit(0)}
+FAULT_PRETRAIN = ("video", "pretrain", "--data", "{tmp}/qa.json", "--steps", "1", "--set", "train.progress=false")
+CASES += [
+    BadInput("video-pretrain-disk-full", (*FAULT_PRETRAIN, "--run-dir", "{tmp}/run"), 1,
+             "No space left on device: {tmp}/run/checkpoints/step_1.pt", files=FAULT_FILES,
+             fault=lambda: full_disk("step_*.pt")),
+    BadInput("video-pretrain-read-only-run-dir", (*FAULT_PRETRAIN, "--run-dir", "{tmp}/ro"), 1,
+             "Permission denied: {tmp}/ro", files={**FAULT_FILES, "ro/.keep": ""},
+             fault=lambda: read_only(Path("ro"))),
 ]  # fmt: skip
 
 
