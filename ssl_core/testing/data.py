@@ -15,6 +15,8 @@ def shared_data_dir(domain: str) -> Path:
 
     Skips the calling test (with the reason) when ``SSL_DATA_DIR`` is unset or empty; fails it when
     the variable is set but the domain folder is missing, so a misconfigured CI cannot silently skip.
+    The path is absolute (a relative ``SSL_DATA_DIR``, as CI sets it, is resolved from the working
+    directory), so links and child processes that start elsewhere still find the files.
     """
     root = os.environ.get(DATA_ENV, "").strip()
     if not root:
@@ -22,4 +24,4 @@ def shared_data_dir(domain: str) -> Path:
     path = Path(root).expanduser() / domain
     if not path.is_dir():
         pytest.fail(f"{DATA_ENV}={root} is set but {path} does not exist (resolved from {Path.cwd()})")
-    return path
+    return path.resolve()
