@@ -249,3 +249,40 @@ def _single_threaded(resume: Callable[[Path], tuple[int, str]], run: Path) -> tu
 def killed(process: subprocess.CompletedProcess[str]) -> bool:
     """Whether ``process`` ended by SIGKILL (and not by an error of its own)."""
     return process.returncode == -signal.SIGKILL
+
+
+CI_KILLS = (KillPoint("step", 3), KillPoint("last-file", 4))
+"""The kill points every CI run checks on a 6-step run with checkpoints every 2 steps: mid-epoch, and
+half-way through writing ``last.pt``."""
+MORE_KILLS = (
+    KillPoint("checkpoint", 2),
+    KillPoint("step-file", 4),
+    KillPoint("index", 2),
+    KillPoint("step", 5),
+)
+"""The ``slow`` test's further points: after a complete checkpoint, torn ``step_4.pt`` and
+``index.json``, and a later mid-epoch step."""
+KILL_SETS = (
+    "train.progress=false",
+    "train.ckpt_every=2",
+    "train.log_every=1",
+    "train.steps=6",
+    "train.device=cpu",
+)
+"""The ``--set`` values of the run those points assume."""
+
+
+def check_domain_kill_resume(
+    domain: str, plugin: Any, argv: Sequence[str], kills: Sequence[KillPoint], tmp_path: Path, ssl_pm: Any,
+    cli_runner: Any,
+) -> None:  # fmt: skip
+    """:func:`check_kill_resume` of ``ssl <domain> pretrain`` whose resume runs in-process with the
+    plugin module ``plugin`` registered in the isolated manager ``ssl_pm`` (the kit's fixtures
+    ``ssl_pm`` and ``cli_runner``)."""
+
+    def resume(run: Path) -> tuple[int, str]:
+        with ssl_pm.registered(plugin):
+            result = cli_runner.ssl(domain, "pretrain", "--resume", str(run))
+        return result.exit_code, result.output
+
+    check_kill_resume(domain, argv, kills, tmp_path, resume)

@@ -11,10 +11,9 @@ import pytest
 import ssl_plugin_battery.plugin as plugin
 from conftest import charge_log
 
-from ssl_core.testing.kill_resume import KillPoint, check_kill_resume
+from ssl_core.testing.kill_resume import CI_KILLS, KILL_SETS, MORE_KILLS, check_domain_kill_resume
 
-SETS = ["train.batch_size=8", "train.progress=false", "train.ckpt_every=2", "train.log_every=1",
-        "train.steps=6", "train.device=cpu", "recipe_args.hidden=4", "recipe_args.proj_dim=8",
+SETS = [*KILL_SETS, "train.batch_size=8", "recipe_args.hidden=4", "recipe_args.proj_dim=8",
         "recipe_args.window=16", "recipe_args.grid_s=30", "recipe_args.windows_per_curve=2",
         "recipe_args.ft_steps=3", "recipe_args.eval_seeds=2", "recipe_args.label_fraction=0.5"]  # fmt: skip
 
@@ -25,29 +24,14 @@ def _argv(tmp_path: Path) -> list[str]:
     return ["--data", str(data), *(a for s in SETS for a in ("--set", s))]
 
 
-def _check(tmp_path: Path, kills: list[KillPoint], ssl_pm, cli_runner) -> None:
-    def resume(run: Path) -> tuple[int, str]:
-        with ssl_pm.registered(plugin):
-            result = cli_runner.ssl("battery", "pretrain", "--resume", str(run))
-        return result.exit_code, result.output
-
-    check_kill_resume("battery", _argv(tmp_path), kills, tmp_path, resume)
-
-
 @pytest.mark.timeout(240)
 def test_kill_mid_epoch_and_mid_checkpoint_then_resume_is_bit_identical(
     tmp_path: Path, ssl_pm, cli_runner
 ) -> None:
-    _check(tmp_path, [KillPoint("step", 3), KillPoint("last-file", 4)], ssl_pm, cli_runner)
+    check_domain_kill_resume("battery", plugin, _argv(tmp_path), CI_KILLS, tmp_path, ssl_pm, cli_runner)
 
 
 @pytest.mark.slow
 @pytest.mark.timeout(480)
 def test_more_kill_points_then_resume_is_bit_identical(tmp_path: Path, ssl_pm, cli_runner) -> None:
-    kills = [
-        KillPoint("checkpoint", 2),
-        KillPoint("step-file", 4),
-        KillPoint("index", 2),
-        KillPoint("step", 5),
-    ]
-    _check(tmp_path, kills, ssl_pm, cli_runner)
+    check_domain_kill_resume("battery", plugin, _argv(tmp_path), MORE_KILLS, tmp_path, ssl_pm, cli_runner)

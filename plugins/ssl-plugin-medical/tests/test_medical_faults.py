@@ -11,7 +11,7 @@ import pytest
 import ssl_plugin_medical.plugin as plugin
 from conftest import write_npz
 
-from ssl_core.testing.kill_resume import KillPoint, check_kill_resume
+from ssl_core.testing.kill_resume import CI_KILLS, KILL_SETS, MORE_KILLS, check_domain_kill_resume
 
 TINY = {
     "dim": 16,
@@ -24,8 +24,7 @@ TINY = {
     "eval_seeds": 1,
     "batch_3d": 4,
 }
-SETS = ["train.batch_size=8", "train.progress=false", "train.ckpt_every=2", "train.log_every=1",
-        "train.steps=6", "train.device=cpu", *(f"recipe_args.{k}={v}" for k, v in TINY.items())]  # fmt: skip
+SETS = [*KILL_SETS, "train.batch_size=8", *(f"recipe_args.{k}={v}" for k, v in TINY.items())]  # fmt: skip
 
 
 def _argv(tmp_path: Path) -> list[str]:
@@ -33,29 +32,14 @@ def _argv(tmp_path: Path) -> list[str]:
     return ["--data", str(data), *(a for s in SETS for a in ("--set", s))]
 
 
-def _check(tmp_path: Path, kills: list[KillPoint], ssl_pm, cli_runner) -> None:
-    def resume(run: Path) -> tuple[int, str]:
-        with ssl_pm.registered(plugin):
-            result = cli_runner.ssl("medical", "pretrain", "--resume", str(run))
-        return result.exit_code, result.output
-
-    check_kill_resume("medical", _argv(tmp_path), kills, tmp_path, resume)
-
-
 @pytest.mark.timeout(240)
 def test_kill_mid_epoch_and_mid_checkpoint_then_resume_is_bit_identical(
     tmp_path: Path, ssl_pm, cli_runner
 ) -> None:
-    _check(tmp_path, [KillPoint("step", 3), KillPoint("last-file", 4)], ssl_pm, cli_runner)
+    check_domain_kill_resume("medical", plugin, _argv(tmp_path), CI_KILLS, tmp_path, ssl_pm, cli_runner)
 
 
 @pytest.mark.slow
 @pytest.mark.timeout(480)
 def test_more_kill_points_then_resume_is_bit_identical(tmp_path: Path, ssl_pm, cli_runner) -> None:
-    kills = [
-        KillPoint("checkpoint", 2),
-        KillPoint("step-file", 4),
-        KillPoint("index", 2),
-        KillPoint("step", 5),
-    ]
-    _check(tmp_path, kills, ssl_pm, cli_runner)
+    check_domain_kill_resume("medical", plugin, _argv(tmp_path), MORE_KILLS, tmp_path, ssl_pm, cli_runner)
