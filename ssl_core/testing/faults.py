@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
-__all__ = ["cached_run", "check_read_only_for_real", "full_disk", "read_only"]
+__all__ = ["cached_run", "check_read_only_for_real", "full_disk", "pretrain_fault_cases", "read_only"]
 
 
 class _FullDisk:
@@ -232,3 +232,21 @@ def check_read_only_for_real(argv: Sequence[str], folder: Path, *, timeout: floa
     assert len(output.strip().splitlines()) == 1, output
     assert sorted(p.name for p in folder.rglob("*")) == before, "the failed command wrote into the folder"
     return output
+
+
+def pretrain_fault_cases(domain: str, pretrain: Sequence[str], files: Mapping[str, str | bytes]) -> list[Any]:
+    """Two corpus cases of a one-step ``ssl <domain> pretrain``: a disk that fills up at the first
+    checkpoint, and a read-only run folder; each a one-line error naming the file, nothing partial.
+
+    ``pretrain`` is the command line after ``ssl`` without ``--run-dir`` (with ``--steps 1``); ``files``
+    the case's input files (``{tmp}`` in ``pretrain`` is the case folder).
+    """
+    from ssl_core.testing.bad_inputs import BadInput
+
+    return [
+        BadInput(f"{domain}-pretrain-disk-full", (*pretrain, "--run-dir", "{tmp}/run"), 1,
+                 "No space left on device: {tmp}/run/checkpoints/step_1.pt", files=dict(files),
+                 fault=lambda: full_disk("step_*.pt")),
+        BadInput(f"{domain}-pretrain-read-only-run-dir", (*pretrain, "--run-dir", "{tmp}/ro"), 1,
+                 "Permission denied: {tmp}/ro", files={**files, "ro/.keep": ""}, fault=lambda: read_only(Path("ro"))),
+    ]  # fmt: skip

@@ -12,7 +12,7 @@ import pytest
 from conftest import charge_log
 
 from ssl_core.testing import BadInput, core_run, run_bad_input
-from ssl_core.testing.faults import full_disk, read_only
+from ssl_core.testing.faults import pretrain_fault_cases
 
 GOOD = charge_log(cells=2, cycles=2, points=60)
 LINES = GOOD.splitlines()  # line 1 header; cell c0 cycle 1 is lines 2..64 (60 charge + 3 discharge rows)
@@ -104,15 +104,11 @@ CASES = [
 
 # disk and permission faults (issue 14): a full disk at the first checkpoint, a read-only run folder
 FAULT_FILES = {"log.csv": GOOD}
-FAULT_PRETRAIN = ("battery", "pretrain", "--data", "{tmp}/log.csv", "--steps", "1", "--set", "train.progress=false")
-CASES += [
-    BadInput("battery-pretrain-disk-full", (*FAULT_PRETRAIN, "--run-dir", "{tmp}/run"), 1,
-             "No space left on device: {tmp}/run/checkpoints/step_1.pt", files=FAULT_FILES,
-             fault=lambda: full_disk("step_*.pt")),
-    BadInput("battery-pretrain-read-only-run-dir", (*FAULT_PRETRAIN, "--run-dir", "{tmp}/ro"), 1,
-             "Permission denied: {tmp}/ro", files={**FAULT_FILES, "ro/.keep": ""},
-             fault=lambda: read_only(Path("ro"))),
-]  # fmt: skip
+CASES += pretrain_fault_cases(
+    "battery",
+    ("battery", "pretrain", "--data", "{tmp}/log.csv", "--steps", "1", "--set", "train.progress=false"),
+    FAULT_FILES,
+)
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)

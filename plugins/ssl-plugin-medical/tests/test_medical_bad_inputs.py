@@ -15,7 +15,7 @@ import pytest
 from dicom_factory import write_series, write_slice
 
 from ssl_core.testing import BadInput, core_run, run_bad_input
-from ssl_core.testing.faults import full_disk, read_only
+from ssl_core.testing.faults import pretrain_fault_cases
 
 
 def _npz(**arrays: np.ndarray) -> bytes:
@@ -155,16 +155,16 @@ CASES = [
 
 
 # disk and permission faults (issue 14): a full disk at the first checkpoint, a read-only run folder
-FAULT_FILES = {"m.npz": _npz(train_images=np.full((16, 28, 28), 7, np.uint8), train_labels=np.arange(16, dtype=np.uint8) % 2)}
-FAULT_PRETRAIN = ("medical", "pretrain", "--data", "{tmp}/m.npz", "--steps", "1", "--set", "train.progress=false")
-CASES += [
-    BadInput("medical-pretrain-disk-full", (*FAULT_PRETRAIN, "--run-dir", "{tmp}/run"), 1,
-             "No space left on device: {tmp}/run/checkpoints/step_1.pt", files=FAULT_FILES,
-             fault=lambda: full_disk("step_*.pt")),
-    BadInput("medical-pretrain-read-only-run-dir", (*FAULT_PRETRAIN, "--run-dir", "{tmp}/ro"), 1,
-             "Permission denied: {tmp}/ro", files={**FAULT_FILES, "ro/.keep": ""},
-             fault=lambda: read_only(Path("ro"))),
-]  # fmt: skip
+FAULT_FILES = {
+    "m.npz": _npz(
+        train_images=np.full((16, 28, 28), 7, np.uint8), train_labels=np.arange(16, dtype=np.uint8) % 2
+    )
+}
+CASES += pretrain_fault_cases(
+    "medical",
+    ("medical", "pretrain", "--data", "{tmp}/m.npz", "--steps", "1", "--set", "train.progress=false"),
+    FAULT_FILES,
+)
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)

@@ -12,7 +12,7 @@ import pytest
 from conftest import tvqa_records
 
 from ssl_core.testing import BadInput, run_bad_input, shared_data_dir
-from ssl_core.testing.faults import full_disk, read_only
+from ssl_core.testing.faults import pretrain_fault_cases
 
 
 def _edit(i: int, **changes: Any) -> str:
@@ -141,15 +141,11 @@ CASES = [
 
 # disk and permission faults (issue 14): a full disk at the first checkpoint, a read-only run folder
 FAULT_FILES = {"qa.json": _edit(0)}
-FAULT_PRETRAIN = ("video", "pretrain", "--data", "{tmp}/qa.json", "--steps", "1", "--set", "train.progress=false")
-CASES += [
-    BadInput("video-pretrain-disk-full", (*FAULT_PRETRAIN, "--run-dir", "{tmp}/run"), 1,
-             "No space left on device: {tmp}/run/checkpoints/step_1.pt", files=FAULT_FILES,
-             fault=lambda: full_disk("step_*.pt")),
-    BadInput("video-pretrain-read-only-run-dir", (*FAULT_PRETRAIN, "--run-dir", "{tmp}/ro"), 1,
-             "Permission denied: {tmp}/ro", files={**FAULT_FILES, "ro/.keep": ""},
-             fault=lambda: read_only(Path("ro"))),
-]  # fmt: skip
+CASES += pretrain_fault_cases(
+    "video",
+    ("video", "pretrain", "--data", "{tmp}/qa.json", "--steps", "1", "--set", "train.progress=false"),
+    FAULT_FILES,
+)
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
