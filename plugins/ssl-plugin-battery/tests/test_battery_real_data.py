@@ -68,7 +68,9 @@ def test_ev_packs_v73_file_gives_ten_vehicles_with_their_soh():
 
 
 def test_parquet_reads_like_the_generic_csv(tmp_path):
-    pa = pytest.importorskip("pyarrow")
+    pa = pytest.importorskip(
+        "pyarrow", reason="the parquet extra is not installed (make install installs it)"
+    )
     import pyarrow.csv as pcsv
     import pyarrow.parquet as pq
 

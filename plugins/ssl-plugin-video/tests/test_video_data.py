@@ -6,7 +6,6 @@ from pathlib import Path
 
 import h5py
 import numpy as np
-import pytest
 import torch
 from conftest import tvqa_records, write_json
 from ssl_plugin_video.config import VideoQAArgs
@@ -49,10 +48,8 @@ def test_real_nextqa_and_the_embedded_slice():
     assert all(r.answer is not None and 0 <= r.answer < 5 for r in slice_)
 
 
-def test_concepts_pool_all_questions_of_a_clip_on_the_time_grid():
-    recs = read_tvqa(
-        write_json(Path(pytest.importorskip("tempfile").mkdtemp()) / "a.json", tvqa_records(1, 3))
-    )
+def test_concepts_pool_all_questions_of_a_clip_on_the_time_grid(tmp_path: Path):
+    recs = read_tvqa(write_json(tmp_path / "a.json", tvqa_records(1, 3)))
     spec = ContextSpec(bin_seconds=3.0, max_frames=5, max_concepts=2)
     table = build_clips(recs, ["Sheldon", "Penny", "Raj", "cup", "couch", "door"], spec)
     assert table.names == ["clip_00"] and table.concepts.shape == (1, 5, 2)
