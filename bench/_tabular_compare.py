@@ -36,6 +36,7 @@ LAUNCH: dict[str, Any] = {  # jose-melo/t-jepa scripts/launch_tjepa.sh + the src
     "pred_norm_first": False, "pred_dropout": 0.0019307456645321797,
     "ctx_range": [0.13628349247854785, 0.36819012681604135],
     "tgt_range": [0.1556321308543076, 0.6222278244105446], "num_targets": 4,
+    "token_std": 0.02,  # the official code's token initialisation (the plugin's default is 1.0)
 }  # fmt: skip
 MODELS: dict[str, dict[str, Any]] = {
     "official": LAUNCH,  # the official launch configuration exactly (predictor FFN 256)
@@ -46,6 +47,7 @@ MODELS: dict[str, dict[str, Any]] = {
         "pred_norm_first": True,
         "dropout": 0.0,
         "pred_dropout": 0.0,
+        "token_std": 0.02,
     },  # the old bench's model (TJEPAArgs defaults)  # fmt: skip
 }
 #: peers.md 2026-12-04, idle core, fp32: the old bench64 (1.222 / 1.191 steps/s) over the official code

@@ -10,6 +10,7 @@ from typing import Any
 
 from _tabular_compare import LAUNCH, LR
 from _tabular_compare import MODELS as COMPARE_MODELS
+from ssl_plugin_tabular.config import PAPER_TOKEN_STD
 from ssl_plugin_tabular.recipes import RECIPE, paper_config, tjepa_recipe
 
 from ssl_core.config import load_run_config
@@ -60,7 +61,14 @@ def pretrain(
     fixed_steps: int | None = None,
 ) -> tuple[Any, dict[str, float]]:
     """Pretrain through the engine; returns the result and timing (wall s, steps/s from the engine's log)."""
-    args = {"data": data, **(model if model is not None else LAUNCH), "n_cls": n_cls}
+    # T-JEPA's token initialisation in every bench model (the plugin's default became 1.0 after these
+    # figures; docs/benchmarks.md "Token initialisation")
+    args = {
+        "data": data,
+        "token_std": PAPER_TOKEN_STD,
+        **(model if model is not None else LAUNCH),
+        "n_cls": n_cls,
+    }
     recipe = tjepa_recipe(**args)
     steps_per_epoch = len(recipe.train_data) // 512  # type: ignore[arg-type]
     steps = max(1, int(epochs * steps_per_epoch)) if fixed_steps is None else fixed_steps

@@ -11,7 +11,7 @@ seeds: the last monitor row's RankMe and feature std (of the flattened represent
 collapse alarm ever fired, and the probe accuracy of T-JEPA features against raw features (paired
 t-interval over the pretraining seeds)::
 
-    python bench/tabular_small.py --seeds 0,1,2 --out /tmp/small       # defaults (token_std auto)
+    python bench/tabular_small.py --seeds 0,1,2 --out /tmp/small       # defaults (token_std 1.0)
     python bench/tabular_small.py --seeds 0,1,2 --arm paper-init        # + recipe_args.token_std=0.02
 """
 

@@ -191,3 +191,15 @@ globals().update(TABLE.hookimpls())
 @dataclass
 class ToyChildArgs(ToyArgs):
     """Inherits every field; documents none of them."""
+
+
+def install_alone() -> None:
+    """Worker setup of the ``ssl demo --jobs`` tests: the process-wide plugin manager of a worker
+    process holds the core and this toy domain (the tests' own manager does not cross processes)."""
+    import sys
+
+    from ssl_core.plugins.manager import SSLPluginManager, reset_plugin_manager
+
+    pm = SSLPluginManager(autoload=False).load()
+    pm.register(sys.modules[__name__], DOMAIN)
+    reset_plugin_manager(pm)

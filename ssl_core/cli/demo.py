@@ -14,24 +14,57 @@ from ssl_core.cli.loudness import add_loudness
 
 
 def run_demos(
-    root: Path, *, quick: bool, domain: str | None = None
+    root: Path, *, quick: bool, domain: str | None = None, jobs: int | None = 1
 ) -> tuple[list[Any], list[tuple[str, str]], dict[str, float]]:
-    """Each plugin's demo under ``root/<domain>``; returns (results, failures, seconds per domain)."""
-    from ssl_core.lifecycle import run_demo
+    """Each plugin's demo under ``root/<domain>``; returns (results, failures, seconds per domain).
+
+    ``jobs`` (None: auto, see :func:`ssl_core.lifecycle.demo_jobs.plan_jobs`) above 1 runs the
+    demos in that many worker processes sharing this process's threads; 1 runs them here, in turn.
+    """
+    import torch
+
+    from ssl_core.lifecycle.demo_jobs import longest_first, makespan, plan_jobs, run_in_workers
     from ssl_core.plugins.manager import get_plugin_manager
+    from ssl_core.resources import available_memory
     from ssl_core.utils.verbosity import info
 
-    domains = [d for d in sorted(get_plugin_manager().domain_specs()) if domain in (None, d)]
-    results, failures, seconds = [], [], {}
-    for name in domains:
-        start = time.perf_counter()
-        info(f"== {name} ({'quick' if quick else 'full'}) ...")
-        try:
-            results.append(run_demo(name, root / name, quick=quick))
-        except Exception as exc:  # one failing plugin must not hide the others' tables
-            failures.append((name, f"{type(exc).__name__}: {exc}"))
-        seconds[name] = time.perf_counter() - start
-    return results, failures, seconds
+    specs = {d: s for d, s in sorted(get_plugin_manager().domain_specs().items()) if domain in (None, d)}
+    threads = torch.get_num_threads()
+    jobs, per_job = plan_jobs(jobs, len(specs), threads, available_memory()[0])
+    if jobs > 1:
+        costs = {d: None if quick else s.demo_seconds for d, s in specs.items()}  # one-thread seconds
+        order = longest_first(costs)
+        known = [c for d in order if (c := costs[d]) is not None]
+        about = (
+            f", about {makespan(known, jobs) / 60:.0f} min"
+            if len(known) == len(order) and per_job == 1
+            else ""
+        )
+        info(f"{len(specs)} demos in {jobs} processes of {per_job} thread(s) each{about} (--jobs 1: in turn)")
+        by_name = {o.domain: o for o in run_in_workers(order, root, quick=quick, jobs=jobs, threads=per_job)}
+        outcomes = [by_name[d] for d in specs]
+    else:
+        outcomes = [_serial(name, root, quick) for name in specs]
+    results = [o.result for o in outcomes if o.error is None]
+    failures = [(o.domain, o.error) for o in outcomes if o.error is not None]
+    return results, failures, {o.domain: o.seconds for o in outcomes}
+
+
+def _serial(name: str, root: Path, quick: bool) -> Any:
+    """One demo in this process (``DemoOutcome``); an exception is its error, not the others'."""
+    from ssl_core.lifecycle import run_demo
+    from ssl_core.lifecycle.demo_jobs import DemoOutcome
+    from ssl_core.utils.verbosity import info
+
+    start = time.perf_counter()
+    info(f"== {name} ({'quick' if quick else 'full'}) ...")
+    outcome = DemoOutcome(name)
+    try:
+        outcome.result = run_demo(name, root / name, quick=quick)
+    except Exception as exc:  # one failing plugin must not hide the others' tables
+        outcome.error = f"{type(exc).__name__}: {exc}"
+    outcome.seconds = time.perf_counter() - start
+    return outcome
 
 
 @click.command(context_settings=CONTEXT_SETTINGS)
@@ -44,17 +77,26 @@ def run_demos(
     default=None,
     help="Parent of the demo run directories (default: runs/demo/<UTC timestamp>).",
 )
-def demo(quick: bool, domain: str | None, root: Path | None) -> None:
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Demos run at once, each in its own process with a share of the threads "
+    "(default: one per thread, within memory; 1: one after the other).",
+)
+def demo(quick: bool, domain: str | None, root: Path | None, jobs: int | None) -> None:
     """Pretrain and evaluate every installed plugin's embedded default; print SSL versus no-SSL.
 
     \b
     Example: ssl demo            # about two minutes per plugin on a laptop CPU
              ssl demo --quick    # seconds: checks that everything runs
+             ssl demo --jobs 1   # one domain after the other, each with every thread
     """
     from ssl_core.cli.domain import default_run_dir, format_rows
 
     root = root or default_run_dir("demo")
-    results, failures, seconds = run_demos(root, quick=quick, domain=domain)
+    start = time.perf_counter()
+    results, failures, seconds = run_demos(root, quick=quick, domain=domain, jobs=jobs)
     if not results and not failures:
         raise click.ClickException("no demos installed" + (f" for domain {domain!r}" if domain else ""))
     rows = [
@@ -62,6 +104,7 @@ def demo(quick: bool, domain: str | None, root: Path | None) -> None:
     ]
     click.echo(format_rows(rows))
     click.echo("\n" + "\n".join(f"{name}: {s:.1f} s" for name, s in seconds.items()))
+    click.echo(f"all demos: {time.perf_counter() - start:.1f} s wall")
     click.echo(f"run directories under {root} (each with its report.html)")
     if failures:
         for name, error in failures:

@@ -28,6 +28,7 @@ import click
 
 from ssl_core.cli.loudness import add_loudness, fresh_level
 from ssl_core.errors import ConfigError, PluginError, SSLCoreError
+from ssl_core.utils import verbosity
 
 __all__ = [
     "CONTEXT_SETTINGS",
@@ -152,8 +153,9 @@ class FriendlyGroup(click.Group):
         add_loudness(self)
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
-        """Each top-level invocation starts at the default verbosity (``-q`` / ``-v`` change it)."""
-        with fresh_level():
+        """Each top-level invocation starts at the default verbosity (``-q`` / ``-v`` change it);
+        warnings print as one line (``warning: ...``) without Python's source location."""
+        with fresh_level(), verbosity.one_line_warnings():
             return super().main(*args, **kwargs)
 
     def invoke(self, ctx: click.Context) -> Any:

@@ -120,6 +120,7 @@ def _loop(run: RunSession, stop_at: int | None) -> dict[str, float]:
         run.total,
         c.step,
         enabled=tc.progress and run.main and shown >= verbosity.NORMAL,
+        bar=verbosity.bars(),
         desc=verbosity.current_phase() or run.config.recipe,
         every_log=shown >= verbosity.VERBOSE,
     )

@@ -54,6 +54,11 @@ class DomainSpec:
         report_figures: ``"module:attr"`` of ``figures(run_dir, loaded_run) -> list[ReportFigure]``:
             the domain's own figures in ``report.html`` (a forecast against ground truth, a
             spectrogram ...), after the core's generic ones (see :mod:`ssl_core.report`).
+        demo_seeds: evaluation seeds of ``ssl demo`` (``ctx.seeds``; None: the recipe's own). A
+            domain whose full evaluation would push the six-domain demo past a few minutes sets 1:
+            its rows then pair the test items (bootstrap) instead of seeds, and say so (``n`` unit).
+        demo_seconds: about how long the full demo takes with one thread (measured on a 2-core
+            laptop-class CPU); ``ssl demo --jobs`` starts the longest first and prints the estimate.
     """
 
     recipe: str
@@ -66,6 +71,8 @@ class DomainSpec:
     examples: str = ""
     alarm_advice: Mapping[str, str] = field(default_factory=dict)
     report_figures: str | None = None
+    demo_seeds: int | None = None
+    demo_seconds: float | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "options", tuple(self.options))
@@ -75,6 +82,10 @@ class DomainSpec:
             if not name or "/" in name or name in {"checkpoints", "plots"}:
                 raise ValueError(f"DomainSpec.baselines: {name!r} is not a usable folder name")
         object.__setattr__(self, "alarm_advice", dict(self.alarm_advice))
+        if self.demo_seeds is not None and self.demo_seeds < 1:
+            raise ValueError(f"DomainSpec.demo_seeds: must be >= 1 or None, got {self.demo_seeds}")
+        if self.demo_seconds is not None and not self.demo_seconds > 0:
+            raise ValueError(f"DomainSpec.demo_seconds: must be > 0 or None, got {self.demo_seconds}")
         unknown = set(self.alarm_advice) - {"collapse", "stalled"}
         if unknown:
             raise ValueError(

@@ -12,6 +12,7 @@ for the progress display: one bar (or a few plain lines) per phase.
 from __future__ import annotations
 
 import sys
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -19,11 +20,15 @@ __all__ = [
     "NORMAL",
     "QUIET",
     "VERBOSE",
+    "bars",
     "current_phase",
     "detail",
+    "format_warning",
     "info",
     "level",
+    "one_line_warnings",
     "phase",
+    "set_bars",
     "set_level",
     "using_level",
 ]
@@ -35,7 +40,7 @@ NORMAL = 0
 VERBOSE = 1
 """``-v``: also each logged step's metrics and timing details."""
 
-_state: dict[str, object] = {"level": NORMAL, "phase": None}
+_state: dict[str, object] = {"level": NORMAL, "phase": None, "bars": None}
 
 
 def level() -> int:
@@ -46,6 +51,17 @@ def level() -> int:
 def set_level(value: int) -> None:
     """Set the level (``-q`` / ``-v`` counts: ``verbose - quiet``)."""
     _state["level"] = int(value)
+
+
+def bars() -> bool | None:
+    """Whether progress may draw bars: ``None`` (a bar on a TTY), ``False`` (plain lines only)."""
+    value = _state["bars"]
+    return value if isinstance(value, bool) else None
+
+
+def set_bars(value: bool | None) -> None:
+    """Forbid (``False``) or allow (``None``) progress bars, e.g. in ``ssl demo``'s worker processes."""
+    _state["bars"] = value
 
 
 @contextmanager
@@ -88,3 +104,23 @@ def detail(message: str) -> None:
     if level() >= VERBOSE:
         sys.stderr.write(message + "\n")
         sys.stderr.flush()
+
+
+def format_warning(
+    message: Warning | str, category: type[Warning], filename: str, lineno: int, line: str | None = None
+) -> str:
+    """A warning as one line for people: ``warning: <message>`` (the category when not a
+    ``UserWarning``), without Python's source file, line number and code line."""
+    kind = "" if category is UserWarning else f" ({category.__name__})"
+    return f"warning{kind}: {message}\n"
+
+
+@contextmanager
+def one_line_warnings() -> Iterator[None]:
+    """Warnings print through :func:`format_warning` inside the block (the CLI's commands)."""
+    before = warnings.formatwarning
+    warnings.formatwarning = format_warning
+    try:
+        yield
+    finally:
+        warnings.formatwarning = before

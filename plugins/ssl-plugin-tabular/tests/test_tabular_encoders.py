@@ -78,13 +78,13 @@ def test_gradients_reach_all_parameters():
     assert missing == []
 
 
-def test_token_init_std_is_unit_scale_on_small_tables_only():
-    from ssl_plugin_tabular.config import SMALL_TABLE_ROWS, TJEPAArgs
+def test_token_init_std_is_unit_scale_unless_set():
+    from ssl_plugin_tabular.config import PAPER_TOKEN_STD, TJEPAArgs
     from ssl_plugin_tabular.method import token_init_std
 
-    assert token_init_std(TJEPAArgs(), SMALL_TABLE_ROWS - 1) == 1.0
-    assert token_init_std(TJEPAArgs(), SMALL_TABLE_ROWS) == 0.02  # T-JEPA's value on large tables
-    assert token_init_std(TJEPAArgs(token_std=0.3), 10) == 0.3
+    assert token_init_std(TJEPAArgs()) == 1.0  # on every table (T-JEPA's 0.02 starts collapsed)
+    assert token_init_std(TJEPAArgs(token_std=PAPER_TOKEN_STD)) == 0.02
+    assert token_init_std(TJEPAArgs(token_std=0.3)) == 0.3
     torch.manual_seed(0)
     tok = FeatureTokenizer(50, [400], dim=64, init_std=1.0)
     assert 0.8 < float(tok.num_weight.detach().std()) < 0.95  # N(0, 1) cut at +-2: std 0.88

@@ -24,6 +24,7 @@ TABLE = PluginTable(
         evaluate=".evaluate:evaluate",  # fine-tuned GenEV vs the same BiLSTM from scratch vs dQ/dV boosting
         embed_input=".data:embed_input",
         report_figures=".report:report_figures",  # estimated vs true SOH of the held-out cells
+        demo_seconds=66,  # one thread, 2026-12-05 (ssl demo starts the longest first)
         options=("source", "labels", "rated_capacity", "test_cells"),
         quick=("train.steps=2", "train.batch_size=8", "train.ckpt_every=2", "train.monitor_every=2",
                "recipe_args.hidden=4", "recipe_args.proj_dim=8", "recipe_args.windows_per_curve=1",

@@ -25,6 +25,8 @@ TABLE = PluginTable(
         evaluate=".evaluate:evaluate",  # linear probe: SSL vs same ViT without SSL vs small CNN from scratch
         embed_input=".data:embed_input",
         report_figures=".report:report_figures",  # the reconstruct verb's panels of held-out items
+        demo_seconds=83,  # one thread, 2026-12-05 (ssl demo starts the longest first)
+        demo_seeds=1,  # ssl demo: one probe/CNN seed, paired bootstrap over the test images
         options=("dims", "window", "labels"),
         quick=("train.steps=4", "train.batch_size=16", "train.ckpt_every=4", "train.monitor_every=4",
                "recipe_args.max_items=64", "recipe_args.eval_max_train=64", "recipe_args.dim=16",

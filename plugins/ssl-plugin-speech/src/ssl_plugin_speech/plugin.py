@@ -26,6 +26,7 @@ TABLE = PluginTable(
         evaluate=".evaluate:evaluate",
         embed_input=".data:embed_input",
         report_figures=".report:report_figures",  # source / converted / target log-mel
+        demo_seconds=80,  # one thread, 2026-12-05 (ssl demo starts the longest first)
         options=("target_speaker", "pseudo_speakers", "lambda_spk", "tera_run", "heldout_sentences"),
         quick=QUICK,
         examples="""

@@ -21,7 +21,7 @@ from ssl_core.interfaces import TOKENS, Batch
 from ssl_core.methods import JEPAMethod
 from ssl_core.objectives import JEPAPredictor
 from ssl_core.views import ContextTargetMasks
-from ssl_plugin_tabular.config import SMALL_TABLE_ROWS, SMALL_TABLE_TOKEN_STD, TJEPAArgs
+from ssl_plugin_tabular.config import DEFAULT_TOKEN_STD, TJEPAArgs
 from ssl_plugin_tabular.data import PreparedTable
 from ssl_plugin_tabular.encoders import INIT_STD, POSITION_BASE, TJEPAEncoder, trunc_normal_init_
 from ssl_plugin_tabular.views import tjepa_masks
@@ -109,24 +109,18 @@ def build_tjepa(
     return TJEPA(encoder, predictor, masks)
 
 
-def token_init_std(args: TJEPAArgs, n_train: int) -> float:
-    """``args.token_std``, or by default T-JEPA's 0.02 on tables of at least ``SMALL_TABLE_ROWS``
-    training rows and ``SMALL_TABLE_TOKEN_STD`` below.
+def token_init_std(args: TJEPAArgs) -> float:
+    """``args.token_std``, by default ``DEFAULT_TOKEN_STD`` (1.0) instead of T-JEPA's 0.02.
 
     With 0.02 the sinusoidal position codes (norm ~4) dwarf the value part of every token, so each
-    row starts as (almost) the same point; on a few hundred rows training never moves it away (RankMe
-    of the flat representation ~1.6, per-token spread / norm ~1e-3 from the first step to the last,
-    the collapse alarm firing throughout). Unit-scale tokens start input-dependent and stay so
-    (``docs/benchmarks.md``, "Small tables"). Large tables keep the paper's value and its figures.
+    row starts as (almost) the same point. On a few hundred rows training never moves it away; on the
+    full Adult table the embedded default ends there too (RankMe of the flat 480-d representation
+    1.4-1.6, normalised std 0.007, the collapse alarm firing from step 100 on), although a probe that
+    standardises its inputs still reads the tiny differences. Unit-scale tokens start input-dependent
+    and stay so (RankMe 25-34), at the same probe accuracy (``docs/benchmarks.md``, "Token
+    initialisation"; ``bench/tabular_token_init.py``).
     """
-    if args.token_std is not None:
-        return args.token_std
-    return SMALL_TABLE_TOKEN_STD if n_train < SMALL_TABLE_ROWS else INIT_STD
-
-
-def _pretraining_rows(data: PreparedTable) -> int:
-    """Rows of the pretraining set (a restored run has none: its training split; weights are loaded)."""
-    return len(data.train) if data.train is not None else len(data.splits["train"])  # type: ignore[arg-type]
+    return DEFAULT_TOKEN_STD if args.token_std is None else args.token_std
 
 
 def build_module(args: TJEPAArgs, data: PreparedTable) -> TJEPA:
@@ -147,5 +141,5 @@ def build_module(args: TJEPAArgs, data: PreparedTable) -> TJEPA:
         pred_ffn_dim=args.pred_ffn_dim, pred_activation=args.pred_activation,
         pred_norm_first=args.pred_norm_first, pred_dropout=args.pred_dropout,
         ctx_range=(args.ctx_range[0], args.ctx_range[1]), tgt_range=(args.tgt_range[0], args.tgt_range[1]),
-        num_targets=args.num_targets, token_std=token_init_std(args, _pretraining_rows(data)),
+        num_targets=args.num_targets, token_std=token_init_std(args),
     )  # fmt: skip

@@ -23,6 +23,7 @@ TABLE = PluginTable(
         recipe="tjepa",
         evaluate=".evaluate:evaluate",  # MLP on T-JEPA features vs raw features vs HistGradientBoosting
         embed_input=".data:embed_input",
+        demo_seconds=137,  # one thread, 2026-12-05 (ssl demo starts the longest first)
         options=("target", "numeric", "categorical", "drop", "task"),
         quick=("train.steps=3", "train.batch_size=64", "train.ckpt_every=3", "train.monitor_every=3",
                "recipe_args.eval_max_train=512", "recipe_args.depth=1", "recipe_args.pred_depth=1",

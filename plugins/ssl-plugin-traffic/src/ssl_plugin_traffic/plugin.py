@@ -23,6 +23,7 @@ TABLE = PluginTable(
         evaluate=".evaluate:evaluate",
         embed_input=".inference:embed_input",
         report_figures=".report:report_figures",  # forecast vs truth of the test period
+        demo_seconds=95,  # one thread, 2026-12-05 (ssl demo starts the longest first)
         options=("graph",),
         quick=("train.steps=2", "train.batch_size=8", "recipe_args.sim_nodes=8", "recipe_args.sim_days=15",
                "recipe_args.rnn_units=8", "recipe_args.prototype_num=4", "recipe_args.prototype_dim=4"),

@@ -24,6 +24,7 @@ TABLE = PluginTable(
         evaluate=".evaluate:evaluate",  # main stage from SSL weights vs random init vs bag-of-words vs chance
         embed_input=".data:embed_input",
         report_figures=".report:report_figures",  # option scores and spans of 3 test questions
+        demo_seconds=150,  # one thread, 2026-12-05 (ssl demo starts the longest first)
         options=("features", "videos", "label_fraction"),
         quick=("train.steps=2", "train.batch_size=8", "train.ckpt_every=2", "train.monitor_every=2",
                "recipe_args.dim=16", "recipe_args.depth=1", "recipe_args.heads=2", "recipe_args.ffn_dim=16",

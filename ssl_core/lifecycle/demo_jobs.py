@@ -1,0 +1,154 @@
+"""``ssl demo --jobs N``: the domains' demos in N worker processes, each with its share of the threads.
+
+Small models use two or more intra-op threads poorly (a 2-thread step is well under twice as fast as
+a 1-thread one), so on a machine with T threads the six demos finish sooner as ``T`` one-thread
+processes than one after the other with ``T`` threads each. :func:`plan_jobs` picks the split,
+:func:`run_in_workers` runs it. Each domain gets a fresh process (``spawn``, one task per process):
+its own plugin manager, RNG and thread settings, like a standalone ``ssl demo --domain NAME``. The
+process's OpenMP / MKL thread count is set before torch, numpy or scikit-learn load, and progress is
+printed as plain lines (two processes' bars would overwrite each other on one terminal).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import multiprocessing
+import os
+import time
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "JOB_MEMORY_BYTES",
+    "DemoOutcome",
+    "demo_worker",
+    "longest_first",
+    "makespan",
+    "plan_jobs",
+    "run_in_workers",
+]
+
+JOB_MEMORY_BYTES = 2 * 1024**3
+"""Memory set aside per demo process when choosing the number of jobs (the largest embedded default
+peaks at about 1.4 GB resident)."""
+
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+
+
+@dataclass
+class DemoOutcome:
+    """One domain's demo as a worker reports it: its result, or the error that stopped it."""
+
+    domain: str
+    result: Any = None  # ssl_core.evaluation.report.DemoResult
+    error: str | None = None
+    seconds: float = 0.0
+    threads: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def plan_jobs(requested: int | None, domains: int, threads: int, free_bytes: int | None) -> tuple[int, int]:
+    """``(jobs, threads per job)`` for ``domains`` demos on ``threads`` threads.
+
+    ``requested`` (``--jobs``) wins, capped at ``domains``; ``None`` (auto) is one job per thread,
+    at most one per domain and one per ``JOB_MEMORY_BYTES`` of ``free_bytes`` (unknown: no cap).
+    The threads are shared evenly (at least one per job).
+    """
+    if requested is not None and requested < 1:
+        raise ValueError(f"--jobs must be >= 1, got {requested}")
+    threads, domains = max(1, threads), max(1, domains)
+    if requested is None:
+        by_memory = domains if free_bytes is None else max(1, free_bytes // JOB_MEMORY_BYTES)
+        jobs = min(domains, threads, by_memory)
+    else:
+        jobs = min(domains, requested)
+    return jobs, max(1, threads // jobs)
+
+
+def longest_first(seconds: Mapping[str, float | None]) -> list[str]:
+    """Domains in the order to start them: unknown durations first (they may be long), then the
+    longest (``DomainSpec.demo_seconds``), ties by name: the largest-first rule keeps the last
+    process from finishing long after the others."""
+    return sorted(seconds, key=lambda d: (seconds[d] is not None, -(seconds[d] or 0.0), d))
+
+
+def makespan(seconds: Sequence[float], jobs: int) -> float:
+    """Wall time of ``seconds``-long tasks started in this order on ``jobs`` processes, each task
+    going to the process that frees up first."""
+    ends = [0.0] * max(1, jobs)
+    for value in seconds:
+        ends[ends.index(min(ends))] += value
+    return max(ends)
+
+
+def _init_worker(threads: int, level: int, setup: str | None) -> None:
+    """Runs first in each worker: thread variables (before torch loads), loudness, plain progress."""
+    for name in THREAD_VARIABLES:
+        os.environ[name] = str(threads)
+    import torch
+
+    from ssl_core.utils import verbosity
+
+    torch.set_num_threads(threads)
+    warnings.formatwarning = verbosity.format_warning
+    verbosity.set_level(level)
+    verbosity.set_bars(False)
+    if setup:
+        from ssl_core.plugins.refs import resolve_object
+
+        resolve_object(setup)()
+
+
+def demo_worker(domain: str, run_dir: Path, quick: bool) -> DemoOutcome:
+    """One domain's demo (in a worker process); an exception becomes ``DemoOutcome.error``."""
+    import torch
+
+    from ssl_core.lifecycle.demo import run_demo
+    from ssl_core.utils.verbosity import info
+
+    start = time.perf_counter()
+    outcome = DemoOutcome(domain, threads=torch.get_num_threads())
+    info(f"== {domain} ({'quick' if quick else 'full'}, {outcome.threads} thread(s)) ...")
+    try:
+        outcome.result = run_demo(domain, run_dir, quick=quick)
+    except Exception as exc:  # reported with the other domains' tables, like the serial demo
+        outcome.error = f"{type(exc).__name__}: {exc}"
+    outcome.seconds = time.perf_counter() - start
+    info(f"== {domain} done in {outcome.seconds:.0f} s")
+    return outcome
+
+
+def run_in_workers(
+    domains: Sequence[str], root: Path, *, quick: bool, jobs: int, threads: int, setup: str | None = None
+) -> list[DemoOutcome]:
+    """Every domain's demo under ``root/<domain>`` in ``jobs`` processes of ``threads`` threads each.
+
+    Outcomes come back in the order of ``domains``; a worker that dies (killed, out of memory)
+    is that domain's error. ``setup`` (``"module:attr"``, for tests) is called in each worker
+    before its demo.
+    """
+    from ssl_core.utils import verbosity
+
+    context = multiprocessing.get_context("spawn")
+    pool = concurrent.futures.ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=context,
+        initializer=_init_worker,
+        initargs=(threads, verbosity.level(), setup),
+        max_tasks_per_child=1,
+    )
+    try:
+        futures = [pool.submit(demo_worker, name, root / name, quick) for name in domains]
+        return [_outcome(name, future) for name, future in zip(domains, futures, strict=True)]
+    finally:  # Ctrl-C: drop the queued demos, do not wait for the running ones
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _outcome(domain: str, future: concurrent.futures.Future[DemoOutcome]) -> DemoOutcome:
+    try:
+        return future.result()
+    except concurrent.futures.process.BrokenProcessPool as exc:
+        return DemoOutcome(domain, error=f"its worker process died ({exc})")
