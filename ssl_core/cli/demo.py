@@ -88,7 +88,7 @@ def demo(quick: bool, domain: str | None, root: Path | None, jobs: int | None) -
     """Pretrain and evaluate every installed plugin's embedded default; print SSL versus no-SSL.
 
     \b
-    Example: ssl demo            # about two minutes per plugin on a laptop CPU
+    Example: ssl demo            # six plugins: about five minutes on 2 CPU cores
              ssl demo --quick    # seconds: checks that everything runs
              ssl demo --jobs 1   # one domain after the other, each with every thread
     """
