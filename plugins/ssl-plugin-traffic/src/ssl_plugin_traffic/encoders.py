@@ -109,9 +109,11 @@ def chebyshev_combine(y: Tensor, propagate: Propagate, cheb_k: int) -> Tensor:
 
 
 def compute_dtype(x: Tensor) -> torch.dtype:
-    """The autocast dtype of ``x``'s device when autocast is on there, else ``x.dtype``."""
+    """The autocast dtype of ``x``'s device for a float32 ``x`` when autocast is on there, else ``x.dtype``."""
     device = x.device.type
-    return torch.get_autocast_dtype(device) if torch.is_autocast_enabled(device) else x.dtype
+    if x.dtype == torch.float32 and torch.is_autocast_enabled(device):
+        return torch.get_autocast_dtype(device)
+    return x.dtype
 
 
 class ChebGraphConv(nn.Module):
