@@ -32,6 +32,13 @@ OFFICIAL_ARGS = {
 #: (4.15 samples/s in the rounds against our fp32 default, 4.01 in the others; 9.49 GiB peak RSS).
 #: Ours in the same session: fp32 recompute 3.78, fp32 no recompute 5.34, bf16 no recompute 7.80.
 PEERS = {"train samples/s": 4.15, "peak RSS MB": 9.49 * 1024}
+#: peers.md's side-by-side ratios of ours (main at 4ea8805) to the official code, per (mode, recompute, precision).
+PEERS_RATIO = {
+    ("engine", True, "fp32"): 3.78 / 4.15,
+    ("engine", True, "bf16"): 5.52 / 4.15,
+    ("engine", False, "fp32"): 5.34 / 4.01,
+    ("engine", False, "bf16"): 7.80 / 4.01,
+}
 PAPER = "ST-SSDL METR-LA H12 MAE 3.37 (MegaCRN 3.48) -- from the paper (Table 2), not measured here"
 
 

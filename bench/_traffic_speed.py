@@ -12,10 +12,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from _traffic_config import OFFICIAL_ARGS, PEERS, recipe_args, train_config
+from _traffic_config import OFFICIAL_ARGS, PEERS, PEERS_RATIO, recipe_args, train_config
 
 SCRIPT = str(Path(__file__).resolve().with_name("traffic_stssdl.py"))
 """The bench script whose ``--worker`` flag runs :func:`speed_worker` in a fresh process."""
@@ -87,45 +88,62 @@ SPEED_CONFIGS = (  # mode, recompute (None: the default, decided from the memory
 )
 
 
-def run_speed(steps: int, repeats: int) -> list[dict[str, Any]]:
-    """Each configuration ``repeats`` times, alternating, each in a fresh process: median [min, max]."""
+def _worker_run(cfg: tuple[str, bool | None, str], steps: int, baseline: str | None) -> dict[str, Any]:
+    """One fresh ``--worker`` process; ``baseline``: a checkout whose plugin and core go first on the path."""
+    mode, recompute, precision = cfg
+    cmd = [sys.executable, SCRIPT, "--worker", mode, "--steps", str(steps), "--precision", precision]
+    cmd += ["--recompute", {None: "auto", True: "on", False: "off"}[recompute]]
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    if baseline:
+        env["PYTHONPATH"] = os.pathsep.join((f"{baseline}/plugins/ssl-plugin-traffic/src", baseline))
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    if proc.returncode != 0:
+        raise RuntimeError(proc.stderr[-2000:])
+    row = json.loads(proc.stdout.strip().splitlines()[-1])
+    row.update(code="baseline" if baseline else "this", load=os.getloadavg()[0])
+    print("SPEED " + json.dumps(row), flush=True)
+    return row
+
+
+def run_speed(
+    steps: int,
+    repeats: int,
+    configs: tuple[tuple[Any, ...], ...] = SPEED_CONFIGS,
+    baseline: str | None = None,
+) -> list[dict[str, Any]]:
+    """Each configuration ``repeats`` times, alternating, each in a fresh process: median [min, max].
+
+    With ``baseline`` (a checkout of the code to compare with) each configuration also runs on it,
+    right after this code's run; ``x baseline (paired)`` is the median of the per-round ratios and
+    ``x official (chain)`` that times peers.md's side-by-side ratio of the baseline configuration.
+    """
     import numpy as np
 
     runs: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
     for _ in range(repeats):
-        for mode, recompute, precision in SPEED_CONFIGS:
-            cmd = [
-                sys.executable,
-                SCRIPT,
-                "--worker",
-                mode,
-                "--steps",
-                str(steps),
-                "--precision",
-                precision,
-            ]
-            cmd += ["--recompute", {None: "auto", True: "on", False: "off"}[recompute]]
-            env = {**os.environ, "OMP_NUM_THREADS": "1"}
-            proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
-            if proc.returncode != 0:
-                raise RuntimeError(proc.stderr[-2000:])
-            row = json.loads(proc.stdout.strip().splitlines()[-1])
-            print("SPEED " + json.dumps(row), flush=True)
-            runs.setdefault((mode, recompute, precision), []).append(row)
+        for cfg in configs:
+            for code in (None, baseline) if baseline else (None,):
+                runs.setdefault((*cfg, "baseline" if code else "this"), []).append(
+                    _worker_run(cfg, steps, code)
+                )
     rows = []
-    for (mode, recompute, precision), found in runs.items():
-        row: dict[str, Any] = {
-            "mode": mode,
-            "recompute": "auto (default)" if recompute is None else recompute,
-            "precision": precision,
-            "runs": len(found),
-        }
+    for (mode, recompute, precision, code), found in runs.items():
+        row: dict[str, Any] = {"code": code, "mode": mode, "precision": precision, "runs": len(found)}
+        row["recompute"] = "auto (default)" if recompute is None else recompute
         row["params"] = found[0]["params"]
-        for key in ("s/step (wall)", "samples/s (wall)", "samples/s (cpu)", "peak RSS MB"):
+        for key in ("s/step (wall)", "samples/s (wall)", "samples/s (cpu)", "peak RSS MB", "load"):
             v = np.array([r[key] for r in found])
             row[key] = f"{np.median(v):.2f} [{v.min():.2f}, {v.max():.2f}]"
         cpu = float(np.median([r["samples/s (cpu)"] for r in found]))
         row["x official samples/s (cpu)"] = cpu / PEERS["train samples/s"]
+        if baseline:
+            base = runs[(mode, recompute, precision, "baseline")]
+            paired = float(
+                np.median([a["samples/s (cpu)"] / b["samples/s (cpu)"] for a, b in zip(found, base)])
+            )
+            row["x baseline (paired)"] = paired
+            if (mode, recompute, precision) in PEERS_RATIO:
+                row["x official (chain)"] = paired * PEERS_RATIO[(mode, recompute, precision)]
         row["RSS / official"] = float(np.median([r["peak RSS MB"] for r in found])) / PEERS["peak RSS MB"]
         rows.append(row)
     return rows
@@ -144,29 +162,45 @@ def step_gflop(n: int = 207, b: int = 64, t: int = 12, h: int = 128, d: int = 64
     return (encoder + decoder) / 1e9
 
 
-def gemm_ceiling() -> list[dict[str, Any]]:
-    """Measured one-thread rate of the model's dominant products, fp32 and bf16: the throughput ceiling."""
+def _best_seconds(call: Any, repeats: int) -> float:
+    """Fastest of ``repeats`` process-CPU timings of ``call()`` (after one untimed call)."""
+    call()
+    times = []
+    for _ in range(repeats):
+        t0 = time.process_time()
+        call()
+        times.append(time.process_time() - t0)
+    return min(times)
+
+
+def product_rates(dtype: Any, repeats: int = 5) -> list[float]:
+    """Best one-thread GFLOP/s (process CPU time) of the encoder gate, decoder gate and graph ``bmm`` products.
+
+    Into a preallocated output (``out=``): a fresh 20-40 MB output per call costs page faults that
+    can take longer than the product itself on this machine, and a ceiling wants the product's rate.
+    """
     import torch
 
     torch.set_num_threads(1)
     shapes = ((2 * 64 * 207, 128, 384 * 2), (64 * 207, 192, 576 * 2))  # encoder gate, decoder gate
+    rates = []
+    for m, kk, nn in shapes:
+        args = (torch.randn(m, kk, dtype=dtype), torch.randn(kk, nn, dtype=dtype))
+        out = torch.empty(m, nn, dtype=dtype)
+        rates.append(2 * m * kk * nn / _best_seconds(partial(torch.mm, *args, out=out), repeats) / 1e9)
+    g = torch.softmax(torch.randn(64, 207, 207), -1).to(dtype)
+    x, out3 = torch.randn(64, 207, 384, dtype=dtype), torch.empty(64, 207, 384, dtype=dtype)
+    rates.append(2 * 64 * 207 * 207 * 384 / _best_seconds(partial(torch.bmm, g, x, out=out3), repeats) / 1e9)
+    return rates
+
+
+def gemm_ceiling() -> list[dict[str, Any]]:
+    """Measured one-thread rate of the model's dominant products, fp32 and bf16: the throughput ceiling."""
+    import torch
+
     rows = []
     for precision, dtype in (("fp32", torch.float32), ("bf16", torch.bfloat16)):
-        rates = []
-        for m, kk, nn in shapes:
-            a, w = torch.randn(m, kk, dtype=dtype), torch.randn(kk, nn, dtype=dtype)
-            a @ w
-            t0 = time.process_time()
-            for _ in range(5):
-                a @ w
-            rates.append(5 * 2 * m * kk * nn / (time.process_time() - t0) / 1e9)
-        g = torch.softmax(torch.randn(64, 207, 207), -1).to(dtype)
-        x = torch.randn(64, 207, 384, dtype=dtype)
-        torch.bmm(g, x)
-        t0 = time.process_time()
-        for _ in range(5):
-            torch.bmm(g, x)
-        rates.append(5 * 2 * 64 * 207 * 207 * 384 / (time.process_time() - t0) / 1e9)
+        rates = product_rates(dtype)
         best = max(rates)
         train = 3 * step_gflop()  # forward + backward (2x), no recomputation
         rows.append(

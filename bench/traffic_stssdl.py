@@ -6,6 +6,7 @@ Usage::
     python bench/traffic_stssdl.py --part accuracy --seeds 0 1 2 --epochs 4
     python bench/traffic_stssdl.py --part speed --steps 1 --repeats 3
     python bench/traffic_stssdl.py --part profile [--precision bf16] [--recompute on|off|auto]
+    python bench/traffic_stssdl.py --part ceiling   # product ceilings + the bf16 non-GEMM floor (~3 min)
 
 accuracy: ST-SSDL vs the no-SSL ablation (no history branch, lambda_c = lambda_d = 0), the
 history-average and last-value baselines; 12 steps in / 12 out, 70/10/20 chronological splits;
@@ -19,14 +20,19 @@ estimate, printed), engine with and without per-step recomputation, fp32 and
 bf16 autocast, and a plain PyTorch loop (same module, Adam, clip 5) for the engine's overhead.
 First, the one-thread rate of the model's dominant products (measured) over its FLOP count
 (:func:`step_gflop`) gives the ceiling any implementation of this model could reach here.
+
 Throughput is given per wall second and per process-CPU second (the machine is shared: CPU time
 is what one unshared core would take). Peak RSS is the process high-water mark.
+
+ceiling: that product ceiling, and for bf16 a profiled step split by op class with the non-GEMM
+time of its best fused case (``bench/_traffic_ceiling.py``) added to the products at their best rate.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -34,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _traffic_ceiling import nongemm_ceiling  # noqa: E402
 from _traffic_config import (  # noqa: E402
     ACCURACY_ARGS,
     DATASETS,
@@ -41,7 +48,7 @@ from _traffic_config import (  # noqa: E402
     recipe_args,
     train_config,
 )
-from _traffic_speed import gemm_ceiling, profile_step, run_speed, speed_worker  # noqa: E402
+from _traffic_speed import SPEED_CONFIGS, gemm_ceiling, profile_step, run_speed, speed_worker  # noqa: E402
 
 PAPER = "ST-SSDL METR-LA H12 MAE 3.37 (MegaCRN 3.48) -- from the paper (Table 2), not measured here"
 
@@ -97,7 +104,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--part", choices=("accuracy", "speed", "profile", "all"), default="all")
+    parser.add_argument("--part", choices=("accuracy", "speed", "profile", "ceiling", "all"), default="all")
     parser.add_argument("--datasets", nargs="+", default=list(DATASETS))
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--epochs", type=int, default=2)
@@ -114,6 +121,10 @@ def main() -> None:
     parser.add_argument("--recompute", choices=("on", "off", "auto"), default="off",
                         help="per-step recomputation (auto: the recipe default, from the memory estimate)")  # fmt: skip
     parser.add_argument("--precision", default="fp32", choices=("fp32", "bf16"), help="(profile)")
+    parser.add_argument("--baseline", help="(speed) a checkout of the code to compare with, run alternately")
+    parser.add_argument(
+        "--configs", nargs="+", help="(speed) e.g. engine:off:bf16 (mode:recompute:precision)"
+    )
     opts = parser.parse_args()
     if opts.merge:
         from ssl_core.utils.bench import markdown_table, print_table
@@ -153,11 +164,23 @@ def main() -> None:
         rows = accuracy_table(results)
         print_table(rows, f"accuracy (test, 12 in / 12 out, {opts.epochs} epochs, model {ACCURACY_ARGS})")
         print(markdown_table(rows))
-    if opts.part in ("speed", "all"):
+    if opts.part in ("speed", "ceiling", "all"):
         ceiling = gemm_ceiling()
         print_table(ceiling, "one-thread product rates and the throughput they allow at the official size")
         print(markdown_table(ceiling))
-        rows = run_speed(opts.steps, opts.repeats)
+    if opts.part in ("ceiling", "all"):
+        rows = nongemm_ceiling()
+        print_table(
+            rows,
+            "bf16 step by op class (profiled self CPU s); ceiling = products at best rate + fused non-GEMM",
+        )
+        print(markdown_table(rows))
+        print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    if opts.part in ("speed", "all"):
+        configs = SPEED_CONFIGS
+        if opts.configs:
+            configs = tuple((m, RECOMPUTE[r], p) for m, r, p in (c.split(":") for c in opts.configs))
+        rows = run_speed(opts.steps, opts.repeats, configs, opts.baseline)
         print_table(rows, f"speed/memory, official size on Los-loop (official code: {PEERS} per peers.md)")
         print(markdown_table(rows))
     print(PAPER)

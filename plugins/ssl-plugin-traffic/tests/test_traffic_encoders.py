@@ -143,3 +143,17 @@ def test_sparse_static_propagation_in_bfloat16_uses_a_dense_product() -> None:
     torch.testing.assert_close(out.float(), expect, atol=0.05, rtol=0.02)
     grad = torch.einsum("mn,mbc->nbc", dense, 2 * out.detach().float())
     torch.testing.assert_close(x.grad.float(), grad, atol=0.1, rtol=0.03)
+
+
+def test_bfloat16_autocast_keeps_the_recurrence_in_bfloat16() -> None:
+    """Under bf16 autocast the state stays bf16 (no fp32 <-> bf16 conversion per step), close to fp32."""
+    torch.manual_seed(7)
+    adj = sym_adj(np.random.default_rng(6).random((5, 5)))
+    encoder = GCRUEncoder(STEmbedding(5, 24, 2, 3, 3), sparse_support(adj), hidden=8)
+    value, tod = torch.randn(3, 4, 5), torch.randint(0, 24, (3, 4))
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        low = encoder.encode(value, tod)
+    low.float().pow(2).sum().backward()
+    assert low.dtype == torch.bfloat16 and encoder.cell.gate.bias.grad is not None
+    assert encoder.cell.gate.bias.grad.dtype == torch.float32
+    torch.testing.assert_close(low.float(), encoder.encode(value, tod), atol=0.05, rtol=0.05)

@@ -108,6 +108,14 @@ def chebyshev_combine(y: Tensor, propagate: Propagate, cheb_k: int) -> Tensor:
     return out.sub_(b_next2) if b_next2 is not None else out
 
 
+def compute_dtype(x: Tensor) -> torch.dtype:
+    """The autocast dtype of ``x``'s device for a float32 ``x`` when autocast is on there, else ``x.dtype``."""
+    device = x.device.type
+    if x.dtype == torch.float32 and torch.is_autocast_enabled(device):
+        return torch.get_autocast_dtype(device)
+    return x.dtype
+
+
 class ChebGraphConv(nn.Module):
     """Chebyshev graph convolution ``sum_k T_k(A) X W_k + b`` (the official ``AGCN`` block).
 
@@ -131,7 +139,8 @@ class ChebGraphConv(nn.Module):
     def combine(self, y: Tensor, propagate: Propagate) -> Tensor:
         """``sum_k T_k(A) y_k + b`` from the projected features ``y = x W`` ``(..., cheb_k * dim_out)``."""
         out = chebyshev_combine(y.unflatten(-1, (self.cheb_k, self.dim_out)), propagate, self.cheb_k)
-        return out.add_(self.bias) if self.cheb_k > 1 else out + self.bias  # in place on a fresh tensor
+        bias = self.bias.to(out.dtype)  # a mixed-dtype in-place add is several times slower
+        return out.add_(bias) if self.cheb_k > 1 else out + bias  # in place on a fresh tensor
 
 
 class InputFactors(NamedTuple):
@@ -284,7 +293,8 @@ class GCRUEncoder(Encoder):
         """Last hidden state ``(B, N, H)`` of the GRU run over ``T`` steps."""
         factors = self.cell.input_factors(self.embedding)
         propagate = static_propagator(self._matrix("support"), self._matrix("support_t"))
-        state = value.new_zeros(value.shape[2], value.shape[0], self.cell.hidden)  # (N, B, H): node-major
+        shape = (value.shape[2], value.shape[0], self.cell.hidden)  # (N, B, H): node-major
+        state = value.new_zeros(shape, dtype=compute_dtype(value))
         for t in range(value.shape[1]):
             step = FactoredInput(value[:, t], tod[:, t], factors, node_major=True)
             state = self.cell.step(step, state, propagate, self.recompute)
