@@ -120,7 +120,14 @@ def test_demo_seeds_must_be_positive():
 def test_longest_first_and_makespan():
     from ssl_core.lifecycle.demo_jobs import longest_first, makespan
 
-    costs = {"battery": 66.0, "medical": 140.0, "speech": 80.0, "tabular": 137.0, "traffic": 95.0, "new": None}
+    costs = {
+        "battery": 66.0,
+        "medical": 140.0,
+        "speech": 80.0,
+        "tabular": 137.0,
+        "traffic": 95.0,
+        "new": None,
+    }
     order = longest_first(costs)
     assert order == ["new", "medical", "tabular", "traffic", "speech", "battery"]
     # two processes, each task to the one that frees up first: [140], [137] -> [140], [137, 95]
