@@ -92,15 +92,20 @@ def _ranges(numbers: list[int]) -> str:
     return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans)
 
 
-def footnotes(notes: Sequence[str], width: int) -> list[str]:
-    """``[k] note`` lines; rows with the same note share one (``[7-12, 16] ...``), wrapped at ``width``."""
+def shared_notes(notes: Sequence[str]) -> list[tuple[str, str]]:
+    """``(label, note)`` per distinct note of rows 1..n, in first-appearance order: rows with the same
+    note share it, labelled by their numbers (``"7-12, 16"``); the terminal table and the report use it."""
     by_text: dict[str, list[int]] = {}
     for k, note in enumerate(notes, 1):
         by_text.setdefault(note, []).append(k)
+    return [(_ranges(numbers), note) for note, numbers in by_text.items()]
+
+
+def footnotes(notes: Sequence[str], width: int) -> list[str]:
+    """``[k] note`` lines; rows with the same note share one (``[7-12, 16] ...``), wrapped at ``width``."""
     lines = []
-    for note, numbers in by_text.items():
-        label = f"[{_ranges(numbers)}] "
-        lines += textwrap.wrap(label + note, width, subsequent_indent=" " * 4)
+    for label, note in shared_notes(notes):
+        lines += textwrap.wrap(f"[{label}] {note}", width, subsequent_indent=" " * 4)
     return lines
 
 

@@ -134,8 +134,9 @@ def _by_baseline(rows: list[ComparisonRow]) -> dict[str, list[ComparisonRow]]:
 
 
 def comparison_section(header: dict[str, Any] | None, rows: list[ComparisonRow]) -> str:
-    """The comparison table grouped by baseline, with one footnote per row (as the terminal shows)."""
-    from ssl_core.evaluation.table import HEADER, footnote
+    """The comparison table grouped by baseline; rows with the same details share one footnote
+    (``[7-12, 16] ...``, as the terminal shows)."""
+    from ssl_core.evaluation.table import HEADER, footnote, shared_notes
 
     if header is None:
         return (
@@ -151,14 +152,14 @@ def comparison_section(header: dict[str, Any] | None, rows: list[ComparisonRow])
         for row in group:
             k += 1
             body.append(_row_cells(k, row))
-            notes.append(f"<li>[{k}] {escape(footnote(row, False))}</li>")
+            notes.append(footnote(row, False))
     when = escape(str(header.get("written", "?")))
     quick = " (quick evaluation)" if header.get("quick") else ""
     return (
         f'<p class="meta">evaluated {when}{quick}; diff = ssl - baseline with its 95% interval; '
         "the verdict is better / worse only when the interval excludes 0.</p>"
         f'<table class="cmp"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
-        f'<ol class="notes">{"".join(notes)}</ol>'
+        f'<ol class="notes">{"".join(f"<li>[{a}] {escape(b)}</li>" for a, b in shared_notes(notes))}</ol>'
     )
 
 
