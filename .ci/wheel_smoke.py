@@ -14,7 +14,8 @@ project around a venv), with no ``SSL_DATA_DIR`` and umask 022:
    came from ``dist/``);
 3. ``ssl plugins`` lists them; the ``ssl --help`` example (``ssl init core``, ``ssl train``, ``ssl eval``)
    runs with no data directory; ``ssl-speech pretrain --steps 20``, ``evaluate``, ``convert``, ``embed``
-   run; every other plugin runs ``pretrain`` for a few steps and its quick demo (pretrain + evaluate);
+   run; every other plugin runs ``pretrain`` for a few steps; then one ``ssl demo --quick --jobs 2``
+   runs every plugin's quick demo (pretrain + evaluate) in two worker processes;
 4. ``ssl new-plugin smoke`` is built into a wheel, checked, installed from it, listed, and its quick
    demo runs;
 5. everything written is 0644 / 0755, and ``environment.json`` does not claim the enclosing
@@ -159,13 +160,23 @@ def speech(smoke: Smoke, quick: bool) -> None:
 
 
 def other_plugin(smoke: Smoke, domain: str) -> None:
-    """Briefly: its console script pretrains a few steps; its quick demo pretrains and evaluates.
+    """Briefly: its console script pretrains a few steps (its quick demo runs in :func:`all_demos`).
 
     (``ssl-<domain> evaluate`` on the full embedded data takes minutes on CI's two cores; the quick
     demo runs the same evaluation code on a subset.)
     """
     smoke.run(f"ssl-{domain}", "pretrain", "--steps", OTHER_STEPS, "--run-dir", smoke.work / "runs" / domain)
-    smoke.run("ssl", "demo", "--domain", domain, "--quick", "--run-dir", smoke.work / "demo")
+
+
+def all_demos(smoke: Smoke, domains: list[str]) -> None:
+    """Every installed plugin's quick demo in one ``ssl demo --jobs 2``: worker processes of the
+    installed wheels, one table, each domain's run directory with its report."""
+    out = smoke.run("ssl", "demo", "--quick", "--jobs", "2", "--run-dir", smoke.work / "demo")
+    missing = [d for d in domains if not (smoke.work / "demo" / d / "report.html").is_file()]
+    if missing or out.count("diff [95% CI]") != 1:
+        raise SmokeError(
+            f"ssl demo --quick --jobs 2: one table and a report per domain expected; missing {missing}"
+        )
 
 
 def new_plugin(smoke: Smoke) -> None:
@@ -227,6 +238,7 @@ def smoke_test(dist: Path, root: Path, quick: bool) -> None:
     for name in wanted:
         if name not in ("ssl-core", "ssl-plugin-speech"):
             other_plugin(smoke, name.removeprefix("ssl-plugin-"))
+    all_demos(smoke, [n.removeprefix("ssl-plugin-") for n in wanted if n != "ssl-core"])
     new_plugin(smoke)
     version = smoke.run(smoke.bin / "python", "-c", "import ssl_core; print(ssl_core.__version__)").strip()
     check_provenance(smoke.work / "runs" / "speech", enclosing, version)

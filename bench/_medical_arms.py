@@ -56,6 +56,23 @@ def pretrain(arm: str, steps_per_dim: int, run_dir: Any, seed: int = 0) -> tuple
     return result.module.eval(), timing
 
 
+def pretrain_arms(
+    steps_per_dim: int, work: Any, seed: int
+) -> tuple[dict[str, Any], dict[str, dict[str, float]]]:
+    """Every pretraining arm of :data:`PRETRAIN` with ``seed``, run under ``work / arm``; modules and timings."""
+    modules, timings = {}, {}
+    for arm in PRETRAIN:
+        modules[arm], timings[arm] = pretrain(arm, steps_per_dim, work / arm, seed=seed)
+        print(f"[pretrain {arm} seed {seed}] {timings[arm]}", flush=True)
+    return modules, timings
+
+
+def task_modules(pretrained: dict[str, Any], ndim: int) -> dict[str, Any]:
+    """The ``mae`` / ``single`` / ``joint`` arms of one task (``single`` is the run on its own dimensionality)."""
+    single = pretrained["uni4eye-2d" if ndim == 2 else "uni4eye-3d"]
+    return {"mae": pretrained["mae-pixel"], "single": single, "joint": pretrained["uni4eye-joint"]}
+
+
 def _normalised(module: Any, x: torch.Tensor) -> torch.Tensor:
     return module.normalise(unit_range(x))
 
@@ -99,7 +116,8 @@ def downstream(modules: dict[str, Any], scratch: Any, train: Split, test: Split,
                cache: dict[Any, Any]) -> dict[str, Any]:  # fmt: skip
     """One (task, fraction, seed): every arm's fine-tune / probe metrics, the scratch ViT and the CNN.
 
-    ``cache`` keeps the frozen features of the pretrained arms (they do not depend on the seed).
+    ``cache`` keeps the frozen features of the pretrained arms (they do not depend on the downstream seed;
+    use one cache per set of pretrained ``modules``).
     """
     assert train.y is not None and test.y is not None
     idx = labelled_subset(len(train.x), fraction, seed)

@@ -9,9 +9,21 @@ Pretrain (labels unused) on the train splits of BreastMNIST (2D, 546 images) and
 
 then per task, label fraction and seed: fine-tuning (encoder + linear head) and a linear probe, next to
 ``scratch`` (the same ViT from random weights) and ``cnn`` (a small CNN from scratch). Each arm's
-mean over seeds with a 95% t-interval, and paired verdicts (the seed fixes the labelled subset and
-the head initialisation for every arm). Pretraining runs once (seed 0): the intervals cover the
-downstream randomness, not the pretraining seed. Also per-epoch time, samples/s and peak RSS.
+mean over seeds with a 95% t-interval, and paired verdicts over seeds. Also per-epoch time, samples/s
+and peak RSS of every pretraining run.
+
+What the intervals cover depends on one option:
+
+* default: pretraining runs once (seed 0) and every seed reuses those four models; the seed fixes the
+  labelled subset and the head / fine-tuning / scratch-ViT / CNN initialisation for every arm, so the
+  intervals cover the downstream randomness only, not the pretraining seed;
+* ``--pretrain-per-seed``: seed ``s`` pretrains its own four models (``mae-pixel``, ``uni4eye-2d``,
+  ``uni4eye-3d``, ``uni4eye-joint``) with seed ``s`` (initialisation, sampling order, masks), and the
+  downstream runs of seed ``s`` use them; the paired unit is then the seed, and the intervals cover
+  pretraining + labelled subset + head together (pretraining costs once per seed).
+
+Seeds can run as separate processes (``--seeds 0 --json a.json`` and ``--seeds 1 --json b.json``);
+``--report a.json,b.json`` merges their runs (in file order) and prints the tables of all seeds.
 
 Example (the numbers in the plugin README and docs/benchmarks.md)::
 
@@ -31,7 +43,7 @@ from typing import Any
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _medical_arms import downstream, pretrain, values  # noqa: E402
+from _medical_arms import downstream, pretrain_arms, task_modules, values  # noqa: E402
 from ssl_plugin_medical.config import Uni4EyeArgs  # noqa: E402
 from ssl_plugin_medical.method import build_uni4eye  # noqa: E402
 
@@ -54,39 +66,62 @@ def _interval(v: Any) -> str:
     return f"{v.mean():.3f} ± {(high - low) / 2:.3f}"
 
 
-def run(args: argparse.Namespace) -> dict[str, Any]:
-    work = Path(tempfile.mkdtemp(prefix="medical-bench-"))
-    log: dict[str, Any] = {"args": vars(args), "timing": {}, "runs": {}}
-    results = {}
-    for arm in ("mae-pixel", "uni4eye-2d", "uni4eye-3d", "uni4eye-joint"):
-        result_module, timing = pretrain(arm, args.steps_per_dim, work / arm)
-        results[arm] = result_module
-        log["timing"][arm] = timing
-        print(f"[pretrain {arm}] {timing}", flush=True)
-    from ssl_core.engine import load_run
-
-    data = load_run(work / "uni4eye-joint").recipe.data
+def _downstream_seeds(args: argparse.Namespace, pretrained: dict[str, Any], data: Any, seeds: list[int],
+                      log: dict[str, Any], pretrain_seed: int) -> None:  # fmt: skip
+    """Every task / fraction for ``seeds`` with one set of pretrained models; appends to ``log["runs"]``."""
     cache: dict[Any, Any] = {}
     for ndim in (2, 3):
         train, test = data.splits["train"][ndim], data.splits["test"][ndim]
-        single = results["uni4eye-2d" if ndim == 2 else "uni4eye-3d"]
-        modules = {"mae": results["mae-pixel"], "single": single, "joint": results["uni4eye-joint"]}
+        modules = task_modules(pretrained, ndim)
         for fraction in args.fractions:
-            runs = []
-            for seed in args.seeds:
+            for seed in seeds:
                 torch.manual_seed(1000 + seed)
                 scratch = build_uni4eye(Uni4EyeArgs(), (2, 3), data.stats).eval()
                 t = time.perf_counter()
                 got = downstream(modules, scratch, train, test, ndim, fraction, seed, ft_epochs=args.ft_epochs,
                                  probe_epochs=args.probe_epochs, cnn_epochs=args.cnn_epochs,
                                  finetune=fraction in args.finetune_fractions, cache=cache)  # fmt: skip
-                runs.append(got)
-                print(f"[{TASKS[ndim]} {fraction:.0%} seed {seed}] {time.perf_counter() - t:.0f}s "
+                print(f"[{TASKS[ndim]} {fraction:.0%} seed {seed} pretrain seed {pretrain_seed}] "
+                      f"{time.perf_counter() - t:.0f}s "
                       + json.dumps({k: {m: round(v, 4) for m, v in d.items()} for k, d in got.items()}), flush=True)  # fmt: skip
-            log["runs"][f"{ndim}/{fraction}"] = runs
-            if args.json:
-                Path(args.json).write_text(json.dumps(log, indent=1))
+                got["meta"] = {"seed": seed, "pretrain_seed": pretrain_seed}
+                log["runs"].setdefault(f"{ndim}/{fraction}", []).append(got)
+                if args.json:
+                    Path(args.json).write_text(json.dumps(log, indent=1))
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    """Pretrain (once, or per seed with ``--pretrain-per-seed``), then every downstream run."""
+    from ssl_core.engine import load_run
+
+    work = Path(tempfile.mkdtemp(prefix="medical-bench-"))
+    log: dict[str, Any] = {"args": vars(args), "timing": {}, "runs": {}, "start_utc": _utc()}
+    groups = [(s, [s]) for s in args.seeds] if args.pretrain_per_seed else [(0, list(args.seeds))]
+    for pretrain_seed, seeds in groups:
+        pretrained, timing = pretrain_arms(args.steps_per_dim, work / f"seed{pretrain_seed}", pretrain_seed)
+        suffix = f" (seed {pretrain_seed})" if args.pretrain_per_seed else ""
+        log["timing"].update({f"{arm}{suffix}": t for arm, t in timing.items()})
+        data = load_run(work / f"seed{pretrain_seed}" / "uni4eye-joint").recipe.data
+        _downstream_seeds(args, pretrained, data, seeds, log, pretrain_seed)
+    log["end_utc"] = _utc()
+    if args.json:
+        Path(args.json).write_text(json.dumps(log, indent=1))
     return log
+
+
+def _utc() -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
+
+
+def merge(paths: list[str]) -> dict[str, Any]:
+    """One log from several ``--json`` files (e.g. one process per seed): runs concatenated in file order."""
+    logs = [json.loads(Path(p).read_text()) for p in paths]
+    merged: dict[str, Any] = {"args": logs[0]["args"], "timing": {}, "runs": {}, "merged_from": paths}
+    for log in logs:
+        merged["timing"].update(log["timing"])
+        for key, runs in log["runs"].items():
+            merged["runs"].setdefault(key, []).extend(runs)
+    return merged
 
 
 def report(log: dict[str, Any], markdown: bool = False) -> None:
@@ -132,10 +167,24 @@ def main() -> None:
     p.add_argument("--probe-epochs", type=int, default=100)
     p.add_argument("--cnn-epochs", type=int, default=15)
     p.add_argument("--json", default="")
-    p.add_argument("--report", default="", help="Only print the tables of a --json file.")
+    p.add_argument(
+        "--pretrain-per-seed",
+        action="store_true",
+        help="Pretrain every arm once per seed (with that seed) instead of once with seed 0.",
+    )
+    p.add_argument(
+        "--report",
+        default="",
+        help="Only print the tables of --json file(s), comma-separated (merged into --json if given).",
+    )
     p.add_argument("--markdown", action="store_true", help="Also print the tables as markdown.")
     args = p.parse_args()
-    log = json.loads(Path(args.report).read_text()) if args.report else run(args)
+    if args.report:
+        log = merge(args.report.split(","))
+        if args.json:
+            Path(args.json).write_text(json.dumps(log, indent=1))
+    else:
+        log = run(args)
     report(log, args.markdown)
 
 
