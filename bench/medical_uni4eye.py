@@ -116,6 +116,12 @@ def _utc() -> str:
 def merge(paths: list[str]) -> dict[str, Any]:
     """One log from several ``--json`` files (e.g. one process per seed): runs concatenated in file order."""
     logs = [json.loads(Path(p).read_text()) for p in paths]
+    fixed = [
+        {k: v for k, v in log["args"].items() if k not in ("seeds", "json", "report", "markdown")}
+        for log in logs
+    ]
+    if any(f != fixed[0] for f in fixed):
+        raise SystemExit(f"--report: the files differ in settings other than the seeds: {fixed}")
     merged: dict[str, Any] = {"args": logs[0]["args"], "timing": {}, "runs": {}, "merged_from": paths}
     for log in logs:
         merged["timing"].update(log["timing"])
@@ -146,7 +152,11 @@ def report(log: dict[str, Any], markdown: bool = False) -> None:
                     claims.append(ComparisonRow.from_seeds(
                         f"{TASKS[ndim]} {fraction:.0%} {row['protocol']}", metric, a, b,
                         extra={"baseline": f"{better} vs {worse}"}))  # fmt: skip
-    print_table(table, "Uni4Eye arms: mean ± 95% half-width over seeds")
+    per_seed = log["args"].get("pretrain_per_seed", False)
+    covers = (
+        "pretraining per seed + labels + head" if per_seed else "pretraining once (seed 0); labels + head"
+    )
+    print_table(table, f"Uni4Eye arms: mean ± 95% half-width over seeds ({covers})")
     print(format_comparison(claims, width=120))
     if markdown:
         print(markdown_table(table))
