@@ -33,7 +33,7 @@ def evaluate(module: SSLModule, data: BatteryData, ctx: EvalContext) -> list[Com
         raise ConfigError(ctx.run_dir / "config.yaml", "recipe_args.labels", str(exc)) from None
     assert isinstance(module, GenEV)
     scores: dict[str, list[dict[str, float]]] = {"ssl": [], "scratch": [], "ic": []}
-    for seed, split in zip(seeds, splits):
+    for seed, split in zip(ctx.timed(seeds), splits, strict=True):  # prints the ETA when long
         scratch = ctx.random_init(1000 + seed)
         assert isinstance(scratch, GenEV)
         fit = dict(steps=steps, lr=args.ft_lr, seed=seed)

@@ -11,7 +11,7 @@ Seeds pair the rows (paired t-interval); one seed pairs the test items (paired b
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import torch
@@ -91,8 +91,10 @@ def _rows(
 
 def compare_dim(ssl_embed: Callable[[dict[str, Tensor]], Tensor], rand_embed: Callable[[int], Callable[..., Tensor]],
                 data: MedicalData, ndim: int, args: Uni4EyeArgs, *, seeds: range, epochs: int,
-                cnn_epochs: int) -> list[ComparisonRow]:  # fmt: skip
-    """Rows of one labelled dimensionality: SSL probe vs random-init probe, and vs the small CNN."""
+                cnn_epochs: int, each: Callable[[range], Iterable[int]] = iter) -> list[ComparisonRow]:  # fmt: skip
+    """Rows of one labelled dimensionality: SSL probe vs random-init probe, and vs the small CNN.
+
+    ``each`` wraps the loop over ``seeds`` (``EvalContext.timed`` prints the expected duration)."""
     train: Split = data.splits["train"][ndim].head(data.keep_train)
     test: Split = data.splits["test"][ndim]
     assert train.y is not None and test.y is not None
@@ -101,7 +103,7 @@ def compare_dim(ssl_embed: Callable[[dict[str, Tensor]], Tensor], rand_embed: Ca
     mean, std = data.stats[ndim]
     norm = lambda x: (unit_range(x) - mean) / std  # noqa: E731
     runs: dict[str, list[Scores]] = {"ssl": [], "rand": [], "cnn": []}
-    for seed in seeds:
+    for seed in each(seeds):
         idx = labelled_subset(len(train.x), args.label_fraction, seed)
         rand = rand_embed(seed)
         feats["rand"] = (embed_split(rand, train.x, ndim), embed_split(rand, test.x, ndim))
@@ -144,6 +146,14 @@ def evaluate(module: SSLModule, data: MedicalData, ctx: EvalContext) -> list[Com
     rows: list[ComparisonRow] = []
     for d in dims:
         rows += compare_dim(
-            module.embed, rand_embed, data, d, args, seeds=seeds, epochs=epochs, cnn_epochs=cnn_epochs
+            module.embed,
+            rand_embed,
+            data,
+            d,
+            args,
+            seeds=seeds,
+            epochs=epochs,
+            cnn_epochs=cnn_epochs,
+            each=ctx.timed,
         )
     return rows

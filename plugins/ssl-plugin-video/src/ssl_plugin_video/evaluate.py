@@ -9,7 +9,7 @@ paired t-interval over seeds; one seed (``--quick``) a paired bootstrap over the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -38,8 +38,11 @@ def _row(
 
 
 def compare(pretrained: VideoQA, fresh: Callable[[int], VideoQA], data: PreparedQA, args: VideoQAArgs, *,
-            seeds: Sequence[int], steps: int, device: object = "cpu") -> list[ComparisonRow]:  # fmt: skip
-    """Rows: SSL vs no-SSL (same model, random init), vs bag-of-words, vs chance; accuracy (+ span IoU)."""
+            seeds: Sequence[int], steps: int, device: object = "cpu",
+            each: Callable[[Sequence[int]], Iterable[int]] = iter) -> list[ComparisonRow]:  # fmt: skip
+    """Rows: SSL vs no-SSL (same model, random init), vs bag-of-words, vs chance; accuracy (+ span IoU).
+
+    ``each`` wraps the loop over ``seeds`` (``EvalContext.timed`` prints the expected duration)."""
     if "test" not in data.splits or not bool((data.splits["train"].tensors["labelled"]).any()):
         raise ValueError("evaluation needs labelled training questions and a test split")
     train, test = data.splits["train"], data.splits["test"]
@@ -47,7 +50,7 @@ def compare(pretrained: VideoQA, fresh: Callable[[int], VideoQA], data: Prepared
         raise ValueError("the test split has unlabelled questions")
     stage = MainStage(args.lambda_loc, args.lambda_con, args.tau, args.mask_prob)
     runs: dict[str, list[dict[str, np.ndarray]]] = {"ssl": [], "no-ssl": []}
-    for seed in seeds:
+    for seed in each(seeds):
         for name, start in (("ssl", pretrained), ("no-ssl", fresh(seed))):
             model = train_main_stage(start, train, stage, steps=steps, batch_size=args.ft_batch, lr=args.ft_lr,
                                      seed=seed, device=device)  # type: ignore[arg-type]  # fmt: skip
@@ -93,6 +96,6 @@ def evaluate(module: VideoQA, data: PreparedQA, ctx: EvalContext) -> list[Compar
     steps = min(args.ft_steps, QUICK_STEPS) if ctx.quick else args.ft_steps
     try:
         return compare(module, lambda s: ctx.random_init(1000 + s), data, args, seeds=seeds, steps=steps,  # type: ignore[arg-type,return-value]
-                       device=ctx.device)  # fmt: skip
+                       device=ctx.device, each=ctx.timed)  # fmt: skip
     except ValueError as exc:
         raise ConfigError(ctx.run_dir / "config.yaml", "recipe_args.data", str(exc)) from exc
