@@ -203,3 +203,17 @@ def install_alone() -> None:
     pm = SSLPluginManager(autoload=False).load()
     pm.register(sys.modules[__name__], DOMAIN)
     reset_plugin_manager(pm)
+
+
+def die_in_worker() -> None:
+    """Worker setup of the ``ssl demo --jobs`` tests: the worker process dies before it reports."""
+    import os
+
+    os._exit(3)
+
+
+def hang_in_worker() -> None:
+    """Worker setup of the ``ssl demo --jobs`` tests: the worker runs until it is stopped."""
+    import time
+
+    time.sleep(600)

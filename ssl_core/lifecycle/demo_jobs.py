@@ -3,7 +3,7 @@
 Small models use two or more intra-op threads poorly (a 2-thread step is well under twice as fast as
 a 1-thread one), so on a machine with T threads the six demos finish sooner as ``T`` one-thread
 processes than one after the other with ``T`` threads each. :func:`plan_jobs` picks the split,
-:func:`run_in_workers` runs it. Each domain gets a fresh process (``spawn``, one task per process):
+:func:`run_in_workers` runs it. Each domain gets a fresh process (``spawn``):
 its own plugin manager, RNG and thread settings, like a standalone ``ssl demo --domain NAME``. The
 process's OpenMP / MKL thread count is set before torch, numpy or scikit-learn load, and progress is
 printed as plain lines (two processes' bars would overwrite each other on one terminal).
@@ -11,9 +11,10 @@ printed as plain lines (two processes' bars would overwrite each other on one te
 
 from __future__ import annotations
 
-import concurrent.futures
 import multiprocessing
 import os
+import queue
+import signal
 import time
 import warnings
 from collections.abc import Mapping, Sequence
@@ -36,6 +37,10 @@ JOB_MEMORY_BYTES = 2 * 1024**3
 peaks at about 1.4 GB resident)."""
 
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+POLL_S = 1.0
+"""How often the parent checks for a worker that died without reporting."""
+JOIN_S = 10.0
+"""How long the parent waits for a stopped worker to exit."""
 
 
 @dataclass
@@ -124,31 +129,58 @@ def demo_worker(domain: str, run_dir: Path, quick: bool) -> DemoOutcome:
 def run_in_workers(
     domains: Sequence[str], root: Path, *, quick: bool, jobs: int, threads: int, setup: str | None = None
 ) -> list[DemoOutcome]:
-    """Every domain's demo under ``root/<domain>`` in ``jobs`` processes of ``threads`` threads each.
+    """Every domain's demo under ``root/<domain>`` in at most ``jobs`` processes of ``threads`` threads.
 
-    Outcomes come back in the order of ``domains``; a worker that dies (killed, out of memory)
-    is that domain's error. ``setup`` (``"module:attr"``, for tests) is called in each worker
-    before its demo.
+    Outcomes come back in the order of ``domains``; a worker that dies (killed, out of memory) is
+    that domain's error. Workers ignore Ctrl-C: the parent gets it, stops every running worker and
+    re-raises, so the command ends at once (``Interrupted.``). ``setup`` (``"module:attr"``, for
+    tests) is called in each worker before its demo.
     """
     from ssl_core.utils import verbosity
 
     context = multiprocessing.get_context("spawn")
-    pool = concurrent.futures.ProcessPoolExecutor(
-        max_workers=jobs,
-        mp_context=context,
-        initializer=_init_worker,
-        initargs=(threads, verbosity.level(), setup),
-        max_tasks_per_child=1,
-    )
+    results = context.Queue()
+    pending, running, outcomes = list(domains), {}, {}  # type: ignore[var-annotated]
+    config = (quick, threads, verbosity.level(), setup)
     try:
-        futures = [pool.submit(demo_worker, name, root / name, quick) for name in domains]
-        return [_outcome(name, future) for name, future in zip(domains, futures, strict=True)]
-    finally:  # Ctrl-C: drop the queued demos, do not wait for the running ones
-        pool.shutdown(wait=False, cancel_futures=True)
+        while pending or running:
+            while pending and len(running) < jobs:
+                name = pending.pop(0)
+                running[name] = context.Process(
+                    target=_worker_main, args=(name, root / name, config, results)
+                )
+                running[name].start()
+            try:
+                outcome = results.get(timeout=POLL_S)
+            except queue.Empty:
+                for name, proc in list(running.items()):
+                    if not proc.is_alive() and proc.exitcode not in (0, None):
+                        outcomes[name] = DemoOutcome(
+                            name, error=f"its worker process died (exit code {proc.exitcode})"
+                        )
+                        running.pop(name).join()
+                continue
+            outcomes[outcome.domain] = outcome
+            running.pop(outcome.domain).join()
+    finally:  # Ctrl-C or an error here: no worker outlives the command
+        for proc in running.values():
+            proc.terminate()
+        for proc in running.values():
+            proc.join(JOIN_S)
+    return [outcomes[name] for name in domains]
 
 
-def _outcome(domain: str, future: concurrent.futures.Future[DemoOutcome]) -> DemoOutcome:
-    try:
-        return future.result()
-    except concurrent.futures.process.BrokenProcessPool as exc:
-        return DemoOutcome(domain, error=f"its worker process died ({exc})")
+def _exit_on_stop(signum: int, _frame: Any) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _worker_main(domain: str, run_dir: Path, config: tuple[bool, int, int, str | None], results: Any) -> None:
+    """A worker process: ignore Ctrl-C (the parent stops it), set up, run one demo, report it.
+
+    The parent's stop (SIGTERM) becomes ``SystemExit``, so a run stopped before its first
+    checkpoint is removed as after any failure (``ssl_core.engine.loop.train``)."""
+    quick, threads, level, setup = config
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _exit_on_stop)
+    _init_worker(threads, level, setup)
+    results.put(demo_worker(domain, run_dir, quick))

@@ -135,3 +135,30 @@ def test_longest_first_and_makespan():
     assert makespan([140.0, 137.0, 95.0, 80.0, 66.0], 2) == 286.0
     assert makespan([3.0, 2.0, 2.0], 2) == 4.0 and makespan([3.0, 2.0, 2.0], 1) == 7.0
     assert makespan([], 3) == 0.0
+
+
+@pytest.mark.timeout(120)
+def test_a_worker_that_dies_is_its_domains_error(tmp_path):
+    (outcome,) = run_in_workers(
+        ["toy"], tmp_path, quick=True, jobs=1, threads=1, setup="toy_domain:die_in_worker"
+    )
+    assert outcome.result is None and outcome.error == "its worker process died (exit code 3)"
+
+
+@pytest.mark.timeout(120)
+def test_ctrl_c_stops_every_worker_at_once(tmp_path):
+    """Ctrl-C reaches the parent (workers ignore it): it stops the running workers and re-raises."""
+    import _thread
+    import multiprocessing
+    import threading
+    import time
+
+    timer = threading.Timer(5.0, _thread.interrupt_main)
+    timer.start()
+    start = time.perf_counter()
+    with pytest.raises(KeyboardInterrupt):
+        run_in_workers(
+            ["a", "b", "c"], tmp_path, quick=True, jobs=2, threads=1, setup="toy_domain:hang_in_worker"
+        )
+    assert time.perf_counter() - start < 30  # not the 600 s the workers would sleep
+    assert not [p for p in multiprocessing.active_children() if p.is_alive()]
