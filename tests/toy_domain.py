@@ -217,3 +217,10 @@ def hang_in_worker() -> None:
     import time
 
     time.sleep(600)
+
+
+def exit_quietly_in_worker() -> None:
+    """Worker setup of the ``ssl demo --jobs`` tests: the worker exits with code 0 without reporting."""
+    import os
+
+    os._exit(0)

@@ -141,7 +141,7 @@ def run_in_workers(
     context = multiprocessing.get_context("spawn")
     results = context.Queue()
     pending, running, outcomes = list(domains), {}, {}  # type: ignore[var-annotated]
-    config = (quick, threads, verbosity.level(), setup)
+    config, silent = (quick, threads, verbosity.level(), setup), set[str]()
     try:
         while pending or running:
             while pending and len(running) < jobs:
@@ -153,21 +153,33 @@ def run_in_workers(
             try:
                 outcome = results.get(timeout=POLL_S)
             except queue.Empty:
-                for name, proc in list(running.items()):
-                    if not proc.is_alive() and proc.exitcode not in (0, None):
-                        outcomes[name] = DemoOutcome(
-                            name, error=f"its worker process died (exit code {proc.exitcode})"
-                        )
-                        running.pop(name).join()
+                silent = _reap_silent(running, outcomes, silent)
                 continue
-            outcomes[outcome.domain] = outcome
-            running.pop(outcome.domain).join()
+            outcomes[outcome.domain] = outcome  # a report beats a death noticed a moment before
+            if (proc := running.pop(outcome.domain, None)) is not None:
+                proc.join()
     finally:  # Ctrl-C or an error here: no worker outlives the command
         for proc in running.values():
             proc.terminate()
         for proc in running.values():
             proc.join(JOIN_S)
     return [outcomes[name] for name in domains]
+
+
+def _reap_silent(running: dict[str, Any], outcomes: dict[str, DemoOutcome], silent: set[str]) -> set[str]:
+    """Record the workers that exited without reporting: at once for a failure exit code, after a
+    second quiet poll for exit code 0 (its report may still be in the queue). Returns the names that
+    exited cleanly and quietly this poll."""
+    quiet = set()
+    for name, proc in list(running.items()):
+        if proc.is_alive() or proc.exitcode is None:
+            continue
+        if proc.exitcode == 0 and name not in silent:
+            quiet.add(name)
+            continue
+        outcomes[name] = DemoOutcome(name, error=f"its worker process died (exit code {proc.exitcode})")
+        running.pop(name).join()
+    return quiet
 
 
 def _exit_on_stop(signum: int, _frame: Any) -> None:

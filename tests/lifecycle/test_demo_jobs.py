@@ -162,3 +162,11 @@ def test_ctrl_c_stops_every_worker_at_once(tmp_path):
         )
     assert time.perf_counter() - start < 30  # not the 600 s the workers would sleep
     assert not [p for p in multiprocessing.active_children() if p.is_alive()]
+
+
+@pytest.mark.timeout(120)
+def test_a_worker_that_exits_cleanly_without_reporting_is_an_error_not_a_hang(tmp_path):
+    (outcome,) = run_in_workers(
+        ["toy"], tmp_path, quick=True, jobs=1, threads=1, setup="toy_domain:exit_quietly_in_worker"
+    )
+    assert outcome.error == "its worker process died (exit code 0)"
