@@ -124,6 +124,10 @@ def _loop(run: RunSession, stop_at: int | None) -> dict[str, float]:
         desc=verbosity.current_phase() or run.config.recipe,
         every_log=shown >= verbosity.VERBOSE,
     )
+    if tc.num_workers and run.env_thread is not None:
+        # Loader workers are forked: one forked while the record thread runs ``git`` would inherit
+        # that child's exec-error pipe and keep the thread (and the first checkpoint) waiting.
+        run.env_thread.finish()
     batches = batch_stream(
         run.train_data,
         run.sampler,

@@ -150,16 +150,24 @@ def test_ctrl_c_stops_every_worker_at_once(tmp_path):
     """Ctrl-C reaches the parent (workers ignore it): it stops the running workers and re-raises."""
     import _thread
     import multiprocessing
+    import signal
     import threading
     import time
 
+    # a background job (CI under nohup, `make test &`) starts with SIGINT ignored, and then
+    # interrupt_main does nothing: install Python's handler, as in a terminal, for this test
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     timer = threading.Timer(5.0, _thread.interrupt_main)
     timer.start()
     start = time.perf_counter()
-    with pytest.raises(KeyboardInterrupt):
-        run_in_workers(
-            ["a", "b", "c"], tmp_path, quick=True, jobs=2, threads=1, setup="toy_domain:hang_in_worker"
-        )
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            run_in_workers(
+                ["a", "b", "c"], tmp_path, quick=True, jobs=2, threads=1, setup="toy_domain:hang_in_worker"
+            )
+    finally:
+        timer.cancel()
+        signal.signal(signal.SIGINT, previous)
     assert time.perf_counter() - start < 30  # not the 600 s the workers would sleep
     assert not [p for p in multiprocessing.active_children() if p.is_alive()]
 
