@@ -62,6 +62,8 @@ def _interval(v: Any) -> str:
     v = np.asarray(v, dtype=float)
     if len(v) < 2:
         return f"{v.mean():.3f}"
+    if np.ptp(v) == 0:  # one model scored identically on every seed: no interval, not "± 0.000"
+        return f"{v[0]:.3f} (same on every seed)"
     _, low, high = paired_t_interval(v, np.zeros_like(v))
     return f"{v.mean():.3f} ± {(high - low) / 2:.3f}"
 

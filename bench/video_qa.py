@@ -156,7 +156,13 @@ def report(runs: list[dict[str, Any]], seeds: list[int]) -> str:
                 float(np.mean([v for v in r["iou"] if v >= 0])) for r in rs if any(v >= 0 for v in r["iou"])
             ]
             half = 1.96 * np.std(accs, ddof=1) / np.sqrt(len(accs)) if len(accs) > 1 else float("nan")
-            table.append({"labels": f"{frac:.0%}", "arm": arm, "seeds": len(rs), "acc": f"{np.mean(accs):.3f} ± {half:.3f}",
+            # a deterministic arm (bag-of-words) is the same on every seed: no interval, not "± 0.000"
+            acc = (
+                f"{accs[0]:.3f} (same on every seed)"
+                if len(set(accs)) == 1
+                else f"{np.mean(accs):.3f} ± {half:.3f}"
+            )
+            table.append({"labels": f"{frac:.0%}", "arm": arm, "seeds": len(rs), "acc": acc,
                           "tIoU": f"{np.mean(ious):.3f}" if ious else "-"})  # fmt: skip
         table.append({"labels": f"{frac:.0%}", "arm": "chance", "seeds": "-", "acc": "0.200", "tIoU": "-"})
     comps = []
