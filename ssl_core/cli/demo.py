@@ -23,7 +23,7 @@ def run_demos(
     """
     import torch
 
-    from ssl_core.lifecycle.demo_jobs import longest_first, makespan, plan_jobs, run_in_workers
+    from ssl_core.lifecycle.demo_jobs import demo_worker, longest_first, makespan, plan_jobs, run_in_workers
     from ssl_core.plugins.manager import get_plugin_manager
     from ssl_core.resources import available_memory
     from ssl_core.utils.verbosity import info
@@ -44,27 +44,10 @@ def run_demos(
         by_name = {o.domain: o for o in run_in_workers(order, root, quick=quick, jobs=jobs, threads=per_job)}
         outcomes = [by_name[d] for d in specs]
     else:
-        outcomes = [_serial(name, root, quick) for name in specs]
+        outcomes = [demo_worker(name, root / name, quick) for name in specs]  # here, in turn
     results = [o.result for o in outcomes if o.error is None]
     failures = [(o.domain, o.error) for o in outcomes if o.error is not None]
     return results, failures, {o.domain: o.seconds for o in outcomes}
-
-
-def _serial(name: str, root: Path, quick: bool) -> Any:
-    """One demo in this process (``DemoOutcome``); an exception is its error, not the others'."""
-    from ssl_core.lifecycle import run_demo
-    from ssl_core.lifecycle.demo_jobs import DemoOutcome
-    from ssl_core.utils.verbosity import info
-
-    start = time.perf_counter()
-    info(f"== {name} ({'quick' if quick else 'full'}) ...")
-    outcome = DemoOutcome(name)
-    try:
-        outcome.result = run_demo(name, root / name, quick=quick)
-    except Exception as exc:  # one failing plugin must not hide the others' tables
-        outcome.error = f"{type(exc).__name__}: {exc}"
-    outcome.seconds = time.perf_counter() - start
-    return outcome
 
 
 @click.command(context_settings=CONTEXT_SETTINGS)

@@ -108,7 +108,8 @@ def _init_worker(threads: int, level: int, setup: str | None) -> None:
 
 
 def demo_worker(domain: str, run_dir: Path, quick: bool) -> DemoOutcome:
-    """One domain's demo (in a worker process); an exception becomes ``DemoOutcome.error``."""
+    """One domain's demo (in a worker process, or in turn with ``--jobs 1``); an exception becomes
+    ``DemoOutcome.error``, so one failing plugin does not hide the others' tables."""
     import torch
 
     from ssl_core.lifecycle.demo import run_demo
