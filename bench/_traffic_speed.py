@@ -22,8 +22,15 @@ SCRIPT = str(Path(__file__).resolve().with_name("traffic_stssdl.py"))
 """The bench script whose ``--worker`` flag runs :func:`speed_worker` in a fresh process."""
 
 
-def speed_worker(mode: str, steps: int, recompute: bool | None, precision: str = "fp32") -> dict[str, Any]:
-    """One configuration in this (fresh) process: time ``steps`` timed steps after one warm-up."""
+def speed_worker(
+    mode: str, steps: int, recompute: bool | None, precision: str = "fp32", fused: bool = False
+) -> dict[str, Any]:
+    """One configuration in this (fresh) process: time ``steps`` timed steps after one warm-up.
+
+    ``samples/s (cpu)`` counts the warm-up step (first-touch page faults, and with ``fused`` the
+    compilation); ``samples/s (cpu, warm)`` only the steps after it (engine mode: the run stops
+    after step 1 and resumes, the compiled cells staying cached in the process).
+    """
     import torch
 
     torch.set_num_threads(1)
@@ -31,7 +38,9 @@ def speed_worker(mode: str, steps: int, recompute: bool | None, precision: str =
     from ssl_core.plugins import get_registries
 
     config = train_config(
-        recipe_args("Los-loop", {**OFFICIAL_ARGS, "recompute": recompute}),
+        recipe_args(
+            "Los-loop", {**OFFICIAL_ARGS, "recompute": recompute, **({"fuse_cells": True} if fused else {})}
+        ),
         epochs=None,
         steps=steps + 1,
         seed=0,
@@ -41,8 +50,10 @@ def speed_worker(mode: str, steps: int, recompute: bool | None, precision: str =
         with tempfile.TemporaryDirectory() as tmp:
             recipe = get_registries().recipes.build(config.recipe, **config.recipe_args)
             t0, c0 = time.perf_counter(), time.process_time()
-            train(config, Path(tmp) / "run", recipe=recipe)
-            wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+            train(config, Path(tmp) / "run", recipe=recipe, stop_at=1)
+            c1 = time.process_time()
+            train(config, Path(tmp) / "run", recipe=recipe, resume=True)
+            wall, cpu, warm = time.perf_counter() - t0, time.process_time() - c0, time.process_time() - c1
             rows = [
                 json.loads(line) for line in (Path(tmp) / "run" / "metrics.jsonl").read_text().splitlines()
             ]
@@ -64,16 +75,19 @@ def speed_worker(mode: str, steps: int, recompute: bool | None, precision: str =
             opt.step()
             times.append(time.perf_counter() - s)
         wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+        warm = cpu * steps / (steps + 1)  # not measured apart in plain mode
         per_step = sum(times[1:]) / steps
     params = sum(p.numel() for p in recipe.module.parameters())
     return {
         "mode": mode,
         "recompute": recompute,
         "precision": precision,
+        "fused": fused,
         "params": params,
         "s/step (wall)": per_step,
         "samples/s (wall)": 64 / per_step,
         "samples/s (cpu)": 64 * (steps + 1) / cpu,
+        "samples/s (cpu, warm)": 64 * steps / warm,
         "peak RSS MB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
 
@@ -88,11 +102,21 @@ SPEED_CONFIGS = (  # mode, recompute (None: the default, decided from the memory
 )
 
 
-def _worker_run(cfg: tuple[str, bool | None, str], steps: int, baseline: str | None) -> dict[str, Any]:
+RECOMPUTE_FLAG = {None: "auto", True: "on", False: "off"}
+
+
+def parse_config(text: str) -> tuple[Any, ...]:
+    """``mode:recompute:precision[:fused]`` (e.g. ``engine:off:bf16:fused``) -> a speed configuration."""
+    mode, recompute, precision, *rest = text.split(":")
+    flag = {v: k for k, v in RECOMPUTE_FLAG.items()}[recompute]
+    return (mode, flag, precision, *(("fused",) if rest == ["fused"] else ()))
+
+
+def _worker_run(cfg: tuple[Any, ...], steps: int, baseline: str | None) -> dict[str, Any]:
     """One fresh ``--worker`` process; ``baseline``: a checkout whose plugin and core go first on the path."""
-    mode, recompute, precision = cfg
+    mode, recompute, precision = cfg[:3]
     cmd = [sys.executable, SCRIPT, "--worker", mode, "--steps", str(steps), "--precision", precision]
-    cmd += ["--recompute", {None: "auto", True: "on", False: "off"}[recompute]]
+    cmd += ["--recompute", RECOMPUTE_FLAG[recompute], *(["--fuse-cells"] if "fused" in cfg else [])]
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     if baseline:
         env["PYTHONPATH"] = os.pathsep.join((f"{baseline}/plugins/ssl-plugin-traffic/src", baseline))
@@ -117,36 +141,68 @@ def run_speed(
     right after this code's run; ``x baseline (paired)`` is the median of the per-round ratios and
     ``x official (chain)`` that times peers.md's side-by-side ratio of the baseline configuration.
     """
-    import numpy as np
 
     runs: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
     for _ in range(repeats):
         for cfg in configs:
-            for code in (None, baseline) if baseline else (None,):
+            for code in (None, baseline) if baseline and "fused" not in cfg else (None,):
                 runs.setdefault((*cfg, "baseline" if code else "this"), []).append(
                     _worker_run(cfg, steps, code)
                 )
-    rows = []
-    for (mode, recompute, precision, code), found in runs.items():
-        row: dict[str, Any] = {"code": code, "mode": mode, "precision": precision, "runs": len(found)}
-        row["recompute"] = "auto (default)" if recompute is None else recompute
-        row["params"] = found[0]["params"]
-        for key in ("s/step (wall)", "samples/s (wall)", "samples/s (cpu)", "peak RSS MB", "load"):
-            v = np.array([r[key] for r in found])
-            row[key] = f"{np.median(v):.2f} [{v.min():.2f}, {v.max():.2f}]"
-        cpu = float(np.median([r["samples/s (cpu)"] for r in found]))
-        row["x official samples/s (cpu)"] = cpu / PEERS["train samples/s"]
-        if baseline:
-            base = runs[(mode, recompute, precision, "baseline")]
-            paired = float(
-                np.median([a["samples/s (cpu)"] / b["samples/s (cpu)"] for a, b in zip(found, base)])
+    rows = [_summary(tuple(cfg), code, found, runs) for (*cfg, code), found in runs.items()]
+    for row in rows:  # fused rows chain through their eager row's ratio to the baseline
+        eager = next((r for r in rows if r["config"] == row["config"][:3] and r["code"] == "this"), None)
+        if row["cells"] == "fused" and eager and "x official (chain, warm)" in eager:
+            row["x official (chain, warm)"] = (
+                row["x eager, warm (paired)"] * eager["x official (chain, warm)"]
             )
-            row["x baseline (paired)"] = paired
-            if (mode, recompute, precision) in PEERS_RATIO:
-                row["x official (chain)"] = paired * PEERS_RATIO[(mode, recompute, precision)]
-        row["RSS / official"] = float(np.median([r["peak RSS MB"] for r in found])) / PEERS["peak RSS MB"]
-        rows.append(row)
+    for row in rows:
+        row.pop("config")
     return rows
+
+
+def _paired(found: list[dict[str, Any]], other: list[dict[str, Any]], key: str) -> float:
+    """Median over rounds of ``found[i][key] / other[i][key]`` (runs of the same round side by side)."""
+    import numpy as np
+
+    return float(np.median([a[key] / b[key] for a, b in zip(found, other)]))
+
+
+def _summary(
+    cfg: tuple[Any, ...], code: str, found: list[dict[str, Any]], runs: dict[tuple[Any, ...], Any]
+) -> dict[str, Any]:
+    """One configuration's row: medians [min, max] and the paired ratios to its baseline / eager runs.
+
+    ``warm`` ratios leave the first step out, as peers.md's timing of the official code did (first to
+    last optimizer step), so ``x official (chain, warm)`` chains through peers.md's ratio.
+    """
+    import numpy as np
+
+    mode, recompute, precision = cfg[:3]
+    row: dict[str, Any] = {"config": cfg, "code": code, "mode": mode, "precision": precision}
+    row["cells"] = "fused" if "fused" in cfg else "eager"
+    row["recompute"] = "auto (default)" if recompute is None else recompute
+    row.update(runs=len(found), params=found[0]["params"])
+    for key in ("s/step (wall)", "samples/s (wall)", "samples/s (cpu)", "samples/s (cpu, warm)",
+                "peak RSS MB", "load"):  # fmt: skip
+        v = np.array([r[key] for r in found])
+        row[key] = f"{np.median(v):.2f} [{v.min():.2f}, {v.max():.2f}]"
+    row["x official samples/s (cpu)"] = (
+        float(np.median([r["samples/s (cpu)"] for r in found])) / PEERS["train samples/s"]
+    )
+    base = runs.get((*cfg, "baseline")) if code == "this" else None
+    if base:
+        row["x baseline (paired)"] = _paired(found, base, "samples/s (cpu)")
+        row["x baseline, warm (paired)"] = _paired(found, base, "samples/s (cpu, warm)")
+        if cfg in PEERS_RATIO:
+            row["x official (chain)"] = row["x baseline (paired)"] * PEERS_RATIO[cfg]
+            row["x official (chain, warm)"] = row["x baseline, warm (paired)"] * PEERS_RATIO[cfg]
+    eager = runs.get((*cfg[:3], code)) if "fused" in cfg else None
+    if eager:
+        row["x eager, total (paired)"] = _paired(found, eager, "samples/s (cpu)")
+        row["x eager, warm (paired)"] = _paired(found, eager, "samples/s (cpu, warm)")
+    row["RSS / official"] = float(np.median([r["peak RSS MB"] for r in found])) / PEERS["peak RSS MB"]
+    return row
 
 
 def step_gflop(n: int = 207, b: int = 64, t: int = 12, h: int = 128, d: int = 64, k: int = 3) -> float:
@@ -224,7 +280,10 @@ def profile_step(precision: str, recompute: bool | None) -> None:
 
     torch.set_num_threads(1)
     config = train_config(
-        recipe_args("Los-loop", {**OFFICIAL_ARGS, "recompute": recompute}), epochs=None, steps=1, seed=0
+        recipe_args("Los-loop", {**OFFICIAL_ARGS, "recompute": recompute}),
+        epochs=None,
+        steps=1,
+        seed=0,
     )
     recipe = get_registries().recipes.build(config.recipe, **config.recipe_args)
     module, batch = recipe.module, recipe.train_data.__getitems__(list(range(64)))  # type: ignore[attr-defined]

@@ -48,7 +48,14 @@ from _traffic_config import (  # noqa: E402
     recipe_args,
     train_config,
 )
-from _traffic_speed import SPEED_CONFIGS, gemm_ceiling, profile_step, run_speed, speed_worker  # noqa: E402
+from _traffic_speed import (  # noqa: E402
+    SPEED_CONFIGS,
+    gemm_ceiling,
+    parse_config,
+    profile_step,
+    run_speed,
+    speed_worker,
+)
 
 PAPER = "ST-SSDL METR-LA H12 MAE 3.37 (MegaCRN 3.48) -- from the paper (Table 2), not measured here"
 
@@ -122,8 +129,11 @@ def main() -> None:
                         help="per-step recomputation (auto: the recipe default, from the memory estimate)")  # fmt: skip
     parser.add_argument("--precision", default="fp32", choices=("fp32", "bf16"), help="(profile)")
     parser.add_argument("--baseline", help="(speed) a checkout of the code to compare with, run alternately")
+    parser.add_argument("--fuse-cells", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument(
-        "--configs", nargs="+", help="(speed) e.g. engine:off:bf16 (mode:recompute:precision)"
+        "--configs",
+        nargs="+",
+        help="(speed) e.g. engine:off:bf16 or engine:off:bf16:fused (mode:recompute:precision[:fused])",
     )
     opts = parser.parse_args()
     if opts.merge:
@@ -143,7 +153,10 @@ def main() -> None:
         profile_step(opts.precision, RECOMPUTE[opts.recompute])
         return
     if opts.worker:
-        print(json.dumps(speed_worker(opts.worker, opts.steps, RECOMPUTE[opts.recompute], opts.precision)))
+        row = speed_worker(
+            opts.worker, opts.steps, RECOMPUTE[opts.recompute], opts.precision, opts.fuse_cells
+        )
+        print(json.dumps(row))
         return
     import torch
 
@@ -179,7 +192,7 @@ def main() -> None:
     if opts.part in ("speed", "all"):
         configs = SPEED_CONFIGS
         if opts.configs:
-            configs = tuple((m, RECOMPUTE[r], p) for m, r, p in (c.split(":") for c in opts.configs))
+            configs = tuple(parse_config(c) for c in opts.configs)
         rows = run_speed(opts.steps, opts.repeats, configs, opts.baseline)
         print_table(rows, f"speed/memory, official size on Los-loop (official code: {PEERS} per peers.md)")
         print(markdown_table(rows))

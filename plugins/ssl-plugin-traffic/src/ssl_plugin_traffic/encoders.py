@@ -15,6 +15,7 @@ The result equals the official formulation (tested against a naive float64 refer
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Callable, Mapping
 from typing import NamedTuple
@@ -88,11 +89,15 @@ class GCRUCell(nn.Module):
 
     The input ``x`` is a tensor, or a :class:`FactoredInput` projected without forming ``x`` (one
     GEMM of width ``hidden + 1`` per convolution instead of ``dim_in + hidden``).
+
+    ``fused=True`` runs :meth:`step` through :func:`fused_forward` (``torch.compile``): the gates,
+    the Chebyshev combination and the GRU update become a few generated loops between the products.
     """
 
-    def __init__(self, dim_in: int, hidden: int, cheb_k: int = 3) -> None:
+    def __init__(self, dim_in: int, hidden: int, cheb_k: int = 3, fused: bool = False) -> None:
         super().__init__()
         self.hidden = hidden
+        self.fused = fused
         self.gate = ChebGraphConv(dim_in + hidden, 2 * hidden, cheb_k)
         self.update = ChebGraphConv(dim_in + hidden, hidden, cheb_k)
 
@@ -100,9 +105,13 @@ class GCRUCell(nn.Module):
         self, x: Tensor | FactoredInput, state: Tensor, propagate: Propagate, recompute: bool = False
     ) -> Tensor:
         """One step; ``recompute`` keeps only ``(x, state)`` for backward and recomputes the rest."""
+        if self.fused:
+            fn: Callable[..., Tensor] = functools.partial(fused_forward(), self)
+        else:
+            fn = self
         if recompute and torch.is_grad_enabled():
-            return checkpoint(self, x, state, propagate, use_reentrant=False)
-        return self(x, state, propagate)
+            return checkpoint(fn, x, state, propagate, use_reentrant=False)
+        return fn(x, state, propagate)
 
     def forward(self, x: Tensor | FactoredInput, state: Tensor, propagate: Propagate) -> Tensor:
         """One step: ``x`` ``(..., dim_in)`` (or factored), ``state`` ``(..., hidden)`` -> new state."""
@@ -119,6 +128,18 @@ class GCRUCell(nn.Module):
         """The factored input projections of both convolutions for ``embedding``'s input."""
         d = embedding.output_dim
         return embedding.factors(self.gate.weight[:d]), embedding.factors(self.update.weight[:d])
+
+
+@functools.cache
+def fused_forward() -> Callable[..., Tensor]:
+    """:meth:`GCRUCell.forward` compiled once by ``torch.compile`` (Inductor), shared by every cell.
+
+    Built on first use (importing the compiler takes seconds). Compiling the unbound method, not a
+    cell's bound ``forward``, keeps copies of a cell (EMA, ``deepcopy``) on their own parameters.
+    The products stay ATen calls; what fuses is the elementwise work around them, two thirds of an
+    eager bf16 step at the official size (``bench/traffic_stssdl.py --part ceiling``).
+    """
+    return torch.compile(GCRUCell.forward)
 
 
 class STEmbedding(nn.Module):
@@ -168,6 +189,7 @@ class GCRUEncoder(Encoder):
         hidden: int,
         cheb_k: int = 3,
         recompute: bool | None = False,
+        fused: bool = False,
     ) -> None:
         super().__init__()
         self.recompute = bool(recompute)  # None (auto) starts off; STSSDLNet sets it at the first batch
@@ -182,7 +204,7 @@ class GCRUEncoder(Encoder):
                 parts = (matrix,)
             for i, part in enumerate(parts):
                 self.register_buffer(f"{name}_{i}", part.clone(), persistent=False)
-        self.cell = GCRUCell(embedding.output_dim, hidden, cheb_k)
+        self.cell = GCRUCell(embedding.output_dim, hidden, cheb_k, fused)
         self.output_dim = hidden
 
     def _matrix(self, name: str) -> Tensor:
@@ -196,9 +218,15 @@ class GCRUEncoder(Encoder):
     def encode(self, value: Tensor, tod: Tensor) -> Tensor:
         """Last hidden state ``(B, N, H)`` of the GRU run over ``T`` steps."""
         factors = self.cell.input_factors(self.embedding)
-        propagate = static_propagator(self._matrix("support"), self._matrix("support_t"))
+        dtype = compute_dtype(value)
+        support, support_t = self._matrix("support"), self._matrix("support_t")
+        if self.sparse and (dtype in (torch.bfloat16, torch.float16) or self.cell.fused):
+            # what ``static_propagator`` would do per call, once: a dense reduced-precision support
+            # (no sparse tensor reaches the cell, which ``torch.compile`` could not trace)
+            support, support_t = support.to_dense().to(dtype), support_t.to_dense().to(dtype)
+        propagate = static_propagator(support, support_t)
         shape = (value.shape[2], value.shape[0], self.cell.hidden)  # (N, B, H): node-major
-        state = value.new_zeros(shape, dtype=compute_dtype(value))
+        state = value.new_zeros(shape, dtype=dtype)
         for t in range(value.shape[1]):
             step = FactoredInput(value[:, t], tod[:, t], factors, node_major=True)
             state = self.cell.step(step, state, propagate, self.recompute)
