@@ -6,12 +6,19 @@ dimensionality, on its own data), ``uni4eye-joint`` (2D + 3D alternating). Downs
 (encoder + linear head, AdamW) and a linear probe on frozen features, with 10% or 100% of the training
 labels (drawn per seed), AUC and accuracy on the official test splits. ``scratch`` is the same ViT
 fine-tuned from random weights; ``cnn`` a small CNN trained from scratch on the same labels.
+
+Extra 3D data (``extra``, on by default in the bench): the CT / MR DICOM series and the NIfTI volumes under
+``$SSL_DATA_DIR/medical`` join the 3D training items of every arm that pretrains on 3D (``mae-pixel``,
+``uni4eye-3d``, ``uni4eye-joint``) as 28^3 crops at 1.4 mm (``recipe_args.extra_3d``,
+:mod:`ssl_plugin_medical.crops`).
 """
 
 from __future__ import annotations
 
 import copy
+import os
 import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -36,9 +43,26 @@ PRETRAIN = {
 }
 
 
-def pretrain(arm: str, steps_per_dim: int, run_dir: Any, seed: int = 0) -> tuple[Any, dict[str, float]]:
-    """Train one arm through the engine; ``steps_per_dim`` steps per dimensionality it holds."""
+def extra_3d_paths() -> list[str]:
+    """The unlabelled volumes added to 3D pretraining: CT (JPEG 2000) and MR EPI DICOM series, two NIfTI."""
+    root = os.environ.get("SSL_DATA_DIR", "").strip()
+    if not root:
+        raise SystemExit("set SSL_DATA_DIR (e.g. /work/shared/data), or pass --no-extra-3d")
+    med = Path(root) / "medical"
+    paths = [med / "dicom" / "ct_series_totalsegmentator", med / "dicom" / "mr_epi_series_nih_ge",
+             *sorted((med / "nifti").glob("*.nii.gz"))]  # fmt: skip
+    return [str(p) for p in paths]
+
+
+def pretrain(arm: str, steps_per_dim: int, run_dir: Any, seed: int = 0,
+             extra: list[str] | None = None) -> tuple[Any, dict[str, float]]:  # fmt: skip
+    """Train one arm through the engine; ``steps_per_dim`` steps per dimensionality it holds.
+
+    ``extra``: volumes added to the 3D training items (``recipe_args.extra_3d``) of an arm with 3D data.
+    """
     args = {**MODEL, **PRETRAIN[arm]}
+    if extra and args["dims"] != "2d":
+        args["extra_3d"] = list(extra)
     steps = steps_per_dim * (2 if args["dims"] == "2d+3d" else 1)
     cfg = load_run_config({
         "recipe": "medical/uni4eye", "recipe_args": args,
@@ -57,12 +81,12 @@ def pretrain(arm: str, steps_per_dim: int, run_dir: Any, seed: int = 0) -> tuple
 
 
 def pretrain_arms(
-    steps_per_dim: int, work: Any, seed: int
+    steps_per_dim: int, work: Any, seed: int, extra: list[str] | None = None
 ) -> tuple[dict[str, Any], dict[str, dict[str, float]]]:
     """Every pretraining arm of :data:`PRETRAIN` with ``seed``, run under ``work / arm``; modules and timings."""
     modules, timings = {}, {}
     for arm in PRETRAIN:
-        modules[arm], timings[arm] = pretrain(arm, steps_per_dim, work / arm, seed=seed)
+        modules[arm], timings[arm] = pretrain(arm, steps_per_dim, work / arm, seed=seed, extra=extra)
         print(f"[pretrain {arm} seed {seed}] {timings[arm]}", flush=True)
     return modules, timings
 

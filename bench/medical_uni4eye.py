@@ -22,12 +22,20 @@ What the intervals cover depends on one option:
   downstream runs of seed ``s`` use them; the paired unit is then the seed, and the intervals cover
   pretraining + labelled subset + head together (pretraining costs once per seed).
 
+Extra 3D data (``--extra-3d``, the default; ``--no-extra-3d`` reproduces the figures before it): the
+CT (JPEG 2000) and MR EPI DICOM series and the two NIfTI volumes under ``$SSL_DATA_DIR/medical`` join the
+3D training items of ``mae-pixel``, ``uni4eye-3d`` and ``uni4eye-joint``: each volume through the plugin's
+readers and intensity normalisation, resampled to 1.4 mm isotropic and cut on a regular grid of
+non-overlapping 28^3 crops, mostly-background crops dropped (372 crops; ``ssl_plugin_medical.crops``).
+They are unlabelled and only pretrain; the downstream splits are AdrenalMNIST3D's.
+
 Seeds can run as separate processes (``--seeds 0 --json a.json`` and ``--seeds 1 --json b.json``);
 ``--report a.json,b.json`` merges their runs (in file order) and prints the tables of all seeds.
 
-Example (the numbers in the plugin README and docs/benchmarks.md)::
+Example (the numbers in the plugin README)::
 
-    nice -n 10 python bench/medical_uni4eye.py --seeds 0,1,2 --json /tmp/medical_bench.json
+    SSL_DATA_DIR=/work/shared/data OMP_NUM_THREADS=1 python bench/medical_uni4eye.py --seeds 0,1,2 \
+        --steps-per-dim 150 --ft-epochs 15 --cnn-epochs 8 --pretrain-per-seed --json /tmp/medical_extra.json --markdown
 """
 
 from __future__ import annotations
@@ -43,8 +51,9 @@ from typing import Any
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _medical_arms import downstream, pretrain_arms, task_modules, values  # noqa: E402
+from _medical_arms import downstream, extra_3d_paths, pretrain_arms, task_modules, values  # noqa: E402
 from ssl_plugin_medical.config import Uni4EyeArgs  # noqa: E402
+from ssl_plugin_medical.data import fit_stats  # noqa: E402
 from ssl_plugin_medical.method import build_uni4eye  # noqa: E402
 
 from ssl_core.evaluation import ComparisonRow, format_comparison  # noqa: E402
@@ -72,13 +81,16 @@ def _downstream_seeds(args: argparse.Namespace, pretrained: dict[str, Any], data
                       log: dict[str, Any], pretrain_seed: int) -> None:  # fmt: skip
     """Every task / fraction for ``seeds`` with one set of pretrained models; appends to ``log["runs"]``."""
     cache: dict[Any, Any] = {}
+    # scratch ViT and CNN normalise with the labelled training splits' statistics: the same with or without
+    # the extra 3D crops (which shift the pretrained runs' 3D statistics, kept in their own modules)
+    stats = {d: fit_stats(s.x) for d, s in data.splits["train"].items()}
     for ndim in (2, 3):
         train, test = data.splits["train"][ndim], data.splits["test"][ndim]
         modules = task_modules(pretrained, ndim)
         for fraction in args.fractions:
             for seed in seeds:
                 torch.manual_seed(1000 + seed)
-                scratch = build_uni4eye(Uni4EyeArgs(), (2, 3), data.stats).eval()
+                scratch = build_uni4eye(Uni4EyeArgs(), (2, 3), stats).eval()
                 t = time.perf_counter()
                 got = downstream(modules, scratch, train, test, ndim, fraction, seed, ft_epochs=args.ft_epochs,
                                  probe_epochs=args.probe_epochs, cnn_epochs=args.cnn_epochs,
@@ -99,8 +111,20 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     work = Path(tempfile.mkdtemp(prefix="medical-bench-"))
     log: dict[str, Any] = {"args": vars(args), "timing": {}, "runs": {}, "start_utc": _utc()}
     groups = [(s, [s]) for s in args.seeds] if args.pretrain_per_seed else [(0, list(args.seeds))]
+    extra = extra_3d_paths() if args.extra_3d else None
+    if extra:
+        from ssl_plugin_medical.crops import extra_crops
+
+        a = Uni4EyeArgs()  # the recipe's defaults, as every pretraining run uses them
+        crops, counts = extra_crops(extra, a.size, a.extra_3d_spacing, a.window, a.extra_3d_min_foreground)
+        log["extra_3d"] = {"crops": len(crops), "per_source": counts, "spacing_mm": a.extra_3d_spacing}
+        print(
+            f"[extra 3D] {len(crops)} crops of {a.size}^3 at {a.extra_3d_spacing:g} mm: {counts}", flush=True
+        )
     for pretrain_seed, seeds in groups:
-        pretrained, timing = pretrain_arms(args.steps_per_dim, work / f"seed{pretrain_seed}", pretrain_seed)
+        pretrained, timing = pretrain_arms(
+            args.steps_per_dim, work / f"seed{pretrain_seed}", pretrain_seed, extra
+        )
         suffix = f" (seed {pretrain_seed})" if args.pretrain_per_seed else ""
         log["timing"].update({f"{arm}{suffix}": t for arm, t in timing.items()})
         data = load_run(work / f"seed{pretrain_seed}" / "uni4eye-joint").recipe.data
@@ -158,6 +182,7 @@ def report(log: dict[str, Any], markdown: bool = False) -> None:
     covers = (
         "pretraining per seed + labels + head" if per_seed else "pretraining once (seed 0); labels + head"
     )
+    covers += "; extra 3D crops" if log["args"].get("extra_3d", False) else "; MedMNIST train splits only"
     print_table(table, f"Uni4Eye arms: mean ± 95% half-width over seeds ({covers})")
     print(format_comparison(claims, width=120))
     if markdown:
@@ -183,6 +208,13 @@ def main() -> None:
         "--pretrain-per-seed",
         action="store_true",
         help="Pretrain every arm once per seed (with that seed) instead of once with seed 0.",
+    )
+    p.add_argument(
+        "--extra-3d",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="Add the CT / MR DICOM series and NIfTI volumes of $SSL_DATA_DIR/medical as 28^3 crops to 3D "
+        "pretraining (--no-extra-3d: MedMNIST train splits only, the earlier figures).",
     )
     p.add_argument(
         "--report",

@@ -33,6 +33,10 @@ class Uni4EyeArgs:
         batch_3d: volumes per 3D step (at most the batch size).
         split_seed, test_fraction: the seeded test split of a labelled folder without one.
         max_items: keep at most this many training items per dimensionality (all when ``None``).
+        extra_3d: DICOM series / NIfTI volumes added to the 3D training items as ``size^3`` crops
+            (:mod:`~ssl_plugin_medical.crops`); unlabelled, pretraining only.
+        extra_3d_spacing, extra_3d_min_foreground: their isotropic spacing (mm) and the share of
+            foreground voxels a crop needs to be kept.
         eval_seeds, probe_epochs, probe_lr, label_fraction, cnn_epochs, eval_max_train: evaluation.
     """
 
@@ -59,6 +63,10 @@ class Uni4EyeArgs:
     split_seed: int = 0
     test_fraction: float = 0.2
     max_items: int | None = None
+    extra_3d: list[str] = field(default_factory=list, metadata={"help": "Extra 3D volumes (DICOM series, "
+                                                                "NIfTI) cut into size^3 crops for pretraining."})  # fmt: skip
+    extra_3d_spacing: float = 1.4
+    extra_3d_min_foreground: float = 0.25
     eval_seeds: int = 3
     probe_epochs: int = 100
     probe_lr: float = 1e-2
@@ -90,6 +98,9 @@ class Uni4EyeArgs:
             raise FieldValueError(
                 "mask_ratio", f"must be in [0, 1) and leave a visible patch, got {self.mask_ratio}"
             )
+        if self.extra_3d_spacing <= 0 or not 0.0 <= self.extra_3d_min_foreground <= 1.0:
+            raise FieldValueError("extra_3d_spacing", "extra_3d_spacing must be > 0 and "
+                                  "extra_3d_min_foreground in [0, 1]")  # fmt: skip
         if self.grad_weight < 0 or self.noise_std < 0:
             raise FieldValueError("grad_weight", "grad_weight and noise_std must be >= 0")
         if not 0.0 < self.label_fraction <= 1.0:

@@ -3,7 +3,8 @@
 :func:`build_data` reads the embedded BreastMNIST + AdrenalMNIST3D copies (``data=None``) or the
 ``--data`` path (:mod:`~ssl_plugin_medical.sources`), prepares every item on the model's grid
 (:mod:`~ssl_plugin_medical.preprocess`) and fits the per-dimensionality mean / std of the training
-intensities. :class:`MedicalData` keeps its labelled splits (training split capped at
+intensities. ``extra_3d`` volumes join the 3D training items as crops (:mod:`~ssl_plugin_medical.crops`)
+and their statistics, but no split: they pretrain only and are not stored. :class:`MedicalData` keeps its labelled splits (training split capped at
 ``eval_max_train``) and the statistics in the run's ``data.pt``: ``evaluate`` and ``embed`` work after
 the files are gone. Only pixels travel: no header attribute is kept.
 """
@@ -22,6 +23,7 @@ from torch import Tensor
 
 from ssl_core.errors import DataError, warn_data
 from ssl_plugin_medical.config import Uni4EyeArgs
+from ssl_plugin_medical.crops import extra_crops
 from ssl_plugin_medical.encoders import KEYS
 from ssl_plugin_medical.images import read_folder
 from ssl_plugin_medical.medmnist import read_medmnist
@@ -159,6 +161,16 @@ def read_source(args: Uni4EyeArgs) -> tuple[str, dict[int, dict[str, Split]], di
     return path.name, {d: {"train": Split(x)} for d, x in items.items()}, {d: path.name for d in ndims}
 
 
+def _with_extra_3d(args: Uni4EyeArgs, train: dict[int, Tensor]) -> Tensor:
+    """The 3D training items followed by the crops of ``args.extra_3d`` (pretraining only: no split holds them)."""
+    if 3 not in train:
+        raise DataError(args.data or "<embedded>", "extra_3d", "the run has no 3D training data to add volumes to "
+                        "(use dims 3d / 2d+3d or a 3D --data)")  # fmt: skip
+    crops, _ = extra_crops(args.extra_3d, args.size, args.extra_3d_spacing, args.window,
+                           args.extra_3d_min_foreground)  # fmt: skip
+    return torch.cat([train[3], crops])
+
+
 def build_data(args: Uni4EyeArgs) -> MedicalData:
     """Read, prepare and fit (the recipe's data phase)."""
     name, parts, names = read_source(args)
@@ -169,6 +181,8 @@ def build_data(args: Uni4EyeArgs) -> MedicalData:
     if "train" not in splits:
         raise DataError(args.data or name, "train", "no training items")
     train = {d: s.x[: args.max_items] for d, s in splits["train"].items()}
+    if args.extra_3d:
+        train[3] = _with_extra_3d(args, train)
     stats = {d: fit_stats(x) for d, x in train.items()}
     n = max(len(x) for x in train.values())
     if n < MIN_EPOCH:
