@@ -54,13 +54,25 @@ def arm_modules(
     }
 
 
+def ft_kwargs(args: GenEVArgs, arm: str, scratch_ft: tuple[float, int] | None) -> dict[str, float | int]:
+    """Fine-tuning ``lr`` and ``steps`` of ``arm``: the scratch arm's own (lr, steps) when given."""
+    lr, steps = scratch_ft if arm == "scratch" and scratch_ft else (args.ft_lr, args.ft_steps)
+    return {"lr": lr, "steps": steps}
+
+
 def pretrain_seeds(per_seed: bool) -> list[tuple[int, list[int]]]:
     """``(pretraining seed, fine-tuning seeds that start from it)`` pairs of the chosen mode."""
     return [(s, [s]) for s in SEEDS] if per_seed else [(0, list(SEEDS))]
 
 
 def run_fold(
-    args: GenEVArgs, data: BatteryData, pre_ids: np.ndarray, splits: list[Split], steps: int, per_seed: bool
+    args: GenEVArgs,
+    data: BatteryData,
+    pre_ids: np.ndarray,
+    splits: list[Split],
+    steps: int,
+    per_seed: bool,
+    scratch_ft: tuple[float, int] | None = None,
 ) -> dict[str, list[dict[str, float]]]:
     """Errors of every arm on ``splits`` (one per seed, in ``SEEDS`` order) after pretraining on ``pre_ids``.
 
@@ -78,7 +90,7 @@ def run_fold(
             for seed in ft_seeds:
                 s = splits[SEEDS.index(seed)]
                 pred = finetune_predict(
-                    m.regression_model(), s, steps=args.ft_steps, lr=args.ft_lr, seed=seed
+                    m.regression_model(), s, seed=seed, **ft_kwargs(args, arm, scratch_ft)
                 )
                 by_seed[arm, seed] = errors(pred, s)
     for arm in NEURAL:
@@ -93,7 +105,12 @@ def pooled_split(folds: list[Split]) -> Split:
 
 
 def packs_fold(
-    args: GenEVArgs, lab: BatteryData, folds: list[Split], steps: int, per_seed: bool
+    args: GenEVArgs,
+    lab: BatteryData,
+    folds: list[Split],
+    steps: int,
+    per_seed: bool,
+    scratch_ft: tuple[float, int] | None = None,
 ) -> dict[str, list[dict[str, float]]]:
     """Pretrain on the lab cells (once, or per seed), fine-tune on each vehicle fold, pooled errors."""
     pooled = pooled_split(folds)
@@ -105,8 +122,8 @@ def packs_fold(
         for seed in ft_seeds:
             by_seed[seed] = {}
             for arm, m in modules.items():
-                preds = [finetune_predict(m.regression_model(), f, steps=args.ft_steps, lr=args.ft_lr, seed=seed)
-                         for f in folds]  # fmt: skip
+                kw = ft_kwargs(args, arm, scratch_ft)
+                preds = [finetune_predict(m.regression_model(), f, seed=seed, **kw) for f in folds]
                 by_seed[seed][arm] = errors(np.concatenate(preds), pooled)
     for arm in NEURAL:
         out[arm] = [by_seed[seed][arm] for seed in SEEDS]

@@ -17,7 +17,12 @@ What the intervals cover depends on the pretraining mode:
   fine-tunes from them with seed ``s``; the intervals cover the pretraining seed as well as the
   fine-tuning randomness and the folds (3x the pretraining cost; seed 0 equals the default mode).
 
+Hyper-parameters (defaults): hidden 8, 50 pretraining steps, tau 0.2, fine-tuning lr 1e-4 for 150 steps
+(SSL arms) and lr 1e-4 for 300 steps (scratch), chosen on validation cells with ``--tune``
+(``bench/_battery_tune.py``: in each tuning fold the test cell is never read).
+
     nice -n 10 python bench/battery_genev.py --out bench_battery.json [--pretrain-per-seed]
+    python bench/battery_genev.py --tune --out battery_tune.json       # the validation sweep
 """
 
 from __future__ import annotations
@@ -40,18 +45,22 @@ from ssl_core.evaluation import ComparisonRow, format_comparison
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _battery_arms import ARMS, SEEDS, packs_fold, run_fold  # noqa: E402
+from _battery_tune import run as tune  # noqa: E402
 
+Sft = tuple[float, int]  # the scratch arm's fine-tuning (lr, steps)
 HOLDOUT = ("CS2_35", "CS2_36", "CS2_37", "CS2_38", "B0005", "B0006", "B0007", "B0018")
 
 
-def cross_cell(args: GenEVArgs, name: str, curves: list, cell: str, steps: int, per_seed: bool) -> dict:
+def cross_cell(
+    args: GenEVArgs, name: str, curves: list, cell: str, steps: int, per_seed: bool, sft: Sft
+) -> dict:
     """One cross-cell fold: ``cell`` held out, pretraining and fine-tuning on the other cells."""
     data = from_curves(name, curves, GenEVArgs(**{**args.__dict__, "test_cells": [cell]}))
     splits = [labelled_split(data, args.label_fraction, args.windows_per_curve, s) for s in SEEDS]
-    return run_fold(args, data, data.curve_ids("train"), splits, steps, per_seed)
+    return run_fold(args, data, data.curve_ids("train"), splits, steps, per_seed, sft)
 
 
-def ageing(args: GenEVArgs, curves: list, steps: int, per_seed: bool) -> dict:
+def ageing(args: GenEVArgs, curves: list, steps: int, per_seed: bool, sft: Sft) -> dict:
     """Fine-tune on early life (first half of each cell's cycles), test on late life."""
     data = from_curves("calce", curves, GenEVArgs(**{**args.__dict__, "test_cells": []}))
     ids = data.curve_ids("train")
@@ -61,17 +70,17 @@ def ageing(args: GenEVArgs, curves: list, steps: int, per_seed: bool) -> dict:
         labelled_split(data, args.label_fraction, args.windows_per_curve, s, ids[early], ids[~early])
         for s in SEEDS
     ]
-    return run_fold(args, data, ids, splits, steps, per_seed)
+    return run_fold(args, data, ids, splits, steps, per_seed, sft)
 
 
-def packs(args: GenEVArgs, lab: list, vehicles: list, steps: int, per_seed: bool) -> dict:
+def packs(args: GenEVArgs, lab: list, vehicles: list, steps: int, per_seed: bool, sft: Sft) -> dict:
     """Pretrain on the lab cells (per arm, once or per seed); leave one vehicle out, pooled errors."""
     lab_data = from_curves("lab", lab, GenEVArgs(**{**args.__dict__, "test_cells": []}))
     data = from_curves("packs", vehicles, GenEVArgs(**{**args.__dict__, "test_cells": []}))
     ids, cells = data.curve_ids("train"), np.array(data.cells)
     folds = [labelled_split(data, 1.0, args.windows_per_curve, 0, ids[cells[ids] != v], ids[cells[ids] == v])
              for v in sorted(set(cells[ids]))]  # fmt: skip
-    return packs_fold(args, lab_data, folds, steps, per_seed)
+    return packs_fold(args, lab_data, folds, steps, per_seed, sft)
 
 
 def rows(setting: str, folds: list[dict]) -> list[ComparisonRow]:
@@ -107,33 +116,50 @@ def merge(paths: list[Path]) -> tuple[dict[str, list[dict]], bool]:
     return merged, modes.pop()
 
 
-def jobs(ns: argparse.Namespace, args: GenEVArgs) -> list[tuple[str, Callable[[], dict]]]:
-    """(setting, fold job) pairs, in the order ``HOLDOUT`` then ageing and packs."""
+def lab_curves() -> tuple[list, list]:
+    """The CALCE CS2_35..38 and NASA B0005/6/7/18 charge curves of ``$SSL_DATA_DIR/battery``."""
     root = Path(os.environ.get("SSL_DATA_DIR", "../shared/data")) / "battery"
     calce = load_curves(str(root / "calce_cs2" / "raw_CS2_35")) + load_curves(
         str(root / "calce_cs2_raw_36_37_38")
     )
-    nasa = load_curves(str(root / "nasa_pcoe_cycles"))
+    return calce, load_curves(str(root / "nasa_pcoe_cycles"))
+
+
+def jobs(ns: argparse.Namespace, args: GenEVArgs) -> list[tuple[str, Callable[[], dict]]]:
+    """(setting, fold job) pairs, in the order ``HOLDOUT`` then ageing and packs."""
+    root = Path(os.environ.get("SSL_DATA_DIR", "../shared/data")) / "battery"
+    calce, nasa = lab_curves()
     ev = load_curves(str(root / "ev_packs_deng2024" / "BatPackdata.mat"))
     st, ps = ns.steps, ns.pretrain_per_seed
+    sft = (ns.scratch_ft_lr or args.ft_lr, ns.scratch_ft_steps or args.ft_steps)
     out: list[tuple[str, Callable[[], dict]]] = [
-        ("cross-cell CALCE", lambda c=c: cross_cell(args, "calce", calce, c, st, ps)) for c in HOLDOUT[:4]
+        ("cross-cell CALCE", lambda c=c: cross_cell(args, "calce", calce, c, st, ps, sft))
+        for c in HOLDOUT[:4]
     ]
-    out += [("cross-cell NASA", lambda c=c: cross_cell(args, "nasa", nasa, c, st, ps)) for c in HOLDOUT[4:]]
     out += [
-        ("ageing CALCE", lambda: ageing(args, calce, st, ps)),
-        ("packs LOVO", lambda: packs(args, calce + nasa, ev, st, ps)),
+        ("cross-cell NASA", lambda c=c: cross_cell(args, "nasa", nasa, c, st, ps, sft)) for c in HOLDOUT[4:]
+    ]
+    out += [
+        ("ageing CALCE", lambda: ageing(args, calce, st, ps, sft)),
+        ("packs LOVO", lambda: packs(args, calce + nasa, ev, st, ps, sft)),
     ]
     return out
 
 
-def main() -> None:
-    """Run the chosen settings / folds (writing the JSON after every fold) or merge earlier runs."""
+def parser() -> argparse.ArgumentParser:
+    """The command line."""
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--out", type=Path, default=Path("bench_battery.json"))
-    p.add_argument("--steps", type=int, default=40)
-    p.add_argument("--hidden", type=int, default=16)
+    # defaults: chosen on validation cells (--tune, 2026-12-05; plugin README, deviation 3)
+    p.add_argument("--steps", type=int, default=50, help="pretraining steps")
+    p.add_argument("--hidden", type=int, default=8)
     p.add_argument("--ft-steps", type=int, default=150)
+    p.add_argument("--ft-lr", type=float, default=1e-4)
+    p.add_argument("--tau", type=float, default=0.2)
+    p.add_argument("--scratch-ft-lr", type=float, default=1e-4, help="the scratch arm's own fine-tuning lr")
+    p.add_argument(
+        "--scratch-ft-steps", type=int, default=300, help="the scratch arm's own fine-tuning steps"
+    )
     p.add_argument("--only", nargs="*", default=None,
                    help="settings to run, by name prefix: 'cross-cell CALCE', 'cross-cell NASA', "
                    "'ageing CALCE', 'packs LOVO' (default: all)")  # fmt: skip
@@ -143,11 +169,34 @@ def main() -> None:
     p.add_argument("--pretrain-per-seed", action="store_true",
                    help="fine-tuning seed s starts from arms pretrained with seed s (default: one "
                    "pretraining per arm and fold, seed 0)")  # fmt: skip
-    ns = p.parse_args()
+    p.add_argument("--tune", nargs="*", default=None, metavar="TEST_CELL",
+                   help="choose the hyper-parameters on validation cells (bench/_battery_tune.py) in the "
+                   "cross-cell folds of these test cells (default CS2_35 CS2_37 B0005 B0007); no test cell is read")  # fmt: skip
+    p.add_argument("--tune-resume", type=Path, default=None, help="reuse the rows of an earlier --tune JSON")
+    return p
+
+
+def run_tune(ns: argparse.Namespace) -> None:
+    """The validation sweep (``--tune``) over the cross-cell folds of the given test cells."""
+    calce, nasa = lab_curves()
+    cells = {"calce": list(HOLDOUT[:4]), "nasa": list(HOLDOUT[4:])}
+    tests = ns.tune or ["CS2_35", "CS2_37", "B0005", "B0007"]
+    args = GenEVArgs(windows_per_curve=ns.windows)
+    tune(args, {"calce": calce, "nasa": nasa}, cells, tests, ns.out, ns.tune_resume)
+
+
+def main() -> None:
+    """Run the chosen settings / folds (writing the JSON after every fold), the sweep, or merge earlier runs."""
+    ns = parser().parse_args()
+    if ns.tune is not None:
+        run_tune(ns)
+        return
     if ns.merge:
         report(*merge(ns.merge))
         return
-    args = GenEVArgs(hidden=ns.hidden, ft_steps=ns.ft_steps, windows_per_curve=ns.windows)
+    args = GenEVArgs(
+        hidden=ns.hidden, ft_steps=ns.ft_steps, ft_lr=ns.ft_lr, tau=ns.tau, windows_per_curve=ns.windows
+    )
     todo = jobs(ns, args)
     order = [0, 4, 8, 9, 1, 5, 2, 6, 3, 7]  # every setting early, so a cut-short run still covers all
     results: dict[str, list[dict]] = {}
