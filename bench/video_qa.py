@@ -11,38 +11,40 @@ contrastive), ``full`` (QP init + loc + con), ``lang`` (language only, CE), the 
 conditional logit and chance. 30% and 100% run ``ce``, ``full`` and the bag-of-words model only (time).
 Every finished run is appended to ``--cache`` (JSONL) so an interrupted bench resumes.
 
+The loss weights, temperature, masking rate, pre-training length and learning rates are :data:`TUNED`,
+chosen on the **validation** questions at 10% labels by ``--tune`` (``_video_sweep.py``);
+``--a-priori`` runs the values set before that sweep.
+
 Example (the numbers in the plugin README)::
 
-    SSL_DATA_DIR=/work/shared/data nice -n 10 python bench/video_qa.py --seeds 0,1,2 --out video_qa.md
+    SSL_DATA_DIR=/work/shared/data OMP_NUM_THREADS=1 python bench/video_qa.py --seeds 0,1,2 --out video_qa.md
+    SSL_DATA_DIR=/work/shared/data OMP_NUM_THREADS=1 python bench/video_qa.py --tune --out video_sweep.md
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
+from _video_sweep import A_PRIORI, STEPS, Recipe, fit_predict, load_data, pretrained, sweep, sweep_table
 from ssl_plugin_video.baselines import bow_correct
-from ssl_plugin_video.config import VideoQAArgs
-from ssl_plugin_video.data import ClipQADataset, PreparedQA, build_data
-from ssl_plugin_video.finetune import predict, train_main_stage, train_question_prediction
-from ssl_plugin_video.method import MainStage, build_module
+from ssl_plugin_video.data import PreparedQA
 
 from ssl_core.evaluation import ComparisonRow
 from ssl_core.utils import markdown_table
 
-MODEL = {"dim": 64, "heads": 2, "ffn_dim": 128, "depth": 2, "max_frames": 32, "bin_seconds": 3.0,
-         "max_concepts": 4, "max_q_len": 20, "max_a_len": 12}  # fmt: skip
-ARMS = {  # name: (pretrained init, lambda_loc, lambda_con, language only)
-    "ce": (False, 0.0, 0.0, False), "ce+loc": (False, 0.5, 0.0, False), "ce+qp": (True, 0.0, 0.0, False),
-    "ce+con": (False, 0.0, 0.5, False), "full": (True, 0.5, 0.5, False), "lang": (False, 0.0, 0.0, True),
+ARMS = {  # name: (pretrained init, localisation, contrastive, language only)
+    "ce": (False, False, False, False), "ce+loc": (False, True, False, False), "ce+qp": (True, False, False, False),
+    "ce+con": (False, False, True, False), "full": (True, True, True, False), "lang": (False, False, False, True),
 }  # fmt: skip
-STEPS = {0.1: 100, 0.3: 120, 1.0: 150}
+# chosen on the validation split by ``--tune`` (TUNED_AT); A_PRIORI: the values before (``--a-priori``)
+TUNED = Recipe(lambda_loc=1.0, lambda_con=0.5, tau=0.1, mask_prob=0.5, qp_steps=300, lr=2e-4, lr_pre=1e-3)
+TUNED_AT = "2026-12-05, --tune --seeds 0,1,2 (plugin README: the sweep table)"
 PUBLISHED = [  # (model, setting, test accuracy): the TVQA / TVQA+ papers, not this split or setting
     ("Q+A only (Lei et al., 2018)", "full TVQA, LSTM + GloVe, no video, no subtitles", "about 0.43-0.45"),
     ("Q+A + visual concepts (Lei et al., 2018)", "full TVQA, detected concept labels", "a few points above Q+A"),
@@ -51,53 +53,20 @@ PUBLISHED = [  # (model, setting, test accuracy): the TVQA / TVQA+ papers, not t
 ]  # fmt: skip
 
 
-def _data(fraction: float, lang: bool) -> PreparedQA:
-    path = Path(os.environ["SSL_DATA_DIR"]) / "video" / "tvqa_plus" / "tvqa_plus_val.json"
-    return build_data(VideoQAArgs(data=str(path), label_fraction=fraction, use_context=not lang, **MODEL))  # type: ignore[arg-type]
-
-
-def _run(arm: str, fraction: float, seed: int, data: PreparedQA, pretrained: Any) -> dict[str, Any]:
-    init, loc, con, lang = ARMS[arm]
-    args = VideoQAArgs(**MODEL, use_context=not lang)  # type: ignore[arg-type]
-    torch.manual_seed(1000 + seed)
-    start = pretrained if init else build_module(args, data)
+def _run(arm: str, recipe: Recipe, fraction: float, seed: int, data: PreparedQA, pre: Any) -> dict[str, Any]:
     t0 = time.perf_counter()
-    model = train_main_stage(start, data.splits["train"], MainStage(loc, con, 0.1, 0.15), steps=STEPS[fraction],
-                             batch_size=16, lr=5e-4, seed=seed)  # fmt: skip
-    pred = predict(model, data.splits["test"])
+    pred = fit_predict(ARMS[arm], recipe, fraction, seed, data, pre, "test")
     return {"arm": arm, "fraction": fraction, "seed": seed, "correct": pred["correct"].tolist(),
             "iou": np.nan_to_num(pred["iou"], nan=-1.0).tolist(), "seconds": time.perf_counter() - t0}  # fmt: skip
 
 
-def _pretrained(seed: int, data: PreparedQA, cache: Path) -> Any:
-    """Question-prediction pre-training of seed ``seed`` (label-free), saved beside the cache and reused."""
-    torch.manual_seed(seed)
-    model = build_module(VideoQAArgs(**MODEL), data)  # type: ignore[arg-type]
-    saved = cache.with_name(f"{cache.stem}.pre{seed}.pt")
-    lock = saved.with_suffix(".lock")
-    while lock.exists() and not saved.exists():  # another bench process is pre-training this seed
-        time.sleep(10)
-    if saved.exists():
-        model.load_state_dict(torch.load(saved, weights_only=True))
-        return model
-    train = data.splits["train"]
-    unlabelled = ClipQADataset(
-        {**train.tensors, "labelled": torch.zeros(len(train), dtype=torch.bool)}, train.clips
-    )
-    lock.touch()
-    t0 = time.perf_counter()
-    model = train_question_prediction(model, unlabelled, steps=150, batch_size=32, lr=1e-3, seed=seed)
-    print(f"pretrained seed {seed} in {time.perf_counter() - t0:.0f}s", flush=True)
-    torch.save(model.state_dict(), saved)
-    lock.unlink()
-    return model
-
-
-def run_all(seeds: list[int], caches: list[Path], fractions: list[float]) -> list[dict[str, Any]]:
+def run_all(
+    seeds: list[int], caches: list[Path], fractions: list[float], recipe: Recipe
+) -> list[dict[str, Any]]:
     """Every (fraction, arm, seed) run, reading finished ones from ``caches`` (new ones go to the first)."""
     done = [json.loads(line) for c in caches if c.exists() for line in c.read_text().splitlines()]
     have = {(r["arm"], r["fraction"], r["seed"]) for r in done}
-    datasets = {frac: (_data(frac, False), _data(frac, True)) for frac in STEPS}
+    datasets = {frac: (load_data(frac, False), load_data(frac, True)) for frac in STEPS}
     pre: dict[int, Any] = {}
     for frac in fractions:
         arms = list(ARMS) if frac == 0.1 else ["ce", "full"]
@@ -107,8 +76,8 @@ def run_all(seeds: list[int], caches: list[Path], fractions: list[float]) -> lis
                     continue
                 data = datasets[frac][1 if ARMS[arm][3] else 0]
                 if ARMS[arm][0] and seed not in pre:
-                    pre[seed] = _pretrained(seed, data, caches[0])
-                row = _run(arm, frac, seed, data, pre.get(seed))
+                    pre[seed] = pretrained(seed, recipe.qp_steps, data, caches[0])
+                row = _run(arm, recipe, frac, seed, data, pre.get(seed))
                 print(
                     f"{frac:.0%} {arm} seed {seed}: acc {np.mean(row['correct']):.3f} ({row['seconds']:.0f}s)",
                     flush=True,
@@ -143,6 +112,29 @@ def _rows(
     return rows
 
 
+def _comparisons(
+    runs: list[dict[str, Any]], seeds: list[int], pairs: list[tuple[str, str]]
+) -> list[dict[str, str]]:
+    """Markdown rows of the paired comparisons ``arm - base`` at every label fraction where both ran."""
+    comps = []
+    for frac in STEPS:
+        for arm, base in pairs:
+            for row in _rows(runs, frac, arm, base, seeds):
+                lo, hi = row.diff_ci or (float("nan"), float("nan"))
+                comps.append({"labels": f"{frac:.0%}", "comparison": f"{arm} - {base}", "diff": f"{row.delta:+.3f}",
+                              "95% CI": f"[{lo:+.3f}, {hi:+.3f}]", "interval": f"{row.method} ({row.n} {row.unit})",
+                              "verdict": row.verdict})  # fmt: skip
+    return comps
+
+
+def versus(runs: list[dict[str, Any]], before: list[Path], seeds: list[int]) -> str:
+    """Each arm against the same arm in an earlier run's caches (``--versus``): same seeds, same test questions."""
+    old = [json.loads(line) for c in before for line in c.read_text().splitlines()]
+    old = [{**r, "arm": f"{r['arm']} (before)"} for r in old]
+    pairs = [(arm, f"{arm} (before)") for arm in ARMS]
+    return markdown_table(_comparisons([*runs, *old], seeds, pairs))
+
+
 def report(runs: list[dict[str, Any]], seeds: list[int]) -> str:
     """Markdown: per-arm accuracy / IoU table and the paired comparisons."""
     table = []
@@ -165,7 +157,6 @@ def report(runs: list[dict[str, Any]], seeds: list[int]) -> str:
             table.append({"labels": f"{frac:.0%}", "arm": arm, "seeds": len(rs), "acc": acc,
                           "tIoU": f"{np.mean(ious):.3f}" if ious else "-"})  # fmt: skip
         table.append({"labels": f"{frac:.0%}", "arm": "chance", "seeds": "-", "acc": "0.200", "tIoU": "-"})
-    comps = []
     pairs = [
         ("full", "ce"),
         ("ce+loc", "ce"),
@@ -174,15 +165,19 @@ def report(runs: list[dict[str, Any]], seeds: list[int]) -> str:
         ("ce", "lang"),
         ("full", "bow"),
     ]
-    for frac in STEPS:
-        for arm, base in pairs:
-            for row in _rows(runs, frac, arm, base, seeds):
-                lo, hi = row.diff_ci or (float("nan"), float("nan"))
-                comps.append({"labels": f"{frac:.0%}", "comparison": f"{arm} - {base}", "diff": f"{row.delta:+.3f}",
-                              "95% CI": f"[{lo:+.3f}, {hi:+.3f}]", "interval": f"{row.method} ({row.n} {row.unit})",
-                              "verdict": row.verdict})  # fmt: skip
+    comps = _comparisons(runs, seeds, pairs)
     published = markdown_table([{"model": m, "setting": s, "accuracy": a} for m, s, a in PUBLISHED])
     return "\n\n".join([markdown_table(table), markdown_table(comps), published])
+
+
+def _tune(seeds: list[int], cache: Path, out: Path) -> None:
+    """``--tune``: the validation sweep at 10% labels; prints and writes its table and the chosen recipe."""
+    t0 = time.perf_counter()
+    best, rows = sweep(seeds, cache)
+    text = (f"{markdown_table(sweep_table(rows))}\n\nchosen on val: {best}\n\n"
+            f"wall time {time.perf_counter() - t0:.0f}s\n")  # fmt: skip
+    out.write_text(text)
+    print(text)
 
 
 def main() -> None:
@@ -193,14 +188,26 @@ def main() -> None:
         "--fractions", default="0.1,0.3,1.0", help="label fractions to run (the report shows all)"
     )
     parser.add_argument("--out", type=Path, default=Path("video_qa.md"))
+    parser.add_argument("--tune", action="store_true", help="run the validation sweep (10%% labels) instead")
+    parser.add_argument("--versus", help="JSONL caches of an earlier run: each arm against itself there")
+    parser.add_argument("--a-priori", action="store_true", help="the values set before the sweep, not TUNED")
     opts = parser.parse_args()
     torch.set_num_threads(1)
     seeds = [int(s) for s in opts.seeds.split(",")]
+    caches = [Path(c) for c in opts.cache.split(",")]
+    if opts.tune:
+        _tune(seeds, caches[0], opts.out)
+        return
+    recipe = A_PRIORI if opts.a_priori else TUNED
+    label = "a priori" if opts.a_priori else f"chosen on val: {TUNED_AT}"
     t0 = time.perf_counter()
-    runs = run_all(
-        seeds, [Path(c) for c in opts.cache.split(",")], [float(f) for f in opts.fractions.split(",")]
+    runs = run_all(seeds, caches, [float(f) for f in opts.fractions.split(",")], recipe)
+    text = (
+        f"recipe: {recipe} ({label})\n\n{report(runs, seeds)}\n\nwall time {time.perf_counter() - t0:.0f}s\n"
     )
-    text = report(runs, seeds) + f"\n\nwall time {time.perf_counter() - t0:.0f}s\n"
+    if opts.versus:
+        old = [Path(c) for c in opts.versus.split(",")]
+        text += f"\nEach arm against {opts.versus}:\n\n{versus(runs, old, seeds)}\n"
     opts.out.write_text(text)
     print(text)
 

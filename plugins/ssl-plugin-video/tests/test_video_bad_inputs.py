@@ -129,6 +129,8 @@ CASES = [
           "--label-fraction", "0"),
     _case("features-and-videos", {"qa.json": _edit(0)}, 2, "give either a features folder or a videos folder",
           "--set", "recipe_args.features=a", "--set", "recipe_args.videos=b"),
+    _case("ft-lr-scratch-zero", {"qa.json": _edit(0)}, 2, "recipe_args.ft_lr_scratch: must be > 0, got 0",
+          "--set", "recipe_args.ft_lr_scratch=0"),
     # resources estimated before work starts (issue 14): batch x 5 candidates BERT sequences
     BadInput("video-memory-big-batch", ("video", "pretrain", "--data", "{tmp}/qa.json", "--run-dir", "{tmp}/run",
              "--set", "train.batch_size=256"), 1,

@@ -52,7 +52,8 @@ def compare(pretrained: VideoQA, fresh: Callable[[int], VideoQA], data: Prepared
     runs: dict[str, list[dict[str, np.ndarray]]] = {"ssl": [], "no-ssl": []}
     for seed in each(seeds):
         for name, start in (("ssl", pretrained), ("no-ssl", fresh(seed))):
-            model = train_main_stage(start, train, stage, steps=steps, batch_size=args.ft_batch, lr=args.ft_lr,
+            lr = args.ft_lr if name == "ssl" else args.ft_lr_scratch
+            model = train_main_stage(start, train, stage, steps=steps, batch_size=args.ft_batch, lr=lr,
                                      seed=seed, device=device)  # type: ignore[arg-type]  # fmt: skip
             runs[name].append(predict(model, test, device=device))  # type: ignore[arg-type]
     n_opt = int(test.tensors["a"].shape[1])

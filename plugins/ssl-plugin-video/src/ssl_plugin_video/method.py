@@ -27,12 +27,13 @@ from ssl_plugin_video.views import AnswerMasking, QuestionCandidates
 
 @dataclass(frozen=True)
 class MainStage:
-    """Weights of the main stage's auxiliary losses (0 switches one off) and the masking rate."""
+    """Weights of the main stage's auxiliary losses (0 switches one off) and the masking rate (defaults:
+    chosen on the TVQA+ validation split, as :class:`~ssl_plugin_video.config.VideoQAArgs`)."""
 
-    lambda_loc: float = 0.5
+    lambda_loc: float = 1.0
     lambda_con: float = 0.5
     tau: float = 0.1
-    mask_prob: float = 0.15
+    mask_prob: float = 0.5
 
 
 class VideoQA(SSLModule):
