@@ -71,8 +71,11 @@ def _patch_predictor(module: Any, model: dict[str, Any]) -> None:
     trunc_normal_init_(module.predictor.blocks)
 
 
-def child(data: str, model_name: str, steps: int) -> dict[str, Any]:
-    """In this process (the tree on ``sys.path``): ``steps`` engine steps; steps/s and peak RSS."""
+def child(data: str, model_name: str, steps: int, regions: bool = False) -> dict[str, Any]:
+    """In this process (the tree on ``sys.path``): ``steps`` engine steps; steps/s and peak RSS.
+
+    ``regions``: ``train.compile_regions`` (every transformer layer through ``torch.compile``).
+    """
     import torch
     from ssl_plugin_tabular.config import TJEPAArgs
     from ssl_plugin_tabular.recipes import RECIPE, paper_config, tjepa_recipe
@@ -94,7 +97,7 @@ def child(data: str, model_name: str, steps: int) -> dict[str, Any]:
     cfg = paper_config(steps=steps, warmup_steps=max(1, steps // 30))
     cfg["optim"]["lr"] = LR
     cfg["train"].update(seed=0, device="cpu", precision="fp32", progress=False, log_every=every,
-                        monitor_every=0, ckpt_every=steps)  # fmt: skip
+                        monitor_every=0, ckpt_every=steps, **({"compile_regions": True} if regions else {}))  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp:
         run = Path(tmp) / "run"
         train(load_run_config({"recipe": RECIPE, "recipe_args": args, **cfg}), run, recipe=recipe, force=True)
@@ -105,11 +108,19 @@ def child(data: str, model_name: str, steps: int) -> dict[str, Any]:
             "predictor_params": pred_params, "patched": patched}  # fmt: skip
 
 
-def run_child(tree: Path, data: str, model_name: str, steps: int) -> dict[str, Any]:
-    """One fresh process importing ``tree``'s code."""
+def run_child(tree: Path, data: str, model_name: str, steps: int, regions: bool = False) -> dict[str, Any]:
+    """One fresh process importing ``tree``'s code (``regions``: with ``train.compile_regions``)."""
     env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
            "PYTHONPATH": f"{tree}{os.pathsep}{tree / 'plugins/ssl-plugin-tabular/src'}"}  # fmt: skip
-    cmd = [sys.executable, __file__, "--child", data, model_name, str(steps)]
+    cmd = [
+        sys.executable,
+        __file__,
+        "--child",
+        data,
+        model_name,
+        str(steps),
+        *(["regions"] if regions else []),
+    ]
     out = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True, cwd=tree).stdout
     return json.loads(next(x for x in out.splitlines() if x.startswith("SPEED "))[6:])
 
@@ -121,15 +132,25 @@ PLAN = (
     ("old", "official"),
     ("new", "official"),
 )
+#: ``--compare-regions``: "old" = this code eager (``--base-tree`` a checkout of it), "new" = with
+#: ``train.compile_regions``; both model sizes on both sides, the old bench64 as the chain's anchor
+PLAN_REGIONS = (
+    ("old", "bench64"),
+    ("old", "official"),
+    ("new", "official"),
+    ("old", "pred-ffn64"),
+    ("new", "pred-ffn64"),
+)
 
 
 def compare(old: Path, new: Path, data: str, steps: int, rounds: int, log: dict[str, Any],
-            flush: Any = None) -> list[dict[str, Any]]:  # fmt: skip
-    """``rounds`` rounds over PLAN (order reversed every other round); the summary rows."""
+            flush: Any = None, regions: bool = False) -> list[dict[str, Any]]:  # fmt: skip
+    """``rounds`` rounds over PLAN (PLAN_REGIONS with ``regions``; order reversed every other round)."""
     got: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    plan = PLAN_REGIONS if regions else PLAN
     for rnd in range(rounds):
-        for code, model in PLAN if rnd % 2 == 0 else PLAN[::-1]:
-            one = run_child(old if code == "old" else new, data, model, steps)
+        for code, model in plan if rnd % 2 == 0 else plan[::-1]:
+            one = run_child(old if code == "old" else new, data, model, steps, regions and code == "new")
             one["load1"] = os.getloadavg()[0]
             got.setdefault((code, model), []).append(one)
             log.setdefault("compare_runs", []).append({"round": rnd, "code": code, "model": model, **one})
@@ -147,6 +168,9 @@ def compare(old: Path, new: Path, data: str, steps: int, rounds: int, log: dict[
                "load1": f"{min(r['load1'] for r in runs):.1f}-{max(r['load1'] for r in runs):.1f}"}  # fmt: skip
         if model in OFFICIAL_RATIO:
             row["x official (chain)"] = round(vs_anchor * OFFICIAL_RATIO[model], 2)
+        if code == "new" and ("old", model) in got:  # same model, old code, same round
+            old_rates = [r["steps_per_s"] for r in got[("old", model)]]
+            row["x old, same model (paired)"] = round(median(a / b for a, b in zip(rates, old_rates)), 3)
         rows.append(row)
     log["compare"] = rows
     return rows
@@ -154,5 +178,5 @@ def compare(old: Path, new: Path, data: str, steps: int, rounds: int, log: dict[
 
 if __name__ == "__main__" and sys.argv[1:2] == ["--child"]:
     t0 = time.monotonic()
-    result = child(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+    result = child(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5:6] == ["regions"])
     print("SPEED " + json.dumps({**result, "wall_s": time.monotonic() - t0}), flush=True)

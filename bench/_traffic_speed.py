@@ -27,7 +27,8 @@ def speed_worker(
 ) -> dict[str, Any]:
     """One configuration in this (fresh) process: time ``steps`` timed steps after one warm-up.
 
-    ``samples/s (cpu)`` counts the warm-up step (first-touch page faults, and with ``fused`` the
+    ``fused``: ``train.compile_regions``. ``samples/s (cpu)`` counts the warm-up step (first-touch
+    page faults, and with ``fused`` the
     compilation); ``samples/s (cpu, warm)`` only the steps after it (engine mode: the run stops
     after step 1 and resumes, the compiled cells staying cached in the process).
     """
@@ -38,14 +39,13 @@ def speed_worker(
     from ssl_core.plugins import get_registries
 
     config = train_config(
-        recipe_args(
-            "Los-loop", {**OFFICIAL_ARGS, "recompute": recompute, **({"fuse_cells": True} if fused else {})}
-        ),
+        recipe_args("Los-loop", {**OFFICIAL_ARGS, "recompute": recompute}),
         epochs=None,
         steps=steps + 1,
         seed=0,
     )
     config.train.precision = precision  # type: ignore[assignment]
+    config.train.compile_regions = fused  # the GCRU cells through torch.compile (ssl_core.nn.regions)
     if mode == "engine":
         with tempfile.TemporaryDirectory() as tmp:
             recipe = get_registries().recipes.build(config.recipe, **config.recipe_args)

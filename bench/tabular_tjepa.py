@@ -211,6 +211,8 @@ def main() -> None:
     ap.add_argument("--base-tree", type=Path, default=None, help="compare: a checkout of the old code")
     ap.add_argument("--compare-steps", type=int, default=8)
     ap.add_argument("--compare-rounds", type=int, default=3)
+    ap.add_argument("--compare-regions", action="store_true", help="compare: this tree with train.compile_regions "
+                    "against --base-tree (a checkout of the same code, eager)")  # fmt: skip
     ap.add_argument("--profile-steps", type=int, default=4)
     ap.add_argument("--model", choices=sorted(MODELS), default="official", help="protocol/collapse model size "
                     "(official: the launch configuration exactly; pred-ffn64: its predictor FFN 64)")  # fmt: skip
@@ -258,7 +260,7 @@ def main() -> None:
         if a.base_tree is None:
             raise SystemExit("compare needs --base-tree (a checkout of the old code)")
         rows = compare(a.base_tree.resolve(), Path(__file__).resolve().parents[1], data_path(root, "adult"),
-                       a.compare_steps, a.compare_rounds, log, flush)  # fmt: skip
+                       a.compare_steps, a.compare_rounds, log, flush, a.compare_regions)  # fmt: skip
         print_table(rows, "old vs new code, side by side (Adult, batch 512, fp32, 1 thread each; x official = "
                     "x old bench64 here * old bench64 / official in peers.md)")  # fmt: skip
     flush(log)

@@ -182,7 +182,7 @@ def main() -> None:
         print_table(ceiling, "one-thread product rates and the throughput they allow at the official size")
         print(markdown_table(ceiling))
     if opts.part in ("ceiling", "all"):
-        rows = nongemm_ceiling()
+        rows = [row for precision in ("bf16", "fp32") for row in nongemm_ceiling(precision)]
         print_table(
             rows,
             "bf16 step by op class (profiled self CPU s); ceiling = products at best rate + fused non-GEMM",

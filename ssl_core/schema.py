@@ -153,6 +153,7 @@ class TrainConfig:
     device: str = "auto"
     precision: Literal["auto", "fp32", "bf16", "fp16"] = "auto"
     compile: bool = False
+    compile_regions: bool = False
     channels_last: bool = False
     strategy: Literal["auto", "none", "ddp", "fsdp2"] = "auto"
     grad_accum: int = 1

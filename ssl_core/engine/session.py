@@ -34,6 +34,7 @@ from ssl_core.engine.step import NonFiniteTracker, Schedules, check_finite_weigh
 from ssl_core.engine.trackers import check_trackers, open_trackers
 from ssl_core.errors import CheckpointError, ConfigError
 from ssl_core.interfaces import Recipe, SSLModule, StepAware
+from ssl_core.nn.regions import compile_regions
 from ssl_core.optim import build_optimizer
 from ssl_core.resources import check_memory
 from ssl_core.schema import RunConfig
@@ -78,6 +79,8 @@ class RunSession:
         self.grad_cache = check_accumulation(self.module, tc.grad_accum, self.strategy)
         if tc.channels_last:
             apply_channels_last(self.module)
+        if tc.compile_regions:
+            compile_regions(self.module)  # repeated blocks compiled once each (ssl_core.nn.regions)
         self.model = dist.wrap_model(self.module, self.strategy, self.device)
         self.forward_fn: Any = torch.compile(forward_loss) if tc.compile else forward_loss
         self.params = [p for p in self.module.parameters() if p.requires_grad]

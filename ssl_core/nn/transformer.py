@@ -11,7 +11,9 @@ sequences of 5-30 tokens (T-JEPA's predictor spent most of a step there); the ex
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -95,12 +97,21 @@ def encoder_layer(layer: nn.TransformerEncoderLayer, x: Tensor) -> Tensor:
     return layer.norm2(x + feed_forward(x))
 
 
+@functools.cache
+def compiled_encoder_layer() -> Callable[[nn.TransformerEncoderLayer, Tensor], Tensor]:
+    """:func:`encoder_layer` through ``torch.compile``, built on first use and shared by every layer."""
+    return torch.compile(encoder_layer)
+
+
 class FastTransformerEncoder(nn.TransformerEncoder):
     """``nn.TransformerEncoder`` whose unmasked forward uses :func:`encoder_layer`.
 
     Same constructor, parameters and state-dict keys as ``nn.TransformerEncoder`` (checkpoints of either
     load into the other). The layer must be batch-first with a callable ``activation``; calls with a
-    mask or key-padding mask fall back to PyTorch's implementation.
+    mask or key-padding mask fall back to PyTorch's implementation. :meth:`compile_regions` (or
+    ``train.compile_regions``, :mod:`ssl_core.nn.regions`) runs each layer through
+    :func:`compiled_encoder_layer`; sequence lengths may change between calls (after one recompile
+    the compiled layer takes any length).
 
     Raises:
         ValueError: if the layer is not batch-first.
@@ -111,6 +122,11 @@ class FastTransformerEncoder(nn.TransformerEncoder):
         super().__init__(encoder_layer, num_layers, **kwargs)  # type: ignore[arg-type]
         if not encoder_layer.self_attn.batch_first:
             raise ValueError("FastTransformerEncoder: the encoder layer must be batch_first")
+        self.compiled = False
+
+    def compile_regions(self) -> None:
+        """Run every layer through :func:`compiled_encoder_layer` from now on."""
+        self.compiled = True
 
     def forward(
         self,
@@ -122,7 +138,7 @@ class FastTransformerEncoder(nn.TransformerEncoder):
         """Encode ``(B, L, E)`` ``src``; masked calls go to ``nn.TransformerEncoder.forward``."""
         if mask is not None or src_key_padding_mask is not None:
             return super().forward(src, mask, src_key_padding_mask, is_causal)
-        x = src
+        x, run = src, compiled_encoder_layer() if self.compiled else encoder_layer
         for layer in self.layers:
-            x = encoder_layer(layer, x)
+            x = run(layer, x)
         return x if self.norm is None else self.norm(x)

@@ -1,4 +1,4 @@
-"""``fuse_cells``: the GCRU cells through ``torch.compile`` give the eager numbers (float64)."""
+"""``train.compile_regions`` on ST-SSDL: the GCRU cells through ``torch.compile`` give the eager numbers."""
 
 from __future__ import annotations
 
@@ -6,14 +6,17 @@ import copy
 
 import pytest
 import torch
-from ssl_plugin_traffic.config import STSSDLArgs
 from ssl_plugin_traffic.encoders import GCRUCell
 from test_traffic_method import batch_of, tiny
+
+from ssl_core.nn import compile_regions
 
 
 def loss_and_grads(fuse: bool, recompute: bool) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
     """One float64 training forward + backward of the tiny model (same seed, same batch)."""
-    module, data = tiny(recompute=recompute, fuse_cells=fuse)
+    module, data = tiny(recompute=recompute)
+    if fuse:
+        assert compile_regions(module) == 2  # the encoder's and the decoder's cell
     module.double()
     batch = {k: v.double() if v.is_floating_point() else v for k, v in batch_of(data).items()}
     loss = module(batch, torch.Generator().manual_seed(0)).loss
@@ -32,10 +35,11 @@ def test_fused_cells_equal_eager_in_float64(recompute: bool) -> None:
 
 
 def test_fused_cells_are_wired_and_copies_use_their_own_weights() -> None:
-    assert STSSDLArgs().fuse_cells is False
-    module, data = tiny(fuse_cells=True)
+    module, data = tiny()
     cells = [m for m in module.modules() if isinstance(m, GCRUCell)]
-    assert len(cells) == 2 and all(c.fused for c in cells)
+    assert len(cells) == 2 and not any(c.fused for c in cells)
+    compile_regions(module)
+    assert all(c.fused for c in cells)
     batch = batch_of(data)
     clone = copy.deepcopy(module)  # what EMA and checkpoint copies do
     with torch.no_grad():

@@ -12,7 +12,7 @@ from ssl_plugin_traffic.objectives import STSSDLObjective
 from traffic_helpers import make_series, ring_adjacency
 
 
-def tiny(ssl: bool = True, recompute: bool = False, fuse_cells: bool = False) -> tuple[STSSDL, TrafficData]:
+def tiny(ssl: bool = True, recompute: bool = False) -> tuple[STSSDL, TrafficData]:
     torch.manual_seed(0)
     data = TrafficData.build(make_series(steps=300, nodes=5), ring_adjacency(5), 6, 4)
     cfg = NetConfig(
@@ -26,7 +26,6 @@ def tiny(ssl: bool = True, recompute: bool = False, fuse_cells: bool = False) ->
         d_tod=3,
         use_history=ssl,
         recompute=recompute,
-        fuse_cells=fuse_cells,
     )
     net = STSSDLNet(cfg, sparse_support(sym_adj(data.adj)))
     objective = STSSDLObjective(0.1, 1.0) if ssl else STSSDLObjective(0.0, 0.0)

@@ -41,9 +41,6 @@ class STSSDLArgs:
         recompute: recompute each recurrent step in backward (less memory, about a third more compute);
             ``None`` (default): on only when the estimated activations exceed half the free memory,
             decided and printed at the first training batch (:mod:`ssl_plugin_traffic.recompute`).
-        fuse_cells: run the GCRU cells through ``torch.compile`` (fuses the gates, the Chebyshev
-            combination and the GRU update; needs a C++ compiler on CPU; the first batches compile,
-            a few seconds each). Same numbers up to rounding; pays off in long runs, mostly in bf16.
         sim_nodes, sim_days, sim_seed: the simulator (when ``data`` is ``None``).
     """
 
@@ -73,7 +70,6 @@ class STSSDLArgs:
     margin: float = 0.5
     cl_decay_steps: int = 2000
     recompute: bool | None = None
-    fuse_cells: bool = False
     sim_nodes: int = 40
     sim_days: int = 28
     sim_seed: int = 0

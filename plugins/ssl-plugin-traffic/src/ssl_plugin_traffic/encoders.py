@@ -90,8 +90,9 @@ class GCRUCell(nn.Module):
     The input ``x`` is a tensor, or a :class:`FactoredInput` projected without forming ``x`` (one
     GEMM of width ``hidden + 1`` per convolution instead of ``dim_in + hidden``).
 
-    ``fused=True`` runs :meth:`step` through :func:`fused_forward` (``torch.compile``): the gates,
-    the Chebyshev combination and the GRU update become a few generated loops between the products.
+    ``fused=True`` (or :meth:`compile_regions`, which ``train.compile_regions`` calls) runs :meth:`step`
+    through :func:`fused_forward` (``torch.compile``): the gates, the Chebyshev combination and the
+    GRU update become a few generated loops between the products.
     """
 
     def __init__(self, dim_in: int, hidden: int, cheb_k: int = 3, fused: bool = False) -> None:
@@ -100,6 +101,10 @@ class GCRUCell(nn.Module):
         self.fused = fused
         self.gate = ChebGraphConv(dim_in + hidden, 2 * hidden, cheb_k)
         self.update = ChebGraphConv(dim_in + hidden, hidden, cheb_k)
+
+    def compile_regions(self) -> None:
+        """Run every step through :func:`fused_forward` from now on (:mod:`ssl_core.nn.regions`)."""
+        self.fused = True
 
     def step(
         self, x: Tensor | FactoredInput, state: Tensor, propagate: Propagate, recompute: bool = False
@@ -189,7 +194,6 @@ class GCRUEncoder(Encoder):
         hidden: int,
         cheb_k: int = 3,
         recompute: bool | None = False,
-        fused: bool = False,
     ) -> None:
         super().__init__()
         self.recompute = bool(recompute)  # None (auto) starts off; STSSDLNet sets it at the first batch
@@ -204,7 +208,7 @@ class GCRUEncoder(Encoder):
                 parts = (matrix,)
             for i, part in enumerate(parts):
                 self.register_buffer(f"{name}_{i}", part.clone(), persistent=False)
-        self.cell = GCRUCell(embedding.output_dim, hidden, cheb_k, fused)
+        self.cell = GCRUCell(embedding.output_dim, hidden, cheb_k)
         self.output_dim = hidden
 
     def _matrix(self, name: str) -> Tensor:

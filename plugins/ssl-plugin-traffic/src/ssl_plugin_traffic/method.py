@@ -110,7 +110,6 @@ def build_module(args: STSSDLArgs, data: TrafficData) -> STSSDL:
         d_tod=args.d_tod,
         use_history=args.ssl,
         recompute=args.recompute,
-        fuse_cells=args.fuse_cells,
     )
     net = STSSDLNet(cfg, sparse_support(sym_adj(data.adj)))
     weights = (args.lambda_c, args.lambda_d) if args.ssl else (0.0, 0.0)

@@ -43,7 +43,6 @@ class NetConfig:
     d_tod: int = 20
     use_history: bool = True
     recompute: bool | None = False  # None: decided at the first training batch (memory.needs_recompute)
-    fuse_cells: bool = False  # GCRU cells through torch.compile (encoders.fused_forward)
 
 
 @dataclass
@@ -90,12 +89,10 @@ class STSSDLNet(nn.Module):
         super().__init__()
         self.cfg = cfg
         self.embedding = STEmbedding(cfg.num_nodes, cfg.steps_per_day, cfg.d_in, cfg.d_node, cfg.d_tod)
-        self.encoder = GCRUEncoder(
-            self.embedding, support, cfg.rnn_units, cfg.cheb_k, cfg.recompute, cfg.fuse_cells
-        )
+        self.encoder = GCRUEncoder(self.embedding, support, cfg.rnn_units, cfg.cheb_k, cfg.recompute)
         self.memory = PrototypeMemory(cfg.rnn_units, cfg.prototype_num, cfg.prototype_dim)
         dec_dim = cfg.rnn_units + cfg.prototype_dim
-        self.decoder = GCRUCell(self.embedding.output_dim, dec_dim, cfg.cheb_k, cfg.fuse_cells)
+        self.decoder = GCRUCell(self.embedding.output_dim, dec_dim, cfg.cheb_k)
         self.proj = nn.Linear(dec_dim, 1)
         self.hypernet = nn.Linear(dec_dim * (2 if cfg.use_history else 1), cfg.d_tod)
         self.recompute = bool(cfg.recompute)
