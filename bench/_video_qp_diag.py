@@ -18,6 +18,7 @@ import json
 
 import numpy as np
 import torch
+from _video_length import longest_answer_accuracy, longest_options
 from _video_sweep import MODEL, load_data
 from ssl_plugin_video.config import VideoQAArgs
 from ssl_plugin_video.data import ClipQADataset
@@ -77,19 +78,6 @@ def answer_stats(model: VideoQA, data: ClipQADataset) -> dict[str, float]:
             "picks_longest": float(longest[torch.arange(len(s)), s.argmax(1)].float().mean()),
             "acc_answer_not_longest": float(hit[~gt_longest].float().mean()),
             "acc_answer_longest": float(hit[gt_longest].float().mean())}  # fmt: skip
-
-
-def longest_options(data: ClipQADataset) -> torch.Tensor:
-    """``(N, O)`` bool: the options with the most tokens of their question (ties all true)."""
-    n_tok = (data.tensors["a"] != 0).sum(-1)
-    return n_tok == n_tok.amax(1, keepdim=True)
-
-
-def longest_answer_accuracy(data: ClipQADataset) -> float:
-    """Accuracy of the label-free heuristic "pick the longest option" (ties split evenly)."""
-    longest = longest_options(data).float()
-    hit = longest[torch.arange(len(data)), data.tensors["answer"]] / longest.sum(1)
-    return float(hit.mean())
 
 
 def transfer_check(pre: VideoQA, fresh: VideoQA, tok_a: str, tok_b: str) -> dict[str, object]:

@@ -8,8 +8,11 @@ paired with each question), then the main stage on 10% / 30% / 100% of the train
 
 Arms: ``ce`` (CE only), ``ce+loc``, ``ce+qp`` (QP-pretrained init), ``ce+con`` (masked-answer
 contrastive), ``full`` (QP init + loc + con), ``lang`` (language only, CE), the bag-of-words
-conditional logit and chance. 30% and 100% run ``ce``, ``full`` and the bag-of-words model only (time).
-Every finished run is appended to ``--cache`` (JSONL) so an interrupted bench resumes.
+conditional logit, "pick the longest option" (``longest``, label-free, ``_video_length.py``) and
+chance. 30% and 100% run ``ce``, ``full`` and the bag-of-words model only (time).
+The report repeats the accuracies and the paired comparisons on the test questions whose answer is
+not a longest option (where answer length carries no signal; ``longest`` scores 0 there by
+construction). Every finished run is appended to ``--cache`` (JSONL) so an interrupted bench resumes.
 
 The loss weights, temperature, masking rate, pre-training length and learning rates are :data:`TUNED`,
 chosen on the **validation** questions at 10% labels by ``--tune`` (``_video_sweep.py``);
@@ -31,6 +34,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from _video_length import longest_rows, not_longest_runs
 from _video_sweep import A_PRIORI, STEPS, Recipe, fit_predict, load_data, pretrained, sweep, sweep_table
 from ssl_plugin_video.baselines import bow_correct
 from ssl_plugin_video.data import PreparedQA
@@ -90,6 +94,7 @@ def run_all(
         done += [
             {"arm": "bow", "fraction": frac, "seed": s, "correct": bow.tolist(), "iou": []} for s in seeds
         ]
+        done += longest_rows(datasets[frac][0].splits["test"], frac, seeds)
     return done
 
 
@@ -135,11 +140,11 @@ def versus(runs: list[dict[str, Any]], before: list[Path], seeds: list[int]) -> 
     return markdown_table(_comparisons([*runs, *old], seeds, pairs))
 
 
-def report(runs: list[dict[str, Any]], seeds: list[int]) -> str:
-    """Markdown: per-arm accuracy / IoU table and the paired comparisons."""
+def _accuracy_table(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Markdown rows: per label fraction and arm, accuracy mean ± 1.96 s.e. over seeds and mean tIoU."""
     table = []
     for frac in STEPS:
-        for arm in [*ARMS, "bow"]:
+        for arm in [*ARMS, "bow", "longest"]:
             rs = [r for r in runs if r["fraction"] == frac and r["arm"] == arm]
             if not rs:
                 continue
@@ -148,7 +153,7 @@ def report(runs: list[dict[str, Any]], seeds: list[int]) -> str:
                 float(np.mean([v for v in r["iou"] if v >= 0])) for r in rs if any(v >= 0 for v in r["iou"])
             ]
             half = 1.96 * np.std(accs, ddof=1) / np.sqrt(len(accs)) if len(accs) > 1 else float("nan")
-            # a deterministic arm (bag-of-words) is the same on every seed: no interval, not "± 0.000"
+            # a deterministic arm (bag-of-words, longest) is the same on every seed: no interval, not "± 0.000"
             acc = (
                 f"{accs[0]:.3f} (same on every seed)"
                 if len(set(accs)) == 1
@@ -157,17 +162,26 @@ def report(runs: list[dict[str, Any]], seeds: list[int]) -> str:
             table.append({"labels": f"{frac:.0%}", "arm": arm, "seeds": len(rs), "acc": acc,
                           "tIoU": f"{np.mean(ious):.3f}" if ious else "-"})  # fmt: skip
         table.append({"labels": f"{frac:.0%}", "arm": "chance", "seeds": "-", "acc": "0.200", "tIoU": "-"})
-    pairs = [
-        ("full", "ce"),
-        ("ce+loc", "ce"),
-        ("ce+qp", "ce"),
-        ("ce+con", "ce"),
-        ("ce", "lang"),
-        ("full", "bow"),
-    ]
-    comps = _comparisons(runs, seeds, pairs)
+    return table
+
+
+PAIRS = [("full", "ce"), ("ce+loc", "ce"), ("ce+qp", "ce"), ("ce+con", "ce"), ("ce", "lang"), ("full", "bow"),
+         ("ce", "longest"), ("full", "longest")]  # fmt: skip
+SUBSET_PAIRS = [("full", "ce"), ("ce+loc", "ce"), ("ce+qp", "ce"), ("ce+con", "ce"), ("ce", "lang"),
+                ("full", "bow"), ("ce", "bow")]  # fmt: skip
+
+
+def report(runs: list[dict[str, Any]], seeds: list[int]) -> str:
+    """Markdown: per-arm accuracy / IoU table and the paired comparisons, on all test questions and on
+    those whose answer is not a longest option."""
+    comps = _comparisons(runs, seeds, PAIRS)
     published = markdown_table([{"model": m, "setting": s, "accuracy": a} for m, s, a in PUBLISHED])
-    return "\n\n".join([markdown_table(table), markdown_table(comps), published])
+    sub, n_sub, n_test = not_longest_runs(runs)
+    head = (f"Test questions whose answer is not a longest option: {n_sub} of {n_test} "
+            f"({n_sub / n_test:.0%}; `longest` is 0 there by construction, chance 0.200):")  # fmt: skip
+    parts = [markdown_table(_accuracy_table(runs)), markdown_table(comps), head,
+             markdown_table(_accuracy_table(sub)), markdown_table(_comparisons(sub, seeds, SUBSET_PAIRS)), published]  # fmt: skip
+    return "\n\n".join(parts)
 
 
 def _tune(seeds: list[int], cache: Path, out: Path) -> None:
