@@ -100,8 +100,11 @@ class RegressionModel(nn.Module):
         self.encoder, self.projector = encoder, projector
         self.head = nn.Linear(projector.out_dim + 2 * channels, 1)
 
-    def forward(self, x: Tensor) -> Tensor:
+    def features(self, x: Tensor) -> Tensor:
+        """The head's input ``(B, proj_dim + 2C)``: snippet vector, then mean and log-std per channel."""
         xn, mean, std = instance_norm(x)
         s = self.projector(self.encoder({"x": xn})[TOKENS])
-        stats = torch.cat([mean.squeeze(1), std.squeeze(1).log()], dim=1)
-        return self.head(torch.cat([s, stats], dim=1)).squeeze(1)  # type: ignore[no-any-return]
+        return torch.cat([s, mean.squeeze(1), std.squeeze(1).log()], dim=1)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.head(self.features(x)).squeeze(1)  # type: ignore[no-any-return]

@@ -21,6 +21,7 @@ from ssl_plugin_battery.encoders import RegressionModel
 
 TEST_SEED = 10_000
 IC_BINS = 16
+RIDGE_ALPHAS = tuple(10.0**k for k in np.arange(-2.0, 4.01, 0.5))
 
 
 @dataclass
@@ -53,13 +54,69 @@ def labelled_split(data: BatteryData, fraction: float, per_curve: int, seed: int
     return Split(x, as_t(soh[owner]), tx, as_t(soh[towner]), towner, n)
 
 
+def ridge_fit(f: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:
+    """Ridge regression of ``y`` on the columns of ``f`` (standardised; a constant column gets weight 0),
+    the penalty chosen from ``RIDGE_ALPHAS`` by exact leave-one-out error; ``(weight, bias)`` in the
+    units of ``f``."""
+    f64, y64 = f.double(), y.double()
+    mean, std = f64.mean(0), f64.std(0)
+    std = torch.where(std > 1e-8, std, torch.ones_like(std))
+    u, sv, vt = torch.linalg.svd((f64 - mean) / std, full_matrices=False)
+    yc = y64 - y64.mean()
+    uty, n = u.T @ yc, len(y64)
+    best = (float("inf"), torch.zeros_like(sv))
+    for alpha in RIDGE_ALPHAS:
+        shrink = sv**2 / (sv**2 + alpha)
+        hat = (u**2 * shrink).sum(1) + 1.0 / n  # leverage, intercept included
+        loo = float((((yc - u @ (shrink * uty)) / (1 - hat).clamp_min(1e-6)) ** 2).mean())
+        if loo < best[0]:
+            best = (loo, sv / (sv**2 + alpha) * uty)
+    w = (vt.T @ best[1]) / std
+    return w.float(), (y64.mean() - (w * mean).sum()).float()
+
+
+def probe_head(model: RegressionModel, x: Tensor, y: Tensor) -> None:
+    """Set ``model``'s head to the ridge probe of ``y`` on its frozen inputs for snippets ``x``.
+
+    The BatchNorm running statistics are first re-estimated on ``x`` (a pass in train mode, cumulative
+    average), so the eval-mode features the probe sees match the batch statistics fine-tuning will use
+    (a fresh projector's running statistics are the identity: its eval-mode vectors
+    have a per-dimension std near 0.015, not the batch-normalised scale fine-tuning sees)."""
+    norms = [m for m in model.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
+    momenta = [m.momentum for m in norms]
+    with torch.no_grad():
+        model.train()
+        for m in norms:
+            m.reset_running_stats()
+            m.momentum = None
+        for b in x.split(256):
+            if len(b) > 1:
+                model.features(b)
+        for m, momentum in zip(norms, momenta):
+            m.momentum = momentum
+        model.eval()
+        w, b = ridge_fit(torch.cat([model.features(b) for b in x.split(256)]), y)
+        model.head.weight.copy_(w.unsqueeze(0))
+        model.head.bias.fill_(float(b))
+    model.train()
+
+
 def finetune_predict(model: RegressionModel, split: Split, *, steps: int, lr: float, seed: int,
-                     batch_size: int = 32) -> np.ndarray:  # fmt: skip
+                     batch_size: int = 32, probe_init: bool = True) -> np.ndarray:  # fmt: skip
     """Fine-tune a copy of ``model`` for ``steps`` Adam steps (MSE on standardised SOH, batches drawn
-    without replacement, reshuffled each pass); its test predictions (SOH)."""
+    without replacement, reshuffled each pass); its test predictions (SOH).
+
+    ``probe_init``: the new linear head starts from a ridge probe of the standardised SOH on the frozen
+    head inputs (snippet vector + normalisation statistics, eval mode) instead of its random
+    initialisation (linear probing, then fine-tuning); ``steps`` 0 gives the probe itself. Without it
+    the head starts from random weights on inputs of very different scales (volts, log-std -5.8 for an
+    unmeasured channel) and ``steps`` x ``lr`` small cannot reach the capacity signal the statistics
+    carry (issue #18, README "Why pretraining adds nothing here")."""
     model = copy.deepcopy(model).train()
     torch.manual_seed(seed)
     mu, sd = float(split.y.mean()), float(split.y.std()) + 1e-3
+    if probe_init:
+        probe_head(model, split.x, (split.y - mu) / sd)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     gen = torch.Generator().manual_seed(seed)
     n, done = len(split.x), 0
