@@ -1,6 +1,6 @@
 """The bf16 and fp32 ceilings of ``bench/traffic_stssdl.py --part ceiling``: products at their best rate + a non-GEMM floor.
 
-The GEMM-only ceiling (:func:`_traffic_speed.gemm_ceiling`) assumes a step is nothing but its products.
+The GEMM-only ceiling (:func:`gemm_ceiling`) assumes a step is nothing but its products.
 Here one training step (forward + backward, bf16 under autocast or fp32, official size, batch 64, one thread,
 after warm-up) is profiled with ``torch.profiler`` and its self CPU time split by op class: products
 (``mm``/``bmm``/``addmm``/...) and the rest (elementwise, activations, reductions, copies/layout,
@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import os
 import time
+from functools import partial
 from typing import Any
 
 from _traffic_config import OFFICIAL_ARGS, PEERS, PEERS_RATIO, recipe_args, train_config
-from _traffic_speed import product_rates, step_gflop
 
 GEMM_OPS = frozenset({"aten::mm", "aten::bmm", "aten::addmm", "aten::baddbmm", "aten::addbmm"})
 CLASSES = {  # op-name fragment -> class; first match wins, unmatched ops are "other"
@@ -31,6 +31,72 @@ CLASSES = {  # op-name fragment -> class; first match wins, unmatched ops are "o
     "reduction": ("sum", "mean", "topk", "norm", "max", "min"),
     "elementwise": ("add", "sub", "mul", "div", "neg", "pow", "where", "exp", "rsub"),
 }
+
+
+def step_gflop(n: int = 207, b: int = 64, t: int = 12, h: int = 128, d: int = 64, k: int = 3) -> float:
+    """Forward GFLOP of one ST-SSDL batch at the official size (GEMMs and dense propagations only).
+
+    Encoder: current + anchor windows (2B), gate and update weights ``H x k*3H`` per node and step.
+    Decoder: width ``H + d``; Clenshaw propagation over the per-sample graph (``2 (k-1)`` products of
+    ``N x N`` with the gate's ``2 H_d`` and the update's ``H_d`` columns). The factored input adds none.
+    """
+    hd = h + d
+    encoder = 2 * (2 * b * n) * h * (k * 3 * h) * t
+    decoder = (2 * b * n * hd * (k * 3 * hd) + 2 * (k - 1) * b * n * n * 3 * hd) * t
+    return (encoder + decoder) / 1e9
+
+
+def _best_seconds(call: Any, repeats: int) -> float:
+    """Fastest of ``repeats`` process-CPU timings of ``call()`` (after one untimed call)."""
+    call()
+    times = []
+    for _ in range(repeats):
+        t0 = time.process_time()
+        call()
+        times.append(time.process_time() - t0)
+    return min(times)
+
+
+def product_rates(dtype: Any, repeats: int = 5) -> list[float]:
+    """Best one-thread GFLOP/s (process CPU time) of the encoder gate, decoder gate and graph ``bmm`` products.
+
+    Into a preallocated output (``out=``): a fresh 20-40 MB output per call costs page faults that
+    can take longer than the product itself on this machine, and a ceiling wants the product's rate.
+    """
+    import torch
+
+    torch.set_num_threads(1)
+    shapes = ((2 * 64 * 207, 128, 384 * 2), (64 * 207, 192, 576 * 2))  # encoder gate, decoder gate
+    rates = []
+    for m, kk, nn in shapes:
+        args = (torch.randn(m, kk, dtype=dtype), torch.randn(kk, nn, dtype=dtype))
+        out = torch.empty(m, nn, dtype=dtype)
+        rates.append(2 * m * kk * nn / _best_seconds(partial(torch.mm, *args, out=out), repeats) / 1e9)
+    g = torch.softmax(torch.randn(64, 207, 207), -1).to(dtype)
+    x, out3 = torch.randn(64, 207, 384, dtype=dtype), torch.empty(64, 207, 384, dtype=dtype)
+    rates.append(2 * 64 * 207 * 207 * 384 / _best_seconds(partial(torch.bmm, g, x, out=out3), repeats) / 1e9)
+    return rates
+
+
+def gemm_ceiling() -> list[dict[str, Any]]:
+    """Measured one-thread rate of the model's dominant products, fp32 and bf16: the throughput ceiling."""
+    import torch
+
+    rows = []
+    for precision, dtype in (("fp32", torch.float32), ("bf16", torch.bfloat16)):
+        rates = product_rates(dtype)
+        best = max(rates)
+        train = 3 * step_gflop()  # forward + backward (2x), no recomputation
+        rows.append(
+            {
+                "precision": precision,
+                "GFLOP/s enc gate, dec gate, graph bmm": ", ".join(f"{r:.0f}" for r in rates),
+                "train GFLOP/step": round(train),
+                "ceiling samples/s (cpu)": 64 / (train / best),
+                "ceiling x official": 64 / (train / best) / PEERS["train samples/s"],
+            }
+        )
+    return rows
 
 
 def op_class(name: str) -> str:

@@ -1,4 +1,6 @@
-"""The speed section of ``bench/traffic_stssdl.py``: one-thread ceiling, fresh-process timings, profile.
+"""The speed section of ``bench/traffic_stssdl.py``: fresh-process timings and the profile.
+
+The product rates and the ceilings they allow are in :mod:`_traffic_ceiling`.
 
 Each configuration runs in a fresh process of ``bench/traffic_stssdl.py --worker``.
 """
@@ -12,7 +14,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -203,72 +204,6 @@ def _summary(
         row["x eager, warm (paired)"] = _paired(found, eager, "samples/s (cpu, warm)")
     row["RSS / official"] = float(np.median([r["peak RSS MB"] for r in found])) / PEERS["peak RSS MB"]
     return row
-
-
-def step_gflop(n: int = 207, b: int = 64, t: int = 12, h: int = 128, d: int = 64, k: int = 3) -> float:
-    """Forward GFLOP of one ST-SSDL batch at the official size (GEMMs and dense propagations only).
-
-    Encoder: current + anchor windows (2B), gate and update weights ``H x k*3H`` per node and step.
-    Decoder: width ``H + d``; Clenshaw propagation over the per-sample graph (``2 (k-1)`` products of
-    ``N x N`` with the gate's ``2 H_d`` and the update's ``H_d`` columns). The factored input adds none.
-    """
-    hd = h + d
-    encoder = 2 * (2 * b * n) * h * (k * 3 * h) * t
-    decoder = (2 * b * n * hd * (k * 3 * hd) + 2 * (k - 1) * b * n * n * 3 * hd) * t
-    return (encoder + decoder) / 1e9
-
-
-def _best_seconds(call: Any, repeats: int) -> float:
-    """Fastest of ``repeats`` process-CPU timings of ``call()`` (after one untimed call)."""
-    call()
-    times = []
-    for _ in range(repeats):
-        t0 = time.process_time()
-        call()
-        times.append(time.process_time() - t0)
-    return min(times)
-
-
-def product_rates(dtype: Any, repeats: int = 5) -> list[float]:
-    """Best one-thread GFLOP/s (process CPU time) of the encoder gate, decoder gate and graph ``bmm`` products.
-
-    Into a preallocated output (``out=``): a fresh 20-40 MB output per call costs page faults that
-    can take longer than the product itself on this machine, and a ceiling wants the product's rate.
-    """
-    import torch
-
-    torch.set_num_threads(1)
-    shapes = ((2 * 64 * 207, 128, 384 * 2), (64 * 207, 192, 576 * 2))  # encoder gate, decoder gate
-    rates = []
-    for m, kk, nn in shapes:
-        args = (torch.randn(m, kk, dtype=dtype), torch.randn(kk, nn, dtype=dtype))
-        out = torch.empty(m, nn, dtype=dtype)
-        rates.append(2 * m * kk * nn / _best_seconds(partial(torch.mm, *args, out=out), repeats) / 1e9)
-    g = torch.softmax(torch.randn(64, 207, 207), -1).to(dtype)
-    x, out3 = torch.randn(64, 207, 384, dtype=dtype), torch.empty(64, 207, 384, dtype=dtype)
-    rates.append(2 * 64 * 207 * 207 * 384 / _best_seconds(partial(torch.bmm, g, x, out=out3), repeats) / 1e9)
-    return rates
-
-
-def gemm_ceiling() -> list[dict[str, Any]]:
-    """Measured one-thread rate of the model's dominant products, fp32 and bf16: the throughput ceiling."""
-    import torch
-
-    rows = []
-    for precision, dtype in (("fp32", torch.float32), ("bf16", torch.bfloat16)):
-        rates = product_rates(dtype)
-        best = max(rates)
-        train = 3 * step_gflop()  # forward + backward (2x), no recomputation
-        rows.append(
-            {
-                "precision": precision,
-                "GFLOP/s enc gate, dec gate, graph bmm": ", ".join(f"{r:.0f}" for r in rates),
-                "train GFLOP/step": round(train),
-                "ceiling samples/s (cpu)": 64 / (train / best),
-                "ceiling x official": 64 / (train / best) / PEERS["train samples/s"],
-            }
-        )
-    return rows
 
 
 def profile_step(precision: str, recompute: bool | None) -> None:

@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _traffic_ceiling import nongemm_ceiling  # noqa: E402
+from _traffic_ceiling import gemm_ceiling, nongemm_ceiling  # noqa: E402
 from _traffic_config import (  # noqa: E402
     ACCURACY_ARGS,
     DATASETS,
@@ -50,7 +50,6 @@ from _traffic_config import (  # noqa: E402
 )
 from _traffic_speed import (  # noqa: E402
     SPEED_CONFIGS,
-    gemm_ceiling,
     parse_config,
     profile_step,
     run_speed,
