@@ -19,6 +19,7 @@ import argparse
 import copy
 import json
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import torch
@@ -26,7 +27,7 @@ from _video_qp_diag import answer_stats, qp_accuracy
 from _video_sweep import MODEL, STEPS, load_data
 from ssl_plugin_video.config import VideoQAArgs
 from ssl_plugin_video.data import ClipQADataset, PreparedQA
-from ssl_plugin_video.finetune import predict, train_main_stage, train_question_prediction
+from ssl_plugin_video.finetune import IndexBatches, predict, train_main_stage, train_question_prediction
 from ssl_plugin_video.method import MainStage, VideoQA, build_module
 from ssl_plugin_video.views import QuestionCandidates
 
@@ -56,30 +57,31 @@ class SameClipCandidates(QuestionCandidates):
         return {"qp": {"cand": cand, "option": option}}
 
 
+def clip_batches(clip: torch.Tensor, clips_per_batch: int) -> IndexBatches:
+    """Batches of whole clips: ``clips_per_batch`` clips in a seeded random order, redrawn when short."""
+    ids = clip.unique()
+
+    def batches(gen: torch.Generator) -> Iterator[torch.Tensor]:
+        order, pos = ids[torch.randperm(len(ids), generator=gen)], 0
+        while True:
+            if pos + clips_per_batch > len(order):
+                order, pos = ids[torch.randperm(len(ids), generator=gen)], 0
+            yield torch.isin(clip, order[pos : pos + clips_per_batch]).nonzero().squeeze(1)
+            pos += clips_per_batch
+
+    return batches
+
+
 def _same_clip_qp(
     model: VideoQA, train: ClipQADataset, steps: int, seed: int, clips_per_batch: int = 4
 ) -> VideoQA:
     """The bench's QP loop (AdamW lr 1e-3, wd 0.01, 10% warm-up, clip 1) on batches of whole clips (4 x 7 = 28)."""
-    model = copy.deepcopy(model).train()
+    model = copy.deepcopy(model)
     model.candidates = SameClipCandidates(model.candidates.n)
-    gen = torch.Generator().manual_seed(seed)
-    opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.01)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / max(1, steps // 10)))
-    clip = train.tensors["clip"]
-    ids = clip.unique()
-    order, pos = ids[torch.randperm(len(ids), generator=gen)], 0
-    for _ in range(steps):
-        if pos + clips_per_batch > len(order):
-            order, pos = ids[torch.randperm(len(ids), generator=gen)], 0
-        idx = torch.isin(clip, order[pos : pos + clips_per_batch]).nonzero().squeeze(1)
-        pos += clips_per_batch
-        loss = model(train.__getitems__(idx), gen).loss
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        sched.step()
-    return model.eval()
+    order = clip_batches(train.tensors["clip"], clips_per_batch)
+    return train_question_prediction(
+        model, train, steps=steps, batch_size=28, lr=1e-3, seed=seed, batches=order
+    )
 
 
 def pretrain(qp: str, seed: int, data: PreparedQA, folder: Path, steps: int = 300) -> VideoQA:

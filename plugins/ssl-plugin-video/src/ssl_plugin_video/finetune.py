@@ -10,7 +10,7 @@ from the start on) and its temporal IoU with ``ts`` in bins (NaN without a span)
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import numpy as np
 import torch
@@ -20,22 +20,38 @@ from ssl_core.interfaces import Batch
 from ssl_plugin_video.data import ClipQADataset
 from ssl_plugin_video.method import MainStage, VideoQA
 
+IndexBatches = Callable[[torch.Generator], Iterator[Tensor]]
+"""Given the run's generator, the index tensor of each step's batch (an endless iterator)."""
+
+
+def shuffled_batches(n: int, batch_size: int) -> IndexBatches:
+    """Seeded epochs: a random permutation of ``n`` items, ``batch_size`` at a time, redrawn when short."""
+
+    def batches(gen: torch.Generator) -> Iterator[Tensor]:
+        order, pos = torch.randperm(n, generator=gen), 0
+        while True:
+            if pos + min(batch_size, n) > n:
+                order, pos = torch.randperm(n, generator=gen), 0
+            idx = order[pos : pos + batch_size]
+            pos += len(idx)
+            yield idx
+
+    return batches
+
 
 def _optimise(model: VideoQA, data: ClipQADataset, loss: Callable[[Batch, torch.Generator], Tensor], *, steps: int,
-              batch_size: int, lr: float, seed: int, device: str | torch.device) -> VideoQA:  # fmt: skip
-    """AdamW (weight decay 0.01, linear warm-up over 10% of the steps, grad-norm clip 1) over seeded epochs."""
+              batch_size: int, lr: float, seed: int, device: str | torch.device,
+              batches: IndexBatches | None = None) -> VideoQA:  # fmt: skip
+    """AdamW (weight decay 0.01, linear warm-up over 10% of the steps, grad-norm clip 1) over ``batches``
+    (default: :func:`shuffled_batches`)."""
     model.to(device).train()
-    n = len(data)
     gen = torch.Generator().manual_seed(seed)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
     warm = max(1, steps // 10)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / warm))
-    order, pos = torch.randperm(n, generator=gen), 0
+    order = (batches or shuffled_batches(len(data), batch_size))(gen)
     for _ in range(steps):
-        if pos + min(batch_size, n) > n:
-            order, pos = torch.randperm(n, generator=gen), 0
-        idx = order[pos : pos + batch_size]
-        pos += len(idx)
+        idx = next(order)
         value = loss({k: v.to(device) for k, v in data.__getitems__(idx).items()}, gen)
         opt.zero_grad(set_to_none=True)
         value.backward()
@@ -57,12 +73,14 @@ def train_main_stage(module: VideoQA, train: ClipQADataset, stage: MainStage, *,
 
 
 def train_question_prediction(module: VideoQA, train: ClipQADataset, *, steps: int, batch_size: int, lr: float,
-                              seed: int, device: str | torch.device = "cpu") -> VideoQA:  # fmt: skip
+                              seed: int, device: str | torch.device = "cpu",
+                              batches: IndexBatches | None = None) -> VideoQA:  # fmt: skip
     """A copy of ``module`` pre-trained by question prediction on every training question (what
-    ``pretrain`` does through the engine; the bench's short loop)."""
+    ``pretrain`` does through the engine; the bench's short loop). ``batches`` replaces the shuffled
+    order (``batch_size`` is then unused)."""
     model = copy.deepcopy(module)
     return _optimise(model, train, lambda b, g: model(b, g).loss, steps=steps, batch_size=batch_size, lr=lr,
-                     seed=seed, device=device)  # fmt: skip
+                     seed=seed, device=device, batches=batches)  # fmt: skip
 
 
 def _span(loc: Tensor) -> Tensor:
