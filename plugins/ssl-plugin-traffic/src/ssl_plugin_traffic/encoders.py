@@ -223,12 +223,10 @@ class GCRUEncoder(Encoder):
         """Last hidden state ``(B, N, H)`` of the GRU run over ``T`` steps."""
         factors = self.cell.input_factors(self.embedding)
         dtype = compute_dtype(value)
-        support, support_t = self._matrix("support"), self._matrix("support_t")
-        if self.sparse and (dtype in (torch.bfloat16, torch.float16) or self.cell.fused):
-            # what ``static_propagator`` would do per call, once: a dense reduced-precision support
-            # (no sparse tensor reaches the cell, which ``torch.compile`` could not trace)
-            support, support_t = support.to_dense().to(dtype), support_t.to_dense().to(dtype)
-        propagate = static_propagator(support, support_t)
+        dense = self.sparse and (dtype in (torch.bfloat16, torch.float16) or self.cell.fused)
+        propagate = static_propagator(
+            self._matrix("support"), self._matrix("support_t"), dense=dtype if dense else None
+        )
         shape = (value.shape[2], value.shape[0], self.cell.hidden)  # (N, B, H): node-major
         state = value.new_zeros(shape, dtype=dtype)
         for t in range(value.shape[1]):

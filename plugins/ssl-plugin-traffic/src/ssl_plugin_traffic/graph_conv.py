@@ -37,14 +37,26 @@ class _StaticPropagate(torch.autograd.Function):
         return ctx.support_t @ grad, None, None
 
 
-def static_propagator(support: Tensor, support_t: Tensor | None = None) -> Propagate:
+def _dense(support: Tensor, support_t: Tensor, dtype: torch.dtype) -> tuple[Tensor, Tensor]:
+    """Dense copies of ``A`` and ``A^T`` in ``dtype``."""
+    return support.to_dense().to(dtype), support_t.to_dense().to(dtype)
+
+
+def static_propagator(
+    support: Tensor, support_t: Tensor | None = None, *, dense: torch.dtype | None = None
+) -> Propagate:
     """Propagation ``A @ X`` over node-major ``X`` of shape ``(N, B, C)`` (``support`` sparse or dense).
 
     ``support_t`` (``A^T``, computed when omitted) serves the backward pass, which keeps no input.
+    ``dense``: propagate with dense copies of the supports in that dtype, made here once -- what a
+    reduced-precision input needs anyway (made at its first call otherwise) and what ``torch.compile``
+    needs (it cannot trace CSR tensors).
     """
     if support_t is None:
         support_t = support.to_dense().t().contiguous() if support.layout != torch.strided else support.t()
         support_t = support_t.to_sparse_csr() if support.layout == torch.sparse_csr else support_t
+    if dense is not None:
+        support, support_t = _dense(support, support_t, dense)
 
     reduced: dict[torch.dtype, tuple[Tensor, Tensor]] = {}
 
@@ -54,7 +66,7 @@ def static_propagator(support: Tensor, support_t: Tensor | None = None) -> Propa
             # sparse kernels have no reduced-precision path; a dense reduced-precision product is
             # faster than a cast to the sparse support's dtype and back (``N x N`` is small)
             if x.dtype not in reduced:
-                reduced[x.dtype] = (support.to_dense().to(x.dtype), support_t.to_dense().to(x.dtype))
+                reduced[x.dtype] = _dense(support, support_t, x.dtype)
             pair = reduced[x.dtype]
         else:
             flat, pair = flat.to(support.dtype), (support, support_t)
