@@ -37,6 +37,7 @@ import torch
 from _video_length import longest_rows, not_longest_runs
 from _video_sweep import A_PRIORI, STEPS, Recipe, fit_predict, load_data, pretrained, sweep, sweep_table
 from ssl_plugin_video.baselines import bow_correct
+from ssl_plugin_video.config import VideoQAArgs
 from ssl_plugin_video.data import PreparedQA
 
 from ssl_core.evaluation import ComparisonRow
@@ -47,7 +48,11 @@ ARMS = {  # name: (pretrained init, localisation, contrastive, language only)
     "ce+con": (False, False, True, False), "full": (True, True, True, False), "lang": (False, False, False, True),
 }  # fmt: skip
 # chosen on the validation split by ``--tune`` (TUNED_AT); A_PRIORI: the values before (``--a-priori``)
-TUNED = Recipe(lambda_loc=1.0, lambda_con=0.5, tau=0.1, mask_prob=0.5, qp_steps=300, lr=2e-4, lr_pre=1e-3)
+_PLUGIN = (
+    VideoQAArgs()
+)  # the plugin's defaults are the tuned values (ft_lr: after QP, ft_lr_scratch: random init)
+TUNED = Recipe(_PLUGIN.lambda_loc, _PLUGIN.lambda_con, _PLUGIN.tau, _PLUGIN.mask_prob, qp_steps=300,
+               lr=_PLUGIN.ft_lr_scratch, lr_pre=_PLUGIN.ft_lr)  # fmt: skip
 TUNED_AT = "2026-12-05, --tune --seeds 0,1,2 (plugin README: the sweep table)"
 PUBLISHED = [  # (model, setting, test accuracy): the TVQA / TVQA+ papers, not this split or setting
     ("Q+A only (Lei et al., 2018)", "full TVQA, LSTM + GloVe, no video, no subtitles", "about 0.43-0.45"),
