@@ -73,8 +73,10 @@ def run_fold(
     steps: int,
     per_seed: bool,
     scratch_ft: tuple[float, int] | None = None,
+    pre_data: BatteryData | None = None,
 ) -> dict[str, list[dict[str, float]]]:
-    """Errors of every arm on ``splits`` (one per seed, in ``SEEDS`` order) after pretraining on ``pre_ids``.
+    """Errors of every arm on ``splits`` (one per seed, in ``SEEDS`` order) after pretraining on ``pre_ids``
+    (curves of ``pre_data``, default ``data``).
 
     Each arm is fine-tuned right after its pretraining: the new linear head draws from the global torch
     generator, so this order keeps the default mode identical to the earlier one-pretraining bench."""
@@ -82,7 +84,7 @@ def run_fold(
     out["ic"] = [errors(ic_baseline(s, seed), s) for seed, s in zip(SEEDS, splits)]
     by_seed: dict[tuple[str, int], dict[str, float]] = {}
     for pre_seed, ft_seeds in pretrain_seeds(per_seed):
-        x, _ = data.snippets(pre_ids, args.windows_per_curve, pre_seed)
+        x, _ = (pre_data or data).snippets(pre_ids, args.windows_per_curve, pre_seed)
         for arm in NEURAL:
             m = pretrain(
                 args, x, "full" if arm == "scratch" else arm, 0 if arm == "scratch" else steps, seed=pre_seed

@@ -144,7 +144,7 @@ def coordinate(args: GenEVArgs, folds: list[Fold], start: Config, grid: dict[str
 
 
 PRETRAIN_GRID = {"hidden": [8, 16], "steps": [50, 100], "tau": [0.1, 0.2, 0.5]}
-FT_GRID = {"ft_lr": [1e-4, 3e-4, 1e-3, 3e-3], "ft_steps": [150, 300, 600]}
+FT_GRID = {"ft_lr": [1e-4, 3e-4, 1e-3, 3e-3], "ft_steps": [0, 50, 150, 300, 600]}
 
 
 def sweep(args: GenEVArgs, folds: list[Fold], previous: list[dict]) -> tuple[Config, Config, list[dict]]:

@@ -6,7 +6,10 @@ Settings (``$SSL_DATA_DIR/battery``):
 * ageing: CALCE, all cells; fine-tune on 10% of the early-life curves (first half of each cell's cycles),
   test on late life (pretraining sees the unlabelled snippets of all curves);
 * packs: pretrain on all lab cells (CALCE + NASA), then leave-one-vehicle-out over the ten EV packs
-  (fine-tune on all segments of nine, test on the tenth; errors pooled over the ten).
+  (fine-tune on all segments of nine, test on the tenth; errors pooled over the ten);
+* lab-pretrained CALCE / NASA: the cross-cell folds again, with the unlabelled snippets of **every lab
+  cell but the held-out one** (both datasets: "all cells but one") in pretraining; fine-tuning and
+  test as in cross-cell.
 Arms: BiLSTM from scratch, reconstruction only (SimMTM), contrastive only, full GenEV, and gradient
 boosting on dQ/dV features. 3 seeds per fold; verdicts are paired t-intervals over the (fold, seed) units.
 What the intervals cover depends on the pretraining mode:
@@ -17,9 +20,10 @@ What the intervals cover depends on the pretraining mode:
   fine-tunes from them with seed ``s``; the intervals cover the pretraining seed as well as the
   fine-tuning randomness and the folds (3x the pretraining cost; seed 0 equals the default mode).
 
-Hyper-parameters (defaults): hidden 8, 50 pretraining steps, tau 0.2, fine-tuning lr 1e-4 for 150 steps
-(SSL arms) and lr 1e-4 for 300 steps (scratch), chosen on validation cells with ``--tune``
-(``bench/_battery_tune.py``: in each tuning fold the test cell is never read).
+Hyper-parameters (defaults): hidden 8, 100 pretraining steps, tau 0.1, and no fine-tuning steps after
+the ridge-probe head (the probe alone, every arm), chosen on validation cells with ``--tune``
+(``bench/_battery_tune.py``: in each tuning fold the test cell is never read; 2026-12-05, with the
+probe head; the earlier random-head choice was hidden 8, 50 steps, tau 0.2, lr 1e-4 x 150 / 300).
 
     nice -n 10 python bench/battery_genev.py --out bench_battery.json [--pretrain-per-seed]
     python bench/battery_genev.py --tune --out battery_tune.json       # the validation sweep
@@ -44,7 +48,8 @@ from ssl_plugin_battery.sources import load_curves
 from ssl_core.evaluation import ComparisonRow, format_comparison
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _battery_arms import ARMS, SEEDS, packs_fold, run_fold  # noqa: E402
+import _battery_arms  # noqa: E402
+from _battery_arms import ARMS, packs_fold, run_fold  # noqa: E402
 from _battery_tune import run as tune  # noqa: E402
 
 Sft = tuple[float, int]  # the scratch arm's fine-tuning (lr, steps)
@@ -52,12 +57,27 @@ HOLDOUT = ("CS2_35", "CS2_36", "CS2_37", "CS2_38", "B0005", "B0006", "B0007", "B
 
 
 def cross_cell(
-    args: GenEVArgs, name: str, curves: list, cell: str, steps: int, per_seed: bool, sft: Sft
+    args: GenEVArgs,
+    name: str,
+    curves: list,
+    cell: str,
+    steps: int,
+    per_seed: bool,
+    sft: Sft,
+    lab: list | None = None,
 ) -> dict:
-    """One cross-cell fold: ``cell`` held out, pretraining and fine-tuning on the other cells."""
+    """One cross-cell fold: ``cell`` held out, pretraining and fine-tuning on the other cells; with ``lab``
+    (every lab cell's curves) the pretraining snippets come from all lab cells but ``cell`` (both datasets)."""
     data = from_curves(name, curves, GenEVArgs(**{**args.__dict__, "test_cells": [cell]}))
-    splits = [labelled_split(data, args.label_fraction, args.windows_per_curve, s) for s in SEEDS]
-    return run_fold(args, data, data.curve_ids("train"), splits, steps, per_seed, sft)
+    splits = [
+        labelled_split(data, args.label_fraction, args.windows_per_curve, s) for s in _battery_arms.SEEDS
+    ]
+    if lab is None:
+        return run_fold(args, data, data.curve_ids("train"), splits, steps, per_seed, sft)
+    pool = from_curves(
+        "lab", [c for c in lab if c.cell != cell], GenEVArgs(**{**args.__dict__, "test_cells": []})
+    )
+    return run_fold(args, data, pool.curve_ids("train"), splits, steps, per_seed, sft, pre_data=pool)
 
 
 def ageing(args: GenEVArgs, curves: list, steps: int, per_seed: bool, sft: Sft) -> dict:
@@ -68,7 +88,7 @@ def ageing(args: GenEVArgs, curves: list, steps: int, per_seed: bool, sft: Sft) 
     early = np.array([cyc[k] <= np.median(cyc[cells == cells[k]]) for k in ids])
     splits = [
         labelled_split(data, args.label_fraction, args.windows_per_curve, s, ids[early], ids[~early])
-        for s in SEEDS
+        for s in _battery_arms.SEEDS
     ]
     return run_fold(args, data, ids, splits, steps, per_seed, sft)
 
@@ -125,23 +145,32 @@ def lab_curves() -> tuple[list, list]:
     return calce, load_curves(str(root / "nasa_pcoe_cycles"))
 
 
-def jobs(ns: argparse.Namespace, args: GenEVArgs) -> list[tuple[str, Callable[[], dict]]]:
-    """(setting, fold job) pairs, in the order ``HOLDOUT`` then ageing and packs."""
+def jobs(ns: argparse.Namespace, args: GenEVArgs) -> list[tuple[str, str | None, Callable[[], dict]]]:
+    """(setting, held-out cell or ``None``, fold job), in the order ``HOLDOUT``, ageing, packs, then
+    ``HOLDOUT`` again with every lab cell but the held-out one in pretraining."""
     root = Path(os.environ.get("SSL_DATA_DIR", "../shared/data")) / "battery"
     calce, nasa = lab_curves()
     ev = load_curves(str(root / "ev_packs_deng2024" / "BatPackdata.mat"))
     st, ps = ns.steps, ns.pretrain_per_seed
-    sft = (ns.scratch_ft_lr or args.ft_lr, ns.scratch_ft_steps or args.ft_steps)
-    out: list[tuple[str, Callable[[], dict]]] = [
-        ("cross-cell CALCE", lambda c=c: cross_cell(args, "calce", calce, c, st, ps, sft))
-        for c in HOLDOUT[:4]
+    sft = (
+        args.ft_lr if ns.scratch_ft_lr is None else ns.scratch_ft_lr,
+        args.ft_steps if ns.scratch_ft_steps is None else ns.scratch_ft_steps,
+    )
+    sets = {"CALCE": ("calce", calce), "NASA": ("nasa", nasa)}
+    cells = {"CALCE": HOLDOUT[:4], "NASA": HOLDOUT[4:]}
+    out: list[tuple[str, str | None, Callable[[], dict]]] = [
+        (f"cross-cell {k}", c, lambda k=k, c=c: cross_cell(args, *sets[k], c, st, ps, sft))
+        for k in sets
+        for c in cells[k]
     ]
     out += [
-        ("cross-cell NASA", lambda c=c: cross_cell(args, "nasa", nasa, c, st, ps, sft)) for c in HOLDOUT[4:]
+        ("ageing CALCE", None, lambda: ageing(args, calce, st, ps, sft)),
+        ("packs LOVO", None, lambda: packs(args, calce + nasa, ev, st, ps, sft)),
     ]
     out += [
-        ("ageing CALCE", lambda: ageing(args, calce, st, ps, sft)),
-        ("packs LOVO", lambda: packs(args, calce + nasa, ev, st, ps, sft)),
+        (f"lab-pretrained {k}", c, lambda k=k, c=c: cross_cell(args, *sets[k], c, st, ps, sft, calce + nasa))
+        for k in sets
+        for c in cells[k]
     ]
     return out
 
@@ -150,22 +179,23 @@ def parser() -> argparse.ArgumentParser:
     """The command line."""
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--out", type=Path, default=Path("bench_battery.json"))
-    # defaults: chosen on validation cells (--tune, 2026-12-05; plugin README, deviation 3)
-    p.add_argument("--steps", type=int, default=50, help="pretraining steps")
+    # defaults: chosen on validation cells with the ridge-probe head (--tune, 2026-12-05 07:00 UTC;
+    # plugin README, deviation 3); fine-tuning steps 0: the probe alone (lr then unused)
+    p.add_argument("--steps", type=int, default=100, help="pretraining steps")
     p.add_argument("--hidden", type=int, default=8)
-    p.add_argument("--ft-steps", type=int, default=150)
+    p.add_argument("--ft-steps", type=int, default=0, help="fine-tuning steps from the probe (0: the probe)")
     p.add_argument("--ft-lr", type=float, default=1e-4)
-    p.add_argument("--tau", type=float, default=0.2)
+    p.add_argument("--tau", type=float, default=0.1)
     p.add_argument("--scratch-ft-lr", type=float, default=1e-4, help="the scratch arm's own fine-tuning lr")
-    p.add_argument(
-        "--scratch-ft-steps", type=int, default=300, help="the scratch arm's own fine-tuning steps"
-    )
+    p.add_argument("--scratch-ft-steps", type=int, default=0, help="the scratch arm's own fine-tuning steps")
     p.add_argument("--only", nargs="*", default=None,
                    help="settings to run, by name prefix: 'cross-cell CALCE', 'cross-cell NASA', "
-                   "'ageing CALCE', 'packs LOVO' (default: all)")  # fmt: skip
+                   "'ageing CALCE', 'packs LOVO', 'lab-pretrained CALCE', 'lab-pretrained NASA' (default: all)")  # fmt: skip
     p.add_argument("--holdout", nargs="*", default=None, help="cross-cell: only these held-out cells")
     p.add_argument("--merge", nargs="*", type=Path, default=None, help="print the tables of these JSON files")
     p.add_argument("--windows", type=int, default=4)
+    p.add_argument("--seeds", type=int, nargs="*", default=None,
+                   help="fine-tuning (and with --pretrain-per-seed, pretraining) seeds (default 0 1 2)")  # fmt: skip
     p.add_argument("--pretrain-per-seed", action="store_true",
                    help="fine-tuning seed s starts from arms pretrained with seed s (default: one "
                    "pretraining per arm and fold, seed 0)")  # fmt: skip
@@ -194,17 +224,20 @@ def main() -> None:
     if ns.merge:
         report(*merge(ns.merge))
         return
+    if ns.seeds:
+        _battery_arms.SEEDS = tuple(ns.seeds)
     args = GenEVArgs(
         hidden=ns.hidden, ft_steps=ns.ft_steps, ft_lr=ns.ft_lr, tau=ns.tau, windows_per_curve=ns.windows
     )
     todo = jobs(ns, args)
-    order = [0, 4, 8, 9, 1, 5, 2, 6, 3, 7]  # every setting early, so a cut-short run still covers all
+    # every setting early, so a cut-short run still covers all
+    order = [0, 4, 8, 9, 10, 14, 1, 5, 11, 15, 2, 6, 12, 16, 3, 7, 13, 17]
     results: dict[str, list[dict]] = {}
     for k in order:
-        setting, job = todo[k]
+        setting, cell, job = todo[k]
         if ns.only and not any(setting.startswith(o) for o in ns.only):
             continue
-        if ns.holdout and setting.startswith("cross-cell") and HOLDOUT[k] not in ns.holdout:
+        if ns.holdout and cell is not None and cell not in ns.holdout:
             continue
         t0 = time.perf_counter()
         results.setdefault(setting, []).append(job())

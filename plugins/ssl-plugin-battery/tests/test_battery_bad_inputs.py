@@ -88,6 +88,7 @@ CASES = [
     _pretrain("notes.txt", "hello", "notes.txt: <file>: unknown format .txt"),
     _pretrain("test-cell.csv", GOOD, "recipe_args.test_cells: cell 'nope' is not in the data (cells: c0, c1)", "--test-cells", "nope"),
     _pretrain("bad-loss.csv", GOOD, "recipe_args.loss: must be full, reconstruction or contrastive", "--set", "recipe_args.loss=mae", code=2),
+    _pretrain("ft-steps.csv", GOOD, "recipe_args.ft_steps: must be >= 0, got -1", "--set", "recipe_args.ft_steps=-1", code=2),
     BadInput("battery-nasa-no-voltage", ("battery", "pretrain", "--data", "{tmp}/nasa", "--run-dir", "{tmp}/run"), 1,
              "charge_1.csv: voltage: column not found", files={"nasa/charge/B0005/charge_1.csv": "current,temperature,charge_time\n1.5,24,0\n"}),
     BadInput("battery-estimate-core-run", ("battery", "estimate", "{tmp}/run", "{tmp}/x.csv"), 2,

@@ -35,7 +35,7 @@ class GenEVArgs:
         num_views, mask_ratio, mask_length, tau: SimMTM views and temperature.
         loss: ``full`` (contrastive + reconstruction), ``reconstruction`` or ``contrastive`` (ablations).
         label_fraction, ft_steps, ft_lr, eval_seeds: the downstream fine-tuning protocol (``ft_steps``
-            Adam steps of batch 32 on the labelled snippets).
+            Adam steps of batch 32 on the labelled snippets, from the ridge-probe head; 0: the probe alone).
     """
 
     data: str | None = None
@@ -65,8 +65,17 @@ class GenEVArgs:
             raise FieldValueError("source", f"must be one of {', '.join(SOURCES)}, got {self.source!r}")
         if self.loss not in ("full", "reconstruction", "contrastive"):
             raise FieldValueError("loss", f"must be full, reconstruction or contrastive, got {self.loss!r}")
-        for name in ("window", "windows_per_curve", "hidden", "layers", "proj_dim", "num_views",
-                     "ft_steps", "eval_seeds"):  # fmt: skip
+        if self.ft_steps < 0:
+            raise FieldValueError("ft_steps", f"must be >= 0, got {self.ft_steps}")
+        for name in (
+            "window",
+            "windows_per_curve",
+            "hidden",
+            "layers",
+            "proj_dim",
+            "num_views",
+            "eval_seeds",
+        ):
             if getattr(self, name) < 1:
                 raise FieldValueError(name, f"must be >= 1, got {getattr(self, name)}")
         if self.window < 8:
