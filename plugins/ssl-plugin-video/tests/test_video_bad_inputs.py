@@ -129,12 +129,14 @@ CASES = [
           "--label-fraction", "0"),
     _case("features-and-videos", {"qa.json": _edit(0)}, 2, "give either a features folder or a videos folder",
           "--set", "recipe_args.features=a", "--set", "recipe_args.videos=b"),
+    _case("max-c-len-negative", {"qa.json": _edit(0)}, 2, "recipe_args.max_c_len: must be >= 0, got -1",
+          "--set", "recipe_args.max_c_len=-1"),
     _case("ft-lr-scratch-zero", {"qa.json": _edit(0)}, 2, "recipe_args.ft_lr_scratch: must be > 0, got 0",
           "--set", "recipe_args.ft_lr_scratch=0"),
     # resources estimated before work starts (issue 14): batch x 5 candidates BERT sequences
     BadInput("video-memory-big-batch", ("video", "pretrain", "--data", "{tmp}/qa.json", "--run-dir", "{tmp}/run",
              "--set", "train.batch_size=256"), 1,
-             "qa.json: memory: this run needs about 1.6 GB at its peak (mostly BERT over 5 candidates x 43 tokens x "
+             "qa.json: memory: this run needs about 2.4 GB at its peak (mostly BERT over 5 candidates x 68 tokens x "
              "width 128 x 2 layers x batch 256, plus the context stream over 48 bins), 268.4 MB is available "
              "($SSL_CORE_MEMORY_LIMIT); lower train.batch_size (256)", files={"qa.json": _edit(0)},
              env={"SSL_CORE_MEMORY_LIMIT": "256M"}),

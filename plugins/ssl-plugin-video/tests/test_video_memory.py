@@ -17,6 +17,10 @@ def test_the_text_stream_matches_a_naive_count_of_its_floats() -> None:
     attention = seqs * 4 * tokens**2
     floats = 2 * (attention + seqs * tokens * (12 * 128 + 2 * 256)) + 2 * attention
     assert text_bytes(args, 8) == 4 * floats
+    tokens = 24 + 16 + 3 + 24 + 1  # with a context: ... labels [SEP] (max_c_len 24)
+    attention = seqs * 4 * tokens**2
+    floats = 2 * (attention + seqs * tokens * (12 * 128 + 2 * 256)) + 2 * attention
+    assert text_bytes(args, 8, context=True) == 4 * floats
 
 
 def test_the_estimate_is_linear_in_batch_and_candidates_and_quadratic_in_length() -> None:
@@ -27,4 +31,7 @@ def test_the_estimate_is_linear_in_batch_and_candidates_and_quadratic_in_length(
     short, long = (text_bytes(VideoQAArgs(max_q_len=q, max_a_len=q, dim=8, ffn_dim=8), 8) for q in (50, 101))
     assert long > 3.5 * short  # twice the tokens: attention grows with their square
     without = estimate_memory(VideoQAArgs(), SimpleNamespace(has_context=False), MODULE, 16).peak_bytes - 128
-    assert one - without == context_bytes(VideoQAArgs(), 16) > 0
+    labels = text_bytes(VideoQAArgs(), 16, context=True) - text_bytes(VideoQAArgs(), 16)
+    assert one - without == context_bytes(VideoQAArgs(), 16) + labels
+    assert context_bytes(VideoQAArgs(), 16) > 0 and labels > 0
+    assert text_bytes(VideoQAArgs(max_c_len=0), 16, context=True) == text_bytes(VideoQAArgs(), 16)

@@ -51,7 +51,7 @@ def rank_options(run: Any, question: str, options: list[str], *, concepts: Path 
     data = run.recipe.data
     clip = (features or video).stem if (features or video) else "query"  # type: ignore[union-attr]
     args = dataclasses.replace(args, features=str(features.parent) if features else None,
-                               videos=str(video.parent) if video else None)  # fmt: skip
+                               videos=str(video.parent) if video else None, own_concepts=True)  # fmt: skip
     split = next(iter(data.splits.values()))
     if (features is not None) != ("features" in split.clips) or (video is not None) != (
         "pixels" in split.clips

@@ -1,9 +1,12 @@
-"""Strong simple baselines of multiple-choice QA: a bag-of-words conditional logit and chance.
+"""Strong simple baselines of multiple-choice QA: a bag-of-words conditional logit, the label overlap
+of an option with the clip's visual concepts, and chance.
 
 The bag-of-words model scores option ``k`` as ``w . phi(q, a_k)`` where ``phi`` holds the option's
 word counts (hashed into ``buckets``), the question-word x option-word overlap and the option length;
 a softmax over the options is trained by cross-entropy (full-batch L-BFGS, L2). It captures the
 answer-only and lexical-overlap biases that make language-only video QA strong (Lei et al., 2018).
+The label overlap (label-free) picks the option with the most tokens among the clip's concept labels
+that the question lacks: what the visual concept stream gives by plain matching.
 """
 
 from __future__ import annotations
@@ -50,3 +53,21 @@ def bow_correct(train: dict[str, Tensor], test: dict[str, Tensor]) -> np.ndarray
     w = fit_bow(train["q"][keep], train["a"][keep], train["answer"][keep])
     pred = (bow_features(test["q"], test["a"]) @ w).argmax(1)
     return (pred == test["answer"]).double().numpy()  # type: ignore[no-any-return]
+
+
+def overlap_scores(q: Tensor, a: Tensor, labels: Tensor) -> Tensor:
+    """``(B, O)``: per option, its real tokens found in ``labels (B, Lc)`` and not in the question."""
+    real = a != PAD_ID
+    in_labels = (a[..., :, None] == labels[:, None, None, :]).any(-1)
+    in_q = (a[..., :, None] == q[:, None, None, :]).any(-1)
+    return (real & in_labels & ~in_q).sum(-1)
+
+
+def overlap_correct(test: dict[str, Tensor]) -> np.ndarray:
+    """Per-question expected correctness of "pick the option with the most label overlap" (label-free;
+    a tie of ``k`` options holding the answer scores ``1/k``); needs ``concept_text`` per question."""
+    labels = test["concept_text"].masked_fill(test["concept_text"] == PAD_ID, -1)  # padding matches nothing
+    s = overlap_scores(test["q"], test["a"], labels)
+    best = s == s.amax(1, keepdim=True)
+    hit = best[torch.arange(len(s)), test["answer"]].double() / best.sum(1).double()
+    return hit.numpy()  # type: ignore[no-any-return]

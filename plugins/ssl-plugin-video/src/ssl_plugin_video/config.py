@@ -28,6 +28,8 @@ class VideoQAArgs:
         split_seed, val_fraction, test_fraction: the seeded split **by clip**.
         label_fraction: share of the training questions whose answer the main stage may use.
         vocab_size, max_q_len, max_a_len: the locally trained WordPiece tokenizer and input lengths.
+        max_c_len: tokens of the clip's detected-labels segment in every text input (the paper feeds the
+            object labels to BERT beside question and answer); 0 leaves the labels to the context stream.
         dim, depth, heads, ffn_dim, dropout: the BERT-style text encoder (from scratch).
         window: half-width (in bins) of the locally aligned attention.
         use_context: ``False``: the language-only model (question + answers).
@@ -59,6 +61,8 @@ class VideoQAArgs:
     vocab_size: int = 3000
     max_q_len: int = 24
     max_a_len: int = 16
+    max_c_len: int = 24
+    own_concepts: bool = False
     dim: int = 128
     depth: int = 2
     heads: int = 4
@@ -87,6 +91,8 @@ class VideoQAArgs:
             raise FieldValueError("heads", f"must divide dim={self.dim}, got {self.heads}")
         if self.qp_candidates < 2:
             raise FieldValueError("qp_candidates", f"must be >= 2, got {self.qp_candidates}")
+        if self.max_c_len < 0:
+            raise FieldValueError("max_c_len", f"must be >= 0, got {self.max_c_len}")
         if self.window < 0:
             raise FieldValueError("window", f"must be >= 0, got {self.window}")
         for name in ("dropout", "val_fraction", "test_fraction", "mask_prob"):

@@ -2,9 +2,12 @@
 
 A clip is cut into bins of ``bin_seconds`` (at most ``max_frames``). Each bin holds up to
 ``max_concepts`` concept ids (the labels of the people and objects visible in its frames: TVQA+
-``bbox[frame][i].label``, pooled over all questions of the clip, most frequent first), and optionally
+``bbox[frame][i].label``, pooled over the questions of the clip, most frequent first: by default, for
+each question, over the *other* questions only, :func:`others_concepts`), and optionally
 a frame-feature vector (mean of the feature rows in the bin) or one small RGB frame decoded from
-the video. :func:`build_clips` returns the per-clip arrays; spans ``ts`` become bin indices.
+the video. The clip's labels are also kept as text (:func:`label_text`, first seen first), the
+"detected object labels" Kim et al. give their BERT beside question and answer. :func:`build_clips`
+returns the per-clip arrays; spans ``ts`` become bin indices.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -47,12 +50,13 @@ class ContextSpec:
 
 @dataclass
 class ClipTable:
-    """Per-clip arrays, clips in ``names`` order: ``concepts (C, T, K)``, ``frame_mask (C, T)``, and
-    optionally ``features (C, T, F)`` or ``pixels (C, T, 3, S, S)``."""
+    """Per-clip arrays, clips in ``names`` order: ``concepts (C, T, K)``, ``frame_mask (C, T)``, the
+    label ``texts``, and optionally ``features (C, T, F)`` or ``pixels (C, T, 3, S, S)``."""
 
     names: list[str]
     concepts: np.ndarray
     frame_mask: np.ndarray
+    texts: list[str] = field(default_factory=list)
     features: np.ndarray | None = None
     pixels: np.ndarray | None = None
 
@@ -61,6 +65,43 @@ def fit_concept_vocab(records: Sequence[QARecord]) -> list[str]:
     """Concept labels of the training records, most frequent first (ids start at 2)."""
     counts = Counter(label for r in records for labels in r.concepts.values() for label in labels)
     return [label for label, _ in counts.most_common()]
+
+
+def label_text(recs: Sequence[QARecord]) -> str:
+    """The clip's concept labels as one text: each label once (case-insensitive), in order of the first
+    frame that shows it (ties in annotation order), over all of the clip's questions."""
+    first: dict[str, tuple[int, str]] = {}
+    for rec in recs:
+        for frame, labels in sorted(rec.concepts.items()):
+            for label in labels:
+                key = label.lower()
+                if key not in first or frame < first[key][0]:
+                    first[key] = (frame, label)
+    return " ".join(label for _, label in sorted(first.values(), key=lambda fl: fl[0]))
+
+
+def others_concepts(
+    records: Sequence[QARecord], vocab: Sequence[str], spec: ContextSpec
+) -> tuple[np.ndarray, list[str]]:
+    """Per question, the concept grid ``(N, T, K)`` and label text of its clip **without its own boxes**:
+    pooled over the other questions of the clip only.
+
+    TVQA+ boxes are drawn for the nouns of a question and its correct answer (on the real validation
+    file, a question's own labels name a word of its correct answer that the question lacks for 44% of
+    the questions, of a wrong option for 3%: ``bench/_video_concepts.py``), so a context holding them
+    gives the answer away; the other questions' boxes still say what is visible in the clip.
+    """
+    ids = {label: i + 2 for i, label in enumerate(vocab)}
+    by_clip: dict[str, list[int]] = {}
+    for k, rec in enumerate(records):
+        by_clip.setdefault(rec.clip, []).append(k)
+    grids = np.zeros((len(records), spec.max_frames, spec.max_concepts), np.int64)
+    texts = []
+    for k, rec in enumerate(records):
+        others = [records[j] for j in by_clip[rec.clip] if j != k]
+        grids[k] = _concept_grid(others, ids, spec)
+        texts.append(label_text(others))
+    return grids, texts
 
 
 def _clip_seconds(recs: Sequence[QARecord]) -> float:
@@ -100,6 +141,7 @@ def build_clips(records: Sequence[QARecord], vocab: Sequence[str], spec: Context
     for c, name in enumerate(names):
         recs = by_clip[name]
         table.concepts[c] = _concept_grid(recs, ids, spec)
+        table.texts.append(label_text(recs))
         seconds = _clip_seconds(recs)
         if spec.features:
             path = find_clip_file(Path(spec.features), name, FEATURE_SUFFIXES)

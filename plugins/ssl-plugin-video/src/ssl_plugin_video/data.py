@@ -1,8 +1,8 @@
 """The run's data: annotations (+ context files) -> clip-split, tokenised question sets with a fitted state.
 
-The split is **by clip**, seeded (no clip in two splits). The WordPiece tokenizer and the concept
-vocabulary are fitted on the training split and kept in the run's ``data.pt`` with the encoded
-splits, so ``evaluate``, ``embed`` and ``answer`` work after the annotation files are gone. The
+The split is **by clip**, seeded (no clip in two splits). The WordPiece tokenizer (questions, answers
+and concept labels) and the concept vocabulary are fitted on the training split and kept in the run's
+``data.pt`` with the encoded splits, so ``evaluate``, ``embed`` and ``answer`` work after the annotation files are gone. The
 training set of ``pretrain`` (question prediction, Kim et al., AAAI 2021) holds every training
 question; ``labelled`` marks the ``label_fraction`` whose answers the main stage may use.
 """
@@ -21,11 +21,16 @@ from torch import Tensor
 from ssl_core.data import TensorDictDataset
 from ssl_core.errors import DataError
 from ssl_plugin_video.config import VideoQAArgs
-from ssl_plugin_video.context import ContextSpec, build_clips, fit_concept_vocab, span_bins
+from ssl_plugin_video.context import (
+    ContextSpec,
+    build_clips,
+    fit_concept_vocab,
+    label_text,
+    others_concepts,
+    span_bins,
+)
 from ssl_plugin_video.readers import QARecord, read_annotations
 from ssl_plugin_video.text import encode_texts, load_tokenizer, train_tokenizer
-
-CLIP_KEYS = ("concepts", "frame_mask", "features", "pixels")
 
 
 class ClipQADataset(TensorDictDataset):
@@ -126,7 +131,16 @@ def encode_records(
         "span": torch.tensor([span_bins(r, spec) for r in records], dtype=torch.long),
         "clip": torch.tensor([index[r.clip] for r in records]),
     }
-    clips = {"concepts": torch.from_numpy(table.concepts), "frame_mask": torch.from_numpy(table.frame_mask)}
+    clips: dict[str, Tensor] = {"frame_mask": torch.from_numpy(table.frame_mask)}
+    # the concepts: per clip with every question's boxes, or per question without its own (the default)
+    if args.own_concepts:
+        held, grids, texts = clips, table.concepts, table.texts
+    else:
+        held = items
+        grids, texts = others_concepts(records, vocab, spec)
+    held["concepts"] = torch.from_numpy(grids)
+    if args.use_context and args.max_c_len > 0:
+        held["concept_text"] = torch.from_numpy(encode_texts(tok, texts, args.max_c_len))
     if table.features is not None:
         clips["features"] = torch.from_numpy(table.features)
     if table.pixels is not None:
@@ -139,6 +153,7 @@ def prepare(args: VideoQAArgs, records: Sequence[QARecord], name: str) -> Prepar
     parts = split_by_clip(records, args.val_fraction, args.test_fraction, args.split_seed)
     train = parts["train"]
     texts = [t for r in train for t in (r.question, *r.options)]
+    texts += [label_text([r]) for r in train if r.concepts] if args.use_context else []
     tok = train_tokenizer(texts, args.vocab_size)
     vocab = fit_concept_vocab(train) if args.use_context else []
     splits = {k: encode_records(v, tok, vocab, args) for k, v in parts.items()}

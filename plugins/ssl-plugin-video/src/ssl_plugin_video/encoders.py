@@ -1,7 +1,9 @@
 """The encoders of Kim et al. (AAAI 2021): a BERT-style text encoder and the clip-context stream.
 
 * :class:`TextEncoder`: ``transformers``' ``BertModel`` built from a small ``BertConfig`` (trained
-  from scratch, no download) over ``[CLS] question [SEP] option [SEP]``; the ``[CLS]`` state.
+  from scratch, no download) over ``[CLS] question [SEP] option [SEP]`` and, with a context, the
+  clip's detected labels ``labels [SEP]`` (the paper's BERT input holds the object labels too); the
+  ``[CLS]`` state.
 * :class:`ContextEncoder`: per time bin, the concept tokens (TVQA+ labels) and optional frame
   features / frames (a small CNN); concept tokens attend locally (:mod:`ssl_plugin_video.attention`)
   and are pooled per bin.
@@ -121,7 +123,8 @@ class QAEncoder(Encoder):
         """``q (B, O, Lq)`` and ``a (B, O, La)`` with each row's clip context -> ``z (B, O, H)`` and
         localisation logits ``(B, O, T, 2)`` (``None`` without context)."""
         b, o = a.shape[:2]
-        ids, mask, types = assemble(q, a)
+        c = batch.get("concept_text") if self.context is not None else None
+        ids, mask, types = assemble(q, a, None if c is None else c[:, None].expand(b, o, -1))
         h = self.text(ids.flatten(0, 1), mask.flatten(0, 1), types.flatten(0, 1)).reshape(b, o, -1)
         if self.context is None:
             return self.norm(h), None

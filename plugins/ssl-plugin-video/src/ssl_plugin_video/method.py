@@ -88,10 +88,15 @@ class VideoQA(SSLModule):
         return self.encoder(batch)["pooled"]
 
 
+def text_length(args: VideoQAArgs, context: bool = True) -> int:
+    """Tokens per BERT input: ``[CLS] q [SEP] a [SEP]`` plus ``labels [SEP]`` with a context."""
+    return args.max_q_len + args.max_a_len + 3 + (args.max_c_len + 1 if context and args.max_c_len else 0)
+
+
 def build_videoqa(vocab_size: int, n_concepts: int, args: VideoQAArgs, *, context: bool = True,
                   feature_dim: int = 0, frames: bool = False, n_options: int = 5) -> VideoQA:  # fmt: skip
     """The model sized by ``args``; ``context=False`` is the language-only model."""
-    text = TextEncoder(vocab_size, args.max_q_len + args.max_a_len + 3, dim=args.dim, depth=args.depth,
+    text = TextEncoder(vocab_size, text_length(args, context), dim=args.dim, depth=args.depth,
                        heads=args.heads, ffn_dim=args.ffn_dim, dropout=args.dropout)  # fmt: skip
     ctx = None
     if context:

@@ -3,7 +3,8 @@
 Kim et al. (AAAI 2021) use BERT's tokenizer; here the BERT-style vocabulary is fitted on the run's
 training questions and answers only, and saved with the run (its JSON string) so ``evaluate``,
 ``embed`` and ``answer`` tokenise the same way. :func:`encode_pairs` lays out one option's input as
-``[CLS] question (padded) [SEP] answer (padded) [SEP]`` with an attention mask over real tokens.
+``[CLS] question (padded) [SEP] answer (padded) [SEP]``, optionally followed by the clip's detected
+labels ``labels (padded) [SEP]``, with an attention mask over real tokens.
 """
 
 from __future__ import annotations
@@ -62,26 +63,22 @@ def encode_texts(tok: Any, texts: Sequence[str], length: int) -> np.ndarray:
     return out
 
 
-def assemble(q: Any, a: Any) -> tuple[Any, Any, Any]:
-    """``(input_ids, attention_mask, token_type_ids)`` of ``[CLS] q [SEP] a [SEP]`` (torch, last dim).
+def assemble(q: Any, a: Any, c: Any = None) -> tuple[Any, Any, Any]:
+    """``(input_ids, attention_mask, token_type_ids)`` of ``[CLS] q [SEP] a [SEP]`` (torch, last dim),
+    or ``[CLS] q [SEP] a [SEP] c [SEP]`` with the clip's label tokens ``c``.
 
-    ``q`` is ``(..., Lq)``, ``a`` is ``(..., La)`` with the same leading shape; padding stays in place
-    (masked out), so every input has length ``Lq + La + 3``.
+    ``q`` is ``(..., Lq)``, ``a`` is ``(..., La)`` (and ``c`` ``(..., Lc)``) with the same leading shape;
+    padding stays in place (masked out), so every input has length ``Lq + La + 3`` (``+ Lc + 1``).
+    Token types: 0 for the question (and labels), 1 for the answer.
     """
     import torch
 
     lead = q.shape[:-1]
     cls = torch.full((*lead, 1), CLS_ID, dtype=q.dtype, device=q.device)
     sep = torch.full((*lead, 1), SEP_ID, dtype=q.dtype, device=q.device)
-    ids = torch.cat([cls, q, sep, a, sep], dim=-1)
-    types = torch.cat(
-        [
-            torch.zeros_like(cls),
-            torch.zeros_like(q),
-            torch.zeros_like(sep),
-            torch.ones_like(a),
-            torch.ones_like(sep),
-        ],
-        -1,
-    )
+    parts = [(cls, 0), (q, 0), (sep, 0), (a, 1), (sep, 1)]
+    if c is not None:
+        parts += [(c, 0), (sep, 0)]
+    ids = torch.cat([p for p, _ in parts], dim=-1)
+    types = torch.cat([torch.full_like(p, t) for p, t in parts], dim=-1)
     return ids, (ids != PAD_ID).long(), types
