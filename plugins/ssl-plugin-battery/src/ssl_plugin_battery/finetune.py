@@ -111,7 +111,7 @@ def finetune_predict(model: RegressionModel, split: Split, *, steps: int, lr: fl
     initialisation (linear probing, then fine-tuning); ``steps`` 0 gives the probe itself. Without it
     the head starts from random weights on inputs of very different scales (volts, log-std -5.8 for an
     unmeasured channel) and ``steps`` x ``lr`` small cannot reach the capacity signal the statistics
-    carry (issue #18, README "Why pretraining adds nothing here")."""
+    carry (issue #18, README "Diagnosis: what the regression head reads")."""
     model = copy.deepcopy(model).train()
     torch.manual_seed(seed)
     mu, sd = float(split.y.mean()), float(split.y.std()) + 1e-3
