@@ -57,12 +57,17 @@ def test_each_question_sees_the_labels_of_the_other_questions_of_its_clip(tmp_pa
         seen += bool(words)
     assert seen == len(split)  # three questions per clip: the other two always have boxes
     grids, texts = others_concepts(recs, data.concept_vocab, context_spec(args))
+    ids = {label: i + 2 for i, label in enumerate(data.concept_vocab)}
+    own_only = 0
     for k, rec in enumerate(recs):
         mates = [r for r in recs if r.clip == rec.clip and r.qid != rec.qid]
         assert texts[k] == label_text(mates)
         own = {x for labels in rec.concepts.values() for x in labels} - {
             x for m in mates for labels in m.concepts.values() for x in labels}  # fmt: skip
+        own_only += len(own)
         assert not own & set(texts[k].split())  # a label only the question's own boxes show is absent
+        assert not {ids[x] for x in own if x in ids} & set(grids[k].ravel().tolist())  # from the grid too
+    assert own_only > 0  # the synthetic clips do have labels only one question's boxes show
 
 
 def test_own_concepts_keeps_every_box_per_clip(tmp_path: Path):
