@@ -230,8 +230,10 @@ def main() -> None:
         hidden=ns.hidden, ft_steps=ns.ft_steps, ft_lr=ns.ft_lr, tau=ns.tau, windows_per_curve=ns.windows
     )
     todo = jobs(ns, args)
-    # every setting early, so a cut-short run still covers all
-    order = [0, 4, 8, 9, 10, 14, 1, 5, 11, 15, 2, 6, 12, 16, 3, 7, 13, 17]
+    # every setting early, so a cut-short run still covers all: first folds first, settings in turn
+    settings = list(dict.fromkeys(setting for setting, _, _ in todo))
+    rank = [sum(t[0] == todo[k][0] for t in todo[:k]) for k in range(len(todo))]
+    order = sorted(range(len(todo)), key=lambda k: (rank[k], settings.index(todo[k][0])))
     results: dict[str, list[dict]] = {}
     for k in order:
         setting, cell, job = todo[k]
