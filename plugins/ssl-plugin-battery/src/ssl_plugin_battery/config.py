@@ -67,15 +67,8 @@ class GenEVArgs:
             raise FieldValueError("loss", f"must be full, reconstruction or contrastive, got {self.loss!r}")
         if self.ft_steps < 0:
             raise FieldValueError("ft_steps", f"must be >= 0, got {self.ft_steps}")
-        for name in (
-            "window",
-            "windows_per_curve",
-            "hidden",
-            "layers",
-            "proj_dim",
-            "num_views",
-            "eval_seeds",
-        ):
+        for name in ("window", "windows_per_curve", "hidden", "layers", "proj_dim", "num_views",
+                     "eval_seeds"):  # fmt: skip
             if getattr(self, name) < 1:
                 raise FieldValueError(name, f"must be >= 1, got {getattr(self, name)}")
         if self.window < 8:
