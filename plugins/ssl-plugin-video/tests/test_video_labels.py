@@ -10,9 +10,9 @@ from conftest import NAMES, THINGS, tvqa_records, write_json
 from ssl_plugin_video.config import VideoQAArgs
 from ssl_plugin_video.context import label_text, others_concepts
 from ssl_plugin_video.data import build_data, context_spec
-from ssl_plugin_video.method import build_module, build_videoqa, text_length
+from ssl_plugin_video.method import build_module, build_videoqa
 from ssl_plugin_video.readers import QARecord, read_tvqa
-from ssl_plugin_video.text import CLS_ID, PAD_ID, SEP_ID, assemble, load_tokenizer
+from ssl_plugin_video.text import CLS_ID, PAD_ID, SEP_ID, assemble, load_tokenizer, text_length
 
 
 def _rec(concepts: dict[int, list[str]]) -> QARecord:

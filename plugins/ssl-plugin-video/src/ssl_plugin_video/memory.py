@@ -14,7 +14,7 @@ from ssl_core.interfaces import SSLModule
 from ssl_core.resources import FLOAT, MemoryEstimate, training_state_bytes, transformer_bytes
 from ssl_plugin_video.config import VideoQAArgs
 from ssl_plugin_video.data import PreparedQA
-from ssl_plugin_video.method import text_length
+from ssl_plugin_video.text import text_length
 
 CONTEXT_FLOATS = 8
 """Floats kept per bin and width unit for the backward pass (embeddings, attention, fusion, GRU gates)."""

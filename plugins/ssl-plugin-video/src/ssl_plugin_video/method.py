@@ -22,6 +22,7 @@ from ssl_plugin_video.config import VideoQAArgs
 from ssl_plugin_video.data import PreparedQA
 from ssl_plugin_video.encoders import ContextEncoder, QAEncoder, TextEncoder
 from ssl_plugin_video.objectives import MaskedAnswerContrastive, QuestionPredictionLoss, SpanLocalisationLoss
+from ssl_plugin_video.text import text_length
 from ssl_plugin_video.views import AnswerMasking, QuestionCandidates
 
 
@@ -86,11 +87,6 @@ class VideoQA(SSLModule):
     def embed(self, batch: Batch) -> Tensor:
         """Clean option representations, flattened ``(B, O * H)``."""
         return self.encoder(batch)["pooled"]
-
-
-def text_length(args: VideoQAArgs, context: bool = True) -> int:
-    """Tokens per BERT input: ``[CLS] q [SEP] a [SEP]`` plus ``labels [SEP]`` with a context."""
-    return args.max_q_len + args.max_a_len + 3 + (args.max_c_len + 1 if context and args.max_c_len else 0)
 
 
 def build_videoqa(vocab_size: int, n_concepts: int, args: VideoQAArgs, *, context: bool = True,

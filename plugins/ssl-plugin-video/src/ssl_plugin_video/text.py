@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from ssl_plugin_video.config import VideoQAArgs
+
 SPECIAL = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
 PAD_ID, UNK_ID, CLS_ID, SEP_ID, MASK_ID = range(5)
 
@@ -82,3 +84,9 @@ def assemble(q: Any, a: Any, c: Any = None) -> tuple[Any, Any, Any]:
     ids = torch.cat([p for p, _ in parts], dim=-1)
     types = torch.cat([torch.full_like(p, t) for p, t in parts], dim=-1)
     return ids, (ids != PAD_ID).long(), types
+
+
+def text_length(args: VideoQAArgs, context: bool = True) -> int:
+    """Tokens per input laid out by :func:`assemble`: ``[CLS] q [SEP] a [SEP]`` plus ``labels [SEP]``
+    with a context (and ``max_c_len`` > 0)."""
+    return args.max_q_len + args.max_a_len + 3 + (args.max_c_len + 1 if context and args.max_c_len else 0)
