@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from ssl_plugin_video.baselines import top_expected_correct
 from ssl_plugin_video.data import ClipQADataset
 
 
@@ -25,9 +26,7 @@ def longest_options(data: ClipQADataset) -> torch.Tensor:
 
 def longest_correct(data: ClipQADataset) -> np.ndarray:
     """Per-question score of "pick the longest option": ``1/k`` when the answer is among the ``k`` longest."""
-    longest = longest_options(data).float()
-    hit = longest[torch.arange(len(data)), data.tensors["answer"]] / longest.sum(1)
-    return hit.numpy().astype(np.float64)
+    return top_expected_correct((data.tensors["a"] != 0).sum(-1), data.tensors["answer"])
 
 
 def longest_answer_accuracy(data: ClipQADataset) -> float:

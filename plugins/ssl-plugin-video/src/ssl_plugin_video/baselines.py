@@ -67,7 +67,12 @@ def overlap_correct(test: dict[str, Tensor]) -> np.ndarray:
     """Per-question expected correctness of "pick the option with the most label overlap" (label-free;
     a tie of ``k`` options holding the answer scores ``1/k``); needs ``concept_text`` per question."""
     labels = test["concept_text"].masked_fill(test["concept_text"] == PAD_ID, -1)  # padding matches nothing
-    s = overlap_scores(test["q"], test["a"], labels)
-    best = s == s.amax(1, keepdim=True)
-    hit = best[torch.arange(len(s)), test["answer"]].double() / best.sum(1).double()
+    return top_expected_correct(overlap_scores(test["q"], test["a"], labels), test["answer"])
+
+
+def top_expected_correct(scores: Tensor, answer: Tensor) -> np.ndarray:
+    """Per question, the expected correctness of a uniform pick among the best-scoring options of
+    ``scores (N, O)``: ``1/k`` when ``answer`` is one of ``k`` tied best options, else 0."""
+    best = scores == scores.amax(1, keepdim=True)
+    hit = best[torch.arange(len(scores)), answer].double() / best.sum(1).double()
     return hit.numpy()  # type: ignore[no-any-return]
