@@ -23,10 +23,9 @@ import time
 
 import numpy as np
 import torch
-from _video_sweep import MODEL, fit_predict, load_data
+from _video_sweep import MODEL, fit_predict, load_data, qp_pretrain
 from ssl_plugin_video.config import VideoQAArgs
 from ssl_plugin_video.data import ClipQADataset, PreparedQA
-from ssl_plugin_video.finetune import train_question_prediction
 from ssl_plugin_video.method import VideoQA, build_module
 from video_qa import ARMS, TUNED
 
@@ -35,14 +34,9 @@ from ssl_core.utils import markdown_table
 
 def qp_model(data: PreparedQA, seed: int, steps: int, answer: bool) -> VideoQA:
     """QP pre-training of ``seed`` (label-free); ``answer=False`` removes every option's tokens."""
-    train = data.splits["train"]
-    tensors = {**train.tensors, "labelled": torch.zeros(len(train), dtype=torch.bool)}
-    if not answer:
-        tensors["a"] = torch.zeros_like(tensors["a"])
     torch.manual_seed(seed)
     model = build_module(VideoQAArgs(**MODEL), data)  # type: ignore[arg-type]
-    return train_question_prediction(model, ClipQADataset(tensors, train.clips), steps=steps, batch_size=32,
-                                     lr=1e-3, seed=seed)  # fmt: skip
+    return qp_pretrain(model, data, seed, steps, answer=answer)
 
 
 @torch.no_grad()

@@ -67,6 +67,17 @@ def load_data(fraction: float, lang: bool) -> PreparedQA:
     return build_data(VideoQAArgs(data=str(path), label_fraction=fraction, use_context=not lang, **MODEL))  # type: ignore[arg-type]
 
 
+def qp_pretrain(model: VideoQA, data: PreparedQA, seed: int, steps: int, *, answer: bool = True) -> VideoQA:
+    """A copy of ``model`` after label-free question prediction on every training question (batch 32,
+    lr 1e-3); ``answer=False`` removes every option's tokens (only the context tells questions apart)."""
+    train = data.splits["train"]
+    tensors = {**train.tensors, "labelled": torch.zeros(len(train), dtype=torch.bool)}
+    if not answer:
+        tensors["a"] = torch.zeros_like(tensors["a"])
+    unlabelled = ClipQADataset(tensors, train.clips)
+    return train_question_prediction(model, unlabelled, steps=steps, batch_size=32, lr=1e-3, seed=seed)
+
+
 def pretrained(seed: int, steps: int, data: PreparedQA, cache: Path) -> VideoQA:
     """Question-prediction pre-training (label-free, ``steps`` steps) of seed ``seed``, saved beside ``cache``."""
     torch.manual_seed(seed)
@@ -78,13 +89,9 @@ def pretrained(seed: int, steps: int, data: PreparedQA, cache: Path) -> VideoQA:
     if saved.exists():
         model.load_state_dict(torch.load(saved, weights_only=True))
         return model
-    train = data.splits["train"]
-    unlabelled = ClipQADataset(
-        {**train.tensors, "labelled": torch.zeros(len(train), dtype=torch.bool)}, train.clips
-    )
     lock.touch()
     t0 = time.perf_counter()
-    model = train_question_prediction(model, unlabelled, steps=steps, batch_size=32, lr=1e-3, seed=seed)
+    model = qp_pretrain(model, data, seed, steps)
     print(f"pretrained seed {seed} ({steps} steps) in {time.perf_counter() - t0:.0f}s", flush=True)
     torch.save(model.state_dict(), saved)
     lock.unlink()
